@@ -1,0 +1,13 @@
+import { PGlite } from '@electric-sql/pglite';
+let t = performance.now();
+const a = await PGlite.create({ dataDir: 'memory://' });
+console.log('create', performance.now() - t); t = performance.now();
+const blob = await a.dumpDataDir('none');
+console.log('dump', performance.now() - t, blob.size); t = performance.now();
+const b = await PGlite.create({ dataDir: 'memory://', loadDataDir: blob });
+console.log('load', performance.now() - t); t = performance.now();
+const c = await PGlite.create({ dataDir: 'memory://', loadDataDir: await a.dumpDataDir('gzip') });
+console.log('load gz', performance.now() - t); t = performance.now();
+await b.query('select 1');
+const d = await PGlite.create();
+console.log('create default', performance.now() - t);

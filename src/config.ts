@@ -1,0 +1,154 @@
+/**
+ * Configuration: every setting comes from an environment variable, parsed once at start-up into a
+ * typed, frozen `Config`. A bad value throws `ConfigError` with one line naming the variable; the
+ * CLI prints that line and exits non-zero.
+ *
+ * The table below is the single source of truth: the README's configuration table is checked
+ * against it by a test, so a new variable cannot go undocumented.
+ */
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Parser<T> = (raw: string, name: string) => T;
+
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (raw, name) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `expected an integer, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new ConfigError(name, `expected ${min}–${max}, got ${n}`);
+    return n;
+  };
+
+const oneOf =
+  <T extends string>(...values: readonly T[]): Parser<T> =>
+  (raw, name) => {
+    const v = raw.trim().toLowerCase() as T;
+    if (!values.includes(v)) throw new ConfigError(name, `expected one of ${values.join(', ')}, got "${raw}"`);
+    return v;
+  };
+
+const bool: Parser<boolean> = (raw, name) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(v)) return true;
+  if (['0', 'false', 'off', 'no'].includes(v)) return false;
+  throw new ConfigError(name, `expected on/off (true/false, 1/0), got "${raw}"`);
+};
+
+const url =
+  (...protocols: string[]): Parser<string> =>
+  (raw, name) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw.trim());
+    } catch {
+      throw new ConfigError(name, `not a valid URL (expected ${protocols.join(' or ')}//…)`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(name, `expected a ${protocols.join(' or ')}// URL, got "${parsed.protocol}//…"`);
+    }
+    if (!parsed.hostname) throw new ConfigError(name, 'URL has no host');
+    return raw.trim();
+  };
+
+const text: Parser<string> = (raw) => raw.trim();
+
+const list: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+interface Setting<T> {
+  parse: Parser<T>;
+  /** Value used when the variable is unset or empty; `undefined` means optional. */
+  default: T | undefined;
+  doc: string;
+}
+
+const setting = <T>(parse: Parser<T>, def: T | undefined, doc: string): Setting<T> => ({ parse, default: def, doc });
+
+/** Every environment variable Backroom reads. */
+export const settings = {
+  HOST: setting(text, '127.0.0.1', 'Address the HTTP server binds to.'),
+  PORT: setting(integer(0, 65535), 3000, 'HTTP port (0 picks a free one).'),
+  DATABASE_URL: setting(
+    url('postgres:', 'postgresql:'),
+    undefined,
+    'PostgreSQL server (15+). Unset: embedded PostgreSQL (PGlite) in `BACKROOM_DATA_DIR`.',
+  ),
+  DATABASE_POOL_MAX: setting(integer(1, 500), 10, 'Connections per process to `DATABASE_URL`.'),
+  DATABASE_LOCK_TIMEOUT_MS: setting(
+    integer(1, 600_000),
+    5000,
+    'Per-transaction `lock_timeout`: a command waiting longer for a row lock fails with 503 instead of piling up.',
+  ),
+  DATABASE_STATEMENT_TIMEOUT_MS: setting(integer(1, 3_600_000), 30_000, 'Per-transaction `statement_timeout`.'),
+  BACKROOM_DATA_DIR: setting(text, './.backroom', 'Folder of the embedded database (used when `DATABASE_URL` is unset).'),
+  REDIS_URL: setting(
+    url('redis:', 'rediss:'),
+    undefined,
+    'Optional Redis for shared rate limits and cache. An outage is logged and reported by `/health/ready`; it never stops the process.',
+  ),
+  LOG_LEVEL: setting(oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info', 'pino log level.'),
+  LOG_FORMAT: setting(
+    oneOf('auto', 'json', 'pretty'),
+    'auto',
+    '`auto`: pretty in a terminal, JSON otherwise. Secrets, tokens, passwords and cookies are always redacted.',
+  ),
+  CORS_ORIGINS: setting(
+    list,
+    ['*'],
+    'Comma-separated origins allowed by CORS (`*` = any; empty string = no cross-origin access). Credentials are bearer tokens, never cookies.',
+  ),
+  BODY_LIMIT_BYTES: setting(integer(1024, 100 * 1024 * 1024), 1024 * 1024, 'Largest accepted request body; larger → 413.'),
+  TRUST_PROXY: setting(bool, false, 'Trust `X-Forwarded-*` headers (set when behind a load balancer).'),
+  BACKROOM_WORKERS: setting(
+    bool,
+    true,
+    'Run background workers (outbox relay …) inside `serve`. Turn off when separate `backroom worker` processes run them.',
+  ),
+  OUTBOX_POLL_INTERVAL_MS: setting(integer(10, 60_000), 500, 'How often an idle outbox relay looks for new events.'),
+  OUTBOX_BATCH_SIZE: setting(integer(1, 1000), 50, 'Events a relay claims per round.'),
+  OUTBOX_MAX_ATTEMPTS: setting(integer(1, 100), 10, 'Failed deliveries before an event is marked dead.'),
+  IDEMPOTENCY_TTL_HOURS: setting(integer(1, 24 * 30), 24, 'How long a stored `Idempotency-Key` response is replayed.'),
+  SHUTDOWN_TIMEOUT_MS: setting(
+    integer(100, 600_000),
+    15_000,
+    'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.',
+  ),
+} as const;
+
+type Settings = typeof settings;
+type ValueOf<S> = S extends Setting<infer T> ? T : never;
+type Required<K extends keyof Settings> = Settings[K]['default'] extends undefined ? never : K;
+
+export type Config = Readonly<
+  { [K in keyof Settings as Required<K>]: ValueOf<Settings[K]> } & {
+    [K in keyof Settings as Settings[K]['default'] extends undefined ? K : never]?: ValueOf<Settings[K]>;
+  }
+>;
+
+/** Parses the environment (default `process.env`). Throws `ConfigError` naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') {
+      if (s.default !== undefined) out[name] = s.default;
+      // An explicitly empty CORS_ORIGINS means "none", not the default.
+      if (name === 'CORS_ORIGINS' && raw !== undefined) out[name] = [];
+      continue;
+    }
+    out[name] = s.parse(raw, name);
+  }
+  return Object.freeze(out) as unknown as Config;
+}

@@ -1,0 +1,123 @@
+import { Command, Option } from 'commander';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { migrations } from './migrations/index.js';
+import { migrateToLatest, migrationStatus } from './platform/db/migrate.js';
+import { listOutboxEvents, retryDeadEvent } from './platform/outbox/admin.js';
+import type { OutboxStatus } from './platform/outbox/outbox.tables.js';
+import { createRuntime, serve, worker } from './runtime.js';
+import { seed } from './seed.js';
+import { version } from './version.js';
+
+/** Parses the environment once; a bad value prints one line naming the variable and exits 2. */
+function config(overrides: Partial<Record<string, string>> = {}): Config {
+  try {
+    return loadConfig({ ...process.env, ...overrides });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`backroom: invalid configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+/** Runs a short command against the database, then closes it. */
+async function withRuntime(fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<void>, migrate = false) {
+  const rt = await createRuntime(config({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }), { migrate });
+  try {
+    await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+const program = new Command()
+  .name('backroom')
+  .description('Backroom: headless commerce backend')
+  .version(version)
+  .showHelpAfterError();
+
+program
+  .command('serve', { isDefault: true })
+  .description('Run the HTTP API (migrates first; runs workers in-process unless BACKROOM_WORKERS=off)')
+  .addOption(new Option('--no-workers', 'do not run background workers in this process'))
+  .option('-p, --port <port>', 'port (overrides PORT)')
+  .action(async (opts: { workers: boolean; port?: string }) => {
+    const overrides: Record<string, string> = {};
+    if (!opts.workers) overrides.BACKROOM_WORKERS = 'off';
+    if (opts.port !== undefined) overrides.PORT = opts.port;
+    await serve(config(overrides));
+  });
+
+program
+  .command('worker')
+  .description('Run background workers only (outbox relay, maintenance); needs DATABASE_URL')
+  .action(async () => {
+    await worker(config());
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations')
+  .option('--status', 'list migrations and whether each is applied, without applying any')
+  .action(async (opts: { status?: boolean }) => {
+    await withRuntime(async (rt) => {
+      if (opts.status) {
+        const list = await migrationStatus(rt.dbHandle.db, migrations);
+        for (const m of list) {
+          process.stdout.write(`${m.executedAt ? 'applied ' : 'pending '} ${m.name}${m.executedAt ? `  (${m.executedAt.toISOString()})` : ''}\n`);
+        }
+        const pending = list.filter((m) => !m.executedAt).length;
+        process.stdout.write(`${list.length - pending} applied, ${pending} pending\n`);
+        return;
+      }
+      const applied = await migrateToLatest(rt.dbHandle.db, migrations);
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    });
+  });
+
+program
+  .command('seed')
+  .description('Load demo data (idempotent; migrates first)')
+  .action(async () => {
+    await withRuntime(async (rt) => {
+      const done = await seed(rt.dbHandle.db);
+      process.stdout.write(done.length ? `seeded: ${done.join(', ')}\n` : 'nothing to seed yet\n');
+    }, true);
+  });
+
+const outbox = program.command('outbox').description('Inspect and retry outbox events');
+outbox
+  .command('list')
+  .description('List recent events, newest first')
+  .addOption(new Option('--status <status>', 'only this status').choices(['pending', 'delivered', 'dead']))
+  .option('--limit <n>', 'how many', '50')
+  .action(async (opts: { status?: OutboxStatus; limit: string }) => {
+    await withRuntime(async (rt) => {
+      const rows = await listOutboxEvents(rt.dbHandle.db, {
+        limit: Math.min(1000, Math.max(1, Number(opts.limit) || 50)),
+        ...(opts.status ? { status: opts.status } : {}),
+      });
+      for (const r of rows) {
+        process.stdout.write(
+          `${r.id}  ${r.status.padEnd(9)} ${r.type}  attempts=${r.attempts}${r.lastError ? `  error=${JSON.stringify(r.lastError)}` : ''}\n`,
+        );
+      }
+      process.stdout.write(`${rows.length} event(s)\n`);
+    });
+  });
+outbox
+  .command('retry <eventId>')
+  .description('Put a dead event back in the queue with a fresh attempt budget')
+  .action(async (eventId: string) => {
+    await withRuntime(async (rt) => {
+      const ok = await retryDeadEvent(rt.dbHandle.db, eventId);
+      process.stdout.write(ok ? `requeued ${eventId}\n` : `${eventId} is not a dead event\n`);
+      if (!ok) process.exitCode = 1;
+    });
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`backroom: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,12 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_platform_outbox.js';
+import * as m0002 from './0002_platform_idempotency.js';
+
+/**
+ * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
+ * migrator refuses a list whose applied prefix changed).
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_platform_outbox': m0001,
+  '0002_platform_idempotency': m0002,
+};

@@ -1,0 +1,139 @@
+import { AppError, BusinessRuleError, ConflictError, ServiceUnavailableError } from '../errors.js';
+
+/**
+ * SQLSTATE → typed error. We map by the five-character code PostgreSQL sends (identical for
+ * postgres.js and PGlite), never by message text, which changes with server version and locale.
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+export const SqlState = {
+  uniqueViolation: '23505',
+  foreignKeyViolation: '23503',
+  checkViolation: '23514',
+  notNullViolation: '23502',
+  exclusionViolation: '23P01',
+  stringTooLong: '22001',
+  numericOutOfRange: '22003',
+  invalidTextRepresentation: '22P02',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+  lockNotAvailable: '55P03',
+  queryCanceled: '57014',
+  adminShutdown: '57P01',
+  crashShutdown: '57P02',
+  cannotConnectNow: '57P03',
+} as const;
+
+/** Errors from either driver: postgres.js `PostgresError` or PGlite's `DatabaseError`. */
+interface DriverError {
+  code?: unknown;
+  constraint?: unknown;
+  constraint_name?: unknown;
+  table?: unknown;
+  table_name?: unknown;
+}
+
+/** The SQLSTATE of a database error, or undefined for anything else. */
+export function sqlState(err: unknown): string | undefined {
+  const code = (err as DriverError | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+export function constraintName(err: unknown): string | undefined {
+  const e = err as DriverError | null;
+  const name = e?.constraint_name ?? e?.constraint;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Network-level failures (server down, restarted, connection dropped). */
+const connectionErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+]);
+
+export function isRetryableTransactionError(err: unknown): boolean {
+  const s = sqlState(err);
+  return s === SqlState.serializationFailure || s === SqlState.deadlockDetected;
+}
+
+export class UniqueViolationError extends ConflictError {
+  constructor(
+    readonly constraint: string | undefined,
+    cause: unknown,
+  ) {
+    super('UNIQUE_VIOLATION', 'A record with the same unique value already exists.', {
+      cause,
+      extensions: constraint ? { constraint } : undefined,
+    });
+  }
+}
+
+export class CheckViolationError extends ConflictError {
+  constructor(
+    readonly constraint: string | undefined,
+    cause: unknown,
+  ) {
+    super('CHECK_VIOLATION', 'The change would break a rule the data must keep.', {
+      cause,
+      extensions: constraint ? { constraint } : undefined,
+    });
+  }
+}
+
+export class ForeignKeyViolationError extends ConflictError {
+  constructor(
+    readonly constraint: string | undefined,
+    cause: unknown,
+  ) {
+    super('FOREIGN_KEY_VIOLATION', 'The change refers to a record that does not exist or is still in use.', {
+      cause,
+      extensions: constraint ? { constraint } : undefined,
+    });
+  }
+}
+
+/**
+ * Turns a driver error into an `AppError` when the SQLSTATE says what went wrong; anything else
+ * is returned unchanged (and becomes a logged 500).
+ */
+export function mapDbError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const state = sqlState(err);
+  const constraint = constraintName(err);
+  switch (state) {
+    case SqlState.uniqueViolation:
+    case SqlState.exclusionViolation:
+      return new UniqueViolationError(constraint, err);
+    case SqlState.checkViolation:
+      return new CheckViolationError(constraint, err);
+    case SqlState.foreignKeyViolation:
+      return new ForeignKeyViolationError(constraint, err);
+    case SqlState.stringTooLong:
+    case SqlState.numericOutOfRange:
+      return new BusinessRuleError('VALUE_OUT_OF_RANGE', 'A value is too long or out of range.', { cause: err });
+    case SqlState.serializationFailure:
+    case SqlState.deadlockDetected:
+      return new ServiceUnavailableError('TRANSACTION_CONFLICT', 'Too much contention; please retry.', 1, err);
+    case SqlState.lockNotAvailable:
+      return new ServiceUnavailableError('LOCK_TIMEOUT', 'A record is busy; please retry.', 1, err);
+    case SqlState.queryCanceled:
+      return new ServiceUnavailableError('STATEMENT_TIMEOUT', 'The database took too long; please retry.', 2, err);
+    case SqlState.adminShutdown:
+    case SqlState.crashShutdown:
+    case SqlState.cannotConnectNow:
+      return new ServiceUnavailableError('DATABASE_UNAVAILABLE', 'The database is unavailable; please retry.', 2, err);
+  }
+  if (state?.startsWith('08')) {
+    return new ServiceUnavailableError('DATABASE_UNAVAILABLE', 'The database is unavailable; please retry.', 2, err);
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && connectionErrorCodes.has(code)) {
+    return new ServiceUnavailableError('DATABASE_UNAVAILABLE', 'The database is unavailable; please retry.', 2, err);
+  }
+  return err;
+}

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { AppError, ConflictError } from '../errors.js';
+import { sendProblem } from './error-handler.js';
+import './idempotency.tables.js';
+
+/**
+ * `Idempotency-Key` for mutating routes, stored in PostgreSQL so it holds across nodes.
+ *
+ * - The first request with a key claims it (`in_flight`, with a lease) and runs.
+ * - Its response — success or 4xx problem — is stored and replayed for the same key and the same
+ *   request for `ttlHours`, with `idempotent-replayed: true`.
+ * - The same key with a different method, path or body → 422 `IDEMPOTENCY_KEY_REUSED`.
+ * - The same key while the first is still running → 409 `IDEMPOTENCY_REQUEST_IN_PROGRESS`.
+ * - A 5xx is not stored: the key is released so a retry runs again (a 5xx means the command's
+ *   transaction did not commit).
+ * Keys are scoped to the caller (see `scopeOf`), so two callers can never see each other's responses.
+ *
+ * Routes opt out with `config: { idempotency: false }` (e.g. login, whose response is a secret
+ * that must not be stored in clear).
+ */
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    idempotency?: boolean;
+  }
+}
+
+export interface IdempotencyOptions {
+  db: Db;
+  ttlHours: number;
+  /** How long a claim blocks duplicates before a crashed request's key can be taken over. */
+  leaseSeconds?: number;
+  /** Who is calling; defaults to a hash of the Authorization header, or `anonymous`. */
+  scopeOf?: (request: FastifyRequest) => string;
+}
+
+const HEADER = 'idempotency-key';
+const KEY = /^[\x21-\x7e]{1,255}$/;
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];
+
+const claimed = Symbol('idempotencyClaim');
+interface Claim {
+  scope: string;
+  key: string;
+}
+type WithClaim = FastifyRequest & { [claimed]?: Claim };
+
+function defaultScope(request: FastifyRequest): string {
+  const auth = request.headers.authorization;
+  return auth ? `cred:${createHash('sha256').update(auth).digest('base64url')}` : 'anonymous';
+}
+
+/** Stable JSON: object keys sorted, so `{a,b}` and `{b,a}` are the same request. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+function requestHash(request: FastifyRequest): string {
+  const path = request.url.split('?')[0];
+  return createHash('sha256').update(`${request.method} ${path}\n${canonical(request.body ?? null)}`).digest('hex');
+}
+
+interface ExistingRow {
+  request_hash: string;
+  status: 'in_flight' | 'completed';
+  response_status: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: string | null;
+}
+
+export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptions) {
+  const leaseSeconds = opts.leaseSeconds ?? 60;
+  const scopeOf = opts.scopeOf ?? defaultScope;
+
+  app.addHook('preHandler', async (request: WithClaim, reply: FastifyReply) => {
+    if (!MUTATING.has(request.method) || request.routeOptions.config.idempotency === false) return;
+    const key = request.headers[HEADER];
+    if (key === undefined) return;
+    if (typeof key !== 'string' || !KEY.test(key)) {
+      return sendProblem(
+        reply,
+        request,
+        new AppError(400, 'VALIDATION_FAILED', 'Validation failed', {
+          detail: 'Idempotency-Key must be 1–255 visible ASCII characters.',
+          errors: [{ path: '/headers/idempotency-key', message: 'must be 1–255 visible ASCII characters' }],
+        }),
+      );
+    }
+    const scope = scopeOf(request);
+    const hash = requestHash(request);
+
+    // One statement claims a new key, an expired one, or an abandoned in-flight one (lease over).
+    const claim = await sql<{ key: string }>`
+      insert into idempotency_key (scope, key, request_hash, method, path, status, locked_until, expires_at)
+      values (${scope}, ${key}, ${hash}, ${request.method}, ${request.url.split('?')[0]}, 'in_flight',
+              now() + make_interval(secs => ${leaseSeconds}), now() + make_interval(hours => ${opts.ttlHours}))
+      on conflict (scope, key) do update
+         set request_hash = excluded.request_hash, method = excluded.method, path = excluded.path,
+             status = 'in_flight', locked_until = excluded.locked_until, expires_at = excluded.expires_at,
+             response_status = null, response_headers = null, response_body = null, created_at = now()
+       where idempotency_key.expires_at <= now()
+          or (idempotency_key.status = 'in_flight' and idempotency_key.locked_until <= now()
+              and idempotency_key.request_hash = excluded.request_hash)
+      returning key`.execute(opts.db);
+    if (claim.rows.length > 0) {
+      request[claimed] = { scope, key };
+      return;
+    }
+
+    const existing = await opts.db
+      .selectFrom('idempotency_key')
+      .select(['request_hash', 'status', 'response_status', 'response_headers', 'response_body'])
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    const row = existing as ExistingRow | undefined;
+    if (!row) {
+      // Released (5xx) between our two statements: treat like in flight; the client retries.
+      return sendProblem(reply, request, inProgress());
+    }
+    if (row.request_hash !== hash) {
+      return sendProblem(
+        reply,
+        request,
+        new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency key reused', {
+          detail: 'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
+        }),
+      );
+    }
+    if (row.status === 'in_flight') return sendProblem(reply, request, inProgress());
+    for (const [name, value] of Object.entries(row.response_headers ?? {})) reply.header(name, value);
+    reply.header('idempotent-replayed', 'true');
+    return reply.code(row.response_status ?? 200).send(row.response_body ?? '');
+  });
+
+  app.addHook('onSend', async (request: WithClaim, reply, payload) => {
+    const claim = request[claimed];
+    if (!claim) return payload;
+    request[claimed] = undefined;
+    const where = sql`scope = ${claim.scope} and key = ${claim.key} and status = 'in_flight'`;
+    const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
+    try {
+      if (reply.statusCode >= 500 || body === null) {
+        await sql`delete from idempotency_key where ${where}`.execute(opts.db);
+        return payload;
+      }
+      const headers: Record<string, string> = {};
+      for (const name of REPLAYED_HEADERS) {
+        const v = reply.getHeader(name);
+        if (v !== undefined) headers[name] = String(v);
+      }
+      await sql`
+        update idempotency_key
+           set status = 'completed', locked_until = null, response_status = ${reply.statusCode},
+               response_headers = ${JSON.stringify(headers)}::jsonb, response_body = ${body}
+         where ${where}`.execute(opts.db);
+    } catch (err) {
+      // The command already ran; failing the response now would make the client retry it.
+      request.log.error({ err }, 'could not store idempotent response; the key will free up when its lease ends');
+    }
+    return payload;
+  });
+}
+
+function inProgress() {
+  return new ConflictError(
+    'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+    'A request with this Idempotency-Key is still being processed. Retry shortly.',
+    { headers: { 'retry-after': '1' } },
+  );
+}
+
+/** Deletes expired keys in bounded batches; run by the maintenance worker. */
+export async function pruneIdempotencyKeys(db: Db, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const res = await sql`
+      delete from idempotency_key where ctid in (
+        select ctid from idempotency_key where expires_at <= now() limit ${batch})`.execute(db);
+    const n = Number(res.numAffectedRows ?? 0n);
+    total += n;
+    if (n < batch) return total;
+  }
+}

@@ -1,0 +1,59 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, ProblemSchema } from './problem.js';
+
+const problemResponse = {
+  description: 'Problem (RFC 9457)',
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: 'Problem#' } } },
+};
+
+/**
+ * OpenAPI 3.1 at `/openapi.json`, interactive reference at `/docs`. Every route gets the shared
+ * problem+json response for 4xx/5xx unless it declares its own, so the document shows the error
+ * shape everywhere and Fastify serializes errors through one schema.
+ */
+export async function registerOpenApi(app: FastifyInstance, info: { version: string }) {
+  app.addSchema(ProblemSchema);
+
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.hide || route.url.startsWith('/docs')) return;
+    const schema = (route.schema ??= {});
+    const response = (schema.response ??= {}) as Record<string, unknown>;
+    response['4xx'] ??= problemResponse;
+    response['5xx'] ??= problemResponse;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Backroom API',
+        version: info.version,
+        description:
+          'Headless commerce backend. Storefront routes live under `/v1/store`, staff routes under `/v1/admin`. ' +
+          'Money is integer minor units plus an ISO 4217 code; errors are RFC 9457 problem+json with a stable `code`; ' +
+          'mutating requests accept `Idempotency-Key`.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      tags: [{ name: 'operations', description: 'Health and monitoring' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Session token or secret API key (`sk_…`).' },
+          publishableKey: { type: 'apiKey', in: 'header', name: 'x-publishable-key' },
+        },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+  });
+}

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Metrics } from '../metrics.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Accepts a caller's `x-request-id` when it is a sane token, otherwise makes one. */
+export function requestIdFrom(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+const started = Symbol('startedAt');
+const counted = Symbol('counted');
+type Timed = { [started]?: bigint; [counted]?: boolean };
+
+/**
+ * Echoes the request id and records per-request metrics: duration by route *pattern* (never the
+ * raw URL, which would explode label cardinality) and status, and requests in flight.
+ */
+export function registerRequestContext(app: FastifyInstance, metrics: Metrics) {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    (request as Timed)[started] = process.hrtime.bigint();
+    metrics.httpInFlight.inc();
+  });
+
+  const finish = (request: Timed & { routeOptions: { url?: string | undefined }; method: string }, status: number) => {
+    if (request[counted]) return;
+    request[counted] = true;
+    metrics.httpInFlight.dec();
+    const t0 = request[started];
+    if (t0 === undefined) return;
+    metrics.httpRequestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(status) },
+      Number(process.hrtime.bigint() - t0) / 1e9,
+    );
+  };
+
+  app.addHook('onResponse', async (request, reply) => finish(request, reply.statusCode));
+  // A client that hangs up never gets an onResponse; still take it out of the in-flight gauge.
+  app.addHook('onRequestAbort', async (request) => finish(request, 499));
+}

@@ -1,0 +1,98 @@
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import type { Db } from '../db/database.js';
+import { type MigrationList, pendingMigrations } from '../db/migrate.js';
+import type { App } from '../http/types.js';
+import type { RedisHandle } from '../redis.js';
+
+export interface HealthDeps {
+  db: Db;
+  migrations: MigrationList;
+  redis?: RedisHandle | undefined;
+}
+
+const CheckSchema = Type.Object({
+  status: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('disabled')]),
+  latencyMs: Type.Optional(Type.Number()),
+  detail: Type.Optional(Type.String()),
+  pending: Type.Optional(Type.Array(Type.String())),
+});
+
+const ReadySchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('unavailable')]),
+  checks: Type.Object({ database: CheckSchema, migrations: CheckSchema, redis: CheckSchema }),
+});
+
+type Check = { status: 'up' | 'down' | 'disabled'; latencyMs?: number; detail?: string; pending?: string[] };
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
+  ]);
+}
+
+async function checkDatabase(deps: HealthDeps): Promise<{ database: Check; migrations: Check }> {
+  const t0 = performance.now();
+  try {
+    await withTimeout(sql`select 1`.execute(deps.db), 2000);
+  } catch (err) {
+    return {
+      database: { status: 'down', detail: (err as Error).message.slice(0, 200) },
+      migrations: { status: 'down', detail: 'database unreachable' },
+    };
+  }
+  const database: Check = { status: 'up', latencyMs: Math.round((performance.now() - t0) * 10) / 10 };
+  try {
+    const pending = await withTimeout(pendingMigrations(deps.db, deps.migrations), 2000);
+    return {
+      database,
+      migrations: pending.length === 0 ? { status: 'up' } : { status: 'down', detail: 'migrations pending', pending },
+    };
+  } catch (err) {
+    return { database, migrations: { status: 'down', detail: (err as Error).message.slice(0, 200) } };
+  }
+}
+
+function checkRedis(redis: RedisHandle | undefined): Check {
+  if (!redis) return { status: 'disabled' };
+  return redis.isUp() ? { status: 'up' } : { status: 'down', detail: 'redis unreachable; using local fallbacks' };
+}
+
+/**
+ * Liveness says the process can answer; readiness says it can do useful work: the database
+ * answers and its schema is current. Redis is optional, so its outage degrades (200) rather than
+ * failing readiness, which would pull every node out of the load balancer at once.
+ */
+export async function healthRoutes(app: App, deps: HealthDeps) {
+  app.get(
+    '/health/live',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process is up',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: database reachable and migrations current (503 otherwise)',
+        response: { 200: ReadySchema, 503: ReadySchema },
+      },
+    },
+    async (_request, reply) => {
+      const { database, migrations } = await checkDatabase(deps);
+      const redis = checkRedis(deps.redis);
+      const ready = database.status === 'up' && migrations.status === 'up';
+      const status = !ready ? 'unavailable' : redis.status === 'down' ? 'degraded' : 'ok';
+      reply.header('cache-control', 'no-store');
+      return reply.code(ready ? 200 : 503).send({ status, checks: { database, migrations, redis } });
+    },
+  );
+}

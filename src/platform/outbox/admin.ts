@@ -1,0 +1,87 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { OutboxStatus } from './outbox.tables.js';
+import './outbox.tables.js';
+
+/** Operator views of the outbox: backlog for metrics, dead events to inspect and retry. */
+
+export interface OutboxStats {
+  pending: number;
+  dead: number;
+  oldestPendingAgeSeconds: number;
+}
+
+/** Backlog in one statement (partial indexes keep it cheap even with many delivered rows). */
+export async function outboxStats(db: Db): Promise<OutboxStats> {
+  const res = await sql<{ pending: number; dead: number; age: number | null }>`
+    select
+      (select count(*) from outbox_event where status = 'pending')::int as pending,
+      (select count(*) from outbox_event where status = 'dead')::int as dead,
+      (select extract(epoch from now() - min(created_at)) from outbox_event where status = 'pending')::float8 as age`.execute(
+    db,
+  );
+  const row = res.rows[0];
+  return { pending: row?.pending ?? 0, dead: row?.dead ?? 0, oldestPendingAgeSeconds: row?.age ?? 0 };
+}
+
+export interface OutboxEventRow {
+  id: string;
+  type: string;
+  aggregateId: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  availableAt: Date;
+  payload: Record<string, unknown>;
+}
+
+export async function listOutboxEvents(
+  db: Db,
+  q: { status?: OutboxStatus; limit: number; beforeId?: string },
+): Promise<OutboxEventRow[]> {
+  let query = db
+    .selectFrom('outbox_event')
+    .select([
+      'id',
+      'type',
+      'aggregate_id as aggregateId',
+      'status',
+      'attempts',
+      'last_error as lastError',
+      'created_at as createdAt',
+      'available_at as availableAt',
+      'payload',
+    ])
+    .orderBy('id', 'desc')
+    .limit(q.limit);
+  if (q.status) query = query.where('status', '=', q.status);
+  if (q.beforeId) query = query.where('id', '<', q.beforeId);
+  return (await query.execute()) as OutboxEventRow[];
+}
+
+/** Puts a dead event back in the queue with a fresh attempt budget. Returns false if it is not dead. */
+export async function retryDeadEvent(db: Db, id: string): Promise<boolean> {
+  const res = await db
+    .updateTable('outbox_event')
+    .set({ status: 'pending', attempts: 0, available_at: sql<Date>`now()`, last_error: null })
+    .where('id', '=', id)
+    .where('status', '=', 'dead')
+    .executeTakeFirst();
+  return res.numUpdatedRows > 0n;
+}
+
+/** Deletes delivered events older than `olderThanDays`, in bounded batches; returns the count. */
+export async function pruneDeliveredEvents(db: Db, olderThanDays: number, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const res = await sql`
+      delete from outbox_event where id in (
+        select id from outbox_event
+         where status = 'delivered' and delivered_at < now() - make_interval(days => ${olderThanDays})
+         limit ${batch})`.execute(db);
+    const n = Number(res.numAffectedRows ?? 0n);
+    total += n;
+    if (n < batch) return total;
+  }
+}

@@ -1,0 +1,159 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { migrations } from './migrations/index.js';
+import { createDb, type DbHandle } from './platform/db/create-db.js';
+import { migrateToLatest } from './platform/db/migrate.js';
+import type { App } from './platform/http/types.js';
+import { createLogger, type Logger, safeUrl } from './platform/logger.js';
+import { createMetrics, type Metrics } from './platform/metrics.js';
+import { EventHandlers } from './platform/outbox/handlers.js';
+import { createRedis, type RedisHandle } from './platform/redis.js';
+import { seed } from './seed.js';
+import { type RunningWorkers, startWorkers } from './workers/index.js';
+
+/** The process-wide parts, built once from config. Nothing here is global state. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  dbHandle: DbHandle;
+  redis?: RedisHandle | undefined;
+  events: EventHandlers;
+  /** Migrations this start applied (all of them on a fresh database). */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+/** Module event subscribers are wired here, explicitly, as modules arrive. */
+function createEventHandlers(): EventHandlers {
+  return new EventHandlers();
+}
+
+export async function createRuntime(config: Config, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const metrics = createMetrics();
+  const dbHandle = await createDb(
+    {
+      url: config.DATABASE_URL,
+      dataDir: config.BACKROOM_DATA_DIR,
+      poolMax: config.DATABASE_POOL_MAX,
+      lockTimeoutMs: config.DATABASE_LOCK_TIMEOUT_MS,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
+    metrics,
+  );
+  logger.info(
+    { database: config.DATABASE_URL ? safeUrl(config.DATABASE_URL) : `embedded:${config.BACKROOM_DATA_DIR}` },
+    'database connected',
+  );
+  let applied: string[] = [];
+  try {
+    if (opts.migrate !== false) {
+      applied = await migrateToLatest(dbHandle.db, migrations);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+  } catch (err) {
+    await dbHandle.close();
+    throw err;
+  }
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, metrics) : undefined;
+  return {
+    config,
+    logger,
+    metrics,
+    dbHandle,
+    redis,
+    events: createEventHandlers(),
+    applied,
+    async close() {
+      await redis?.close();
+      await dbHandle.close();
+    },
+  };
+}
+
+export function appFor(rt: Runtime, plugins?: FastifyPluginAsync[]): Promise<App> {
+  return buildApp(
+    { config: rt.config, logger: rt.logger, db: rt.dbHandle.db, metrics: rt.metrics, migrations, redis: rt.redis },
+    plugins ? { plugins } : {},
+  );
+}
+
+export function workersFor(rt: Runtime): RunningWorkers {
+  return startWorkers({ config: rt.config, db: rt.dbHandle.db, logger: rt.logger, metrics: rt.metrics, events: rt.events });
+}
+
+/**
+ * Calls `shutdown` on the first SIGTERM/SIGINT and exits 0 when it resolves; exits 1 if it takes
+ * longer than `timeoutMs` or on a second signal (an operator pressing Ctrl-C twice means "now").
+ */
+export function onShutdownSignal(logger: Logger, timeoutMs: number, shutdown: () => Promise<void>) {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting immediately');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    shutdown().then(
+      () => {
+        logger.info('shutdown complete');
+        logger.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handle);
+  process.on('SIGINT', handle);
+}
+
+/** `backroom serve`: HTTP API, plus workers unless BACKROOM_WORKERS=off. */
+export async function serve(config: Config, plugins?: FastifyPluginAsync[]): Promise<{ rt: Runtime; app: App }> {
+  const rt = await createRuntime(config);
+  // A brand-new embedded database gets the demo shop, so `npm install && npm start` has data.
+  if (!config.DATABASE_URL && rt.applied.length === Object.keys(migrations).length) {
+    const steps = await seed(rt.dbHandle.db);
+    if (steps.length > 0) rt.logger.info({ steps }, 'new embedded database: demo data seeded');
+  }
+  const app = await appFor(rt, plugins);
+  const workers = config.BACKROOM_WORKERS ? workersFor(rt) : undefined;
+  onShutdownSignal(rt.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    // Order matters: stop taking requests and finish in-flight ones (they may append events),
+    // then stop the workers, then close connections the first two used.
+    await app.close();
+    await workers?.stop();
+    await rt.close();
+  });
+  await app.listen({ host: config.HOST, port: config.PORT });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  rt.logger.info({ url: base, docs: `${base}/docs`, workers: Boolean(workers) }, `Backroom is up: API reference at ${base}/docs`);
+  return { rt, app };
+}
+
+/** `backroom worker`: background work only (run one or more next to `serve --no-workers`). */
+export async function worker(config: Config): Promise<Runtime> {
+  if (!config.DATABASE_URL) {
+    throw new Error('`backroom worker` needs DATABASE_URL: the embedded database belongs to the `serve` process, which runs the workers itself');
+  }
+  const rt = await createRuntime(config);
+  const workers = workersFor(rt);
+  onShutdownSignal(rt.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await workers.stop();
+    await rt.close();
+  });
+  rt.logger.info('worker started');
+  return rt;
+}
