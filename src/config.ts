@@ -92,7 +92,11 @@ export const settings = {
     'Per-transaction `lock_timeout`: a command waiting longer for a row lock fails with 503 instead of piling up.',
   ),
   DATABASE_STATEMENT_TIMEOUT_MS: setting(integer(1, 3_600_000), 30_000, 'Per-transaction `statement_timeout`.'),
-  BACKROOM_DATA_DIR: setting(text, './.backroom', 'Folder of the embedded database (used when `DATABASE_URL` is unset).'),
+  BACKROOM_DATA_DIR: setting(
+    text,
+    './.backroom',
+    'Folder of the embedded database (used when `DATABASE_URL` is unset).',
+  ),
   REDIS_URL: setting(
     url('redis:', 'rediss:'),
     undefined,
@@ -109,7 +113,11 @@ export const settings = {
     ['*'],
     'Comma-separated origins allowed by CORS (`*` = any; empty string = no cross-origin access). Credentials are bearer tokens, never cookies.',
   ),
-  BODY_LIMIT_BYTES: setting(integer(1024, 100 * 1024 * 1024), 1024 * 1024, 'Largest accepted request body; larger → 413.'),
+  BODY_LIMIT_BYTES: setting(
+    integer(1024, 100 * 1024 * 1024),
+    1024 * 1024,
+    'Largest accepted request body; larger → 413.',
+  ),
   TRUST_PROXY: setting(bool, false, 'Trust `X-Forwarded-*` headers (set when behind a load balancer).'),
   BACKROOM_WORKERS: setting(
     bool,

@@ -65,7 +65,9 @@ program
       if (opts.status) {
         const list = await migrationStatus(rt.dbHandle.db, migrations);
         for (const m of list) {
-          process.stdout.write(`${m.executedAt ? 'applied ' : 'pending '} ${m.name}${m.executedAt ? `  (${m.executedAt.toISOString()})` : ''}\n`);
+          process.stdout.write(
+            `${m.executedAt ? 'applied ' : 'pending '} ${m.name}${m.executedAt ? `  (${m.executedAt.toISOString()})` : ''}\n`,
+          );
         }
         const pending = list.filter((m) => !m.executedAt).length;
         process.stdout.write(`${list.length - pending} applied, ${pending} pending\n`);

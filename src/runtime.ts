@@ -81,7 +81,13 @@ export function appFor(rt: Runtime, plugins?: FastifyPluginAsync[]): Promise<App
 }
 
 export function workersFor(rt: Runtime): RunningWorkers {
-  return startWorkers({ config: rt.config, db: rt.dbHandle.db, logger: rt.logger, metrics: rt.metrics, events: rt.events });
+  return startWorkers({
+    config: rt.config,
+    db: rt.dbHandle.db,
+    logger: rt.logger,
+    metrics: rt.metrics,
+    events: rt.events,
+  });
 }
 
 /**
@@ -139,14 +145,19 @@ export async function serve(config: Config, plugins?: FastifyPluginAsync[]): Pro
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
-  rt.logger.info({ url: base, docs: `${base}/docs`, workers: Boolean(workers) }, `Backroom is up: API reference at ${base}/docs`);
+  rt.logger.info(
+    { url: base, docs: `${base}/docs`, workers: Boolean(workers) },
+    `Backroom is up: API reference at ${base}/docs`,
+  );
   return { rt, app };
 }
 
 /** `backroom worker`: background work only (run one or more next to `serve --no-workers`). */
 export async function worker(config: Config): Promise<Runtime> {
   if (!config.DATABASE_URL) {
-    throw new Error('`backroom worker` needs DATABASE_URL: the embedded database belongs to the `serve` process, which runs the workers itself');
+    throw new Error(
+      '`backroom worker` needs DATABASE_URL: the embedded database belongs to the `serve` process, which runs the workers itself',
+    );
   }
   const rt = await createRuntime(config);
   const workers = workersFor(rt);

@@ -37,7 +37,10 @@ export class UnknownCurrencyError extends AppError {
 /** Thrown when two amounts in different currencies are combined or compared. */
 export class CurrencyMismatchError extends AppError {
   override readonly code = 'CURRENCY_MISMATCH';
-  constructor(readonly left: string, readonly right: string) {
+  constructor(
+    readonly left: string,
+    readonly right: string,
+  ) {
     super(422, 'CURRENCY_MISMATCH', 'Currency mismatch', {
       detail: `Cannot combine ${left} with ${right}.`,
       extensions: { currencies: [left, right] },
@@ -223,7 +226,8 @@ export function allocate(m: Money, weights: readonly number[]): Money[] {
   assertMoney(m);
   if (weights.length === 0) throw new InvalidMoneyError('Cannot allocate over an empty list of weights.');
   for (const w of weights) {
-    if (!Number.isSafeInteger(w) || w < 0) throw new InvalidMoneyError(`Weight ${w} is not a non-negative safe integer.`);
+    if (!Number.isSafeInteger(w) || w < 0)
+      throw new InvalidMoneyError(`Weight ${w} is not a non-negative safe integer.`);
   }
   const ws = weights.every((w) => w === 0) ? weights.map(() => 1n) : weights.map((w) => BigInt(w));
   const total = ws.reduce((acc, w) => acc + w, 0n);

@@ -11,7 +11,10 @@ export interface Progress {
  */
 export function createProgress(label: string, total: number, out: NodeJS.WriteStream = process.stderr): Progress {
   if (out.isTTY) {
-    const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {percentage}% | {eta_formatted} left`, stream: out });
+    const bar = new SingleBar({
+      format: `${label} [{bar}] {value}/{total} {percentage}% | {eta_formatted} left`,
+      stream: out,
+    });
     bar.start(total, 0);
     return { tick: (n = 1) => bar.increment(n), done: () => bar.stop() };
   }

@@ -42,7 +42,11 @@ export interface TestDbOptions {
  * (TEST_DATABASE_URL), or an in-memory embedded PostgreSQL otherwise.
  */
 export async function createTestDb(opts: TestDbOptions = {}): Promise<TestDb> {
-  const settings = { poolMax: opts.poolMax ?? 10, lockTimeoutMs: opts.lockTimeoutMs ?? 5000, statementTimeoutMs: 60_000 };
+  const settings = {
+    poolMax: opts.poolMax ?? 10,
+    lockTimeoutMs: opts.lockTimeoutMs ?? 5000,
+    statementTimeoutMs: 60_000,
+  };
   const base = process.env.TEST_DATABASE_URL;
   if (!base) {
     const handle = await createDb(

@@ -4,8 +4,8 @@ import { AppError } from '../errors.js';
 import {
   add,
   allocate,
-  compare,
   CurrencyMismatchError,
+  compare,
   currencyExponent,
   currencyExponents,
   fromDecimalString,
@@ -418,7 +418,8 @@ describe('decimal strings', () => {
   it('rejects exponent notation, signs, spaces, separators and non-numeric text', () => {
     const bad = ['1e3', '1E3', '1.5e2', '+1.00', ' 1.00', '1.00 ', '1,00', '1 000', '1.', '.5', '-', '', 'abc'];
     bad.push('0x10', 'NaN', 'Infinity', '--1', '1.2.3', '١٢'); // the last is Arabic-Indic digits, which \d must not match
-    for (const text of bad) expect([text, codeOf(() => fromDecimalString(text, 'EUR'))]).toEqual([text, 'INVALID_MONEY']);
+    for (const text of bad)
+      expect([text, codeOf(() => fromDecimalString(text, 'EUR'))]).toEqual([text, 'INVALID_MONEY']);
   });
 
   it('rejects amounts beyond the safe-integer range', () => {

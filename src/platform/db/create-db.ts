@@ -5,8 +5,8 @@ import { type DatabaseConnection, type Dialect, type Driver, Kysely, type LogEve
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import type { Metrics } from '../metrics.js';
-import type { Db } from './database.js';
 import { lockDataDir } from './data-dir-lock.js';
+import type { Db } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { recordStatement } from './query-stats.js';
 

@@ -1,5 +1,5 @@
-import { type IsolationLevel, sql } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type IsolationLevel, sql } from 'kysely';
 import type { Metrics } from '../metrics.js';
 import type { Db, Tx } from './database.js';
 import { isRetryableTransactionError, mapDbError, sqlState } from './pg-errors.js';
@@ -21,7 +21,11 @@ export interface TransactionOptions {
  * transaction that waits too long for a lock fails with 503 `LOCK_TIMEOUT` instead of queueing
  * forever. Database errors leave as typed errors (`mapDbError`).
  */
-export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+export async function withTransaction<T>(
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+  opts: TransactionOptions = {},
+): Promise<T> {
   const maxAttempts = opts.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -92,7 +92,9 @@ export function registerErrorHandlers(app: FastifyInstance) {
     sendProblem(
       reply,
       request,
-      new AppError(404, 'ROUTE_NOT_FOUND', 'Not found', { detail: `No route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.` }),
+      new AppError(404, 'ROUTE_NOT_FOUND', 'Not found', {
+        detail: `No route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`,
+      }),
     ),
   );
 }

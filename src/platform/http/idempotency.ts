@@ -66,7 +66,9 @@ function canonical(value: unknown): string {
 
 function requestHash(request: FastifyRequest): string {
   const path = request.url.split('?')[0];
-  return createHash('sha256').update(`${request.method} ${path}\n${canonical(request.body ?? null)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${request.method} ${path}\n${canonical(request.body ?? null)}`)
+    .digest('hex');
 }
 
 interface ExistingRow {

@@ -18,8 +18,9 @@ export async function registerOpenApi(app: FastifyInstance, info: { version: str
 
   app.addHook('onRoute', (route) => {
     if (route.schema?.hide || route.url.startsWith('/docs')) return;
-    const schema = (route.schema ??= {});
-    const response = (schema.response ??= {}) as Record<string, unknown>;
+    route.schema ??= {};
+    route.schema.response ??= {};
+    const response = route.schema.response as Record<string, unknown>;
     response['4xx'] ??= problemResponse;
     response['5xx'] ??= problemResponse;
   });
