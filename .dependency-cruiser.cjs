@@ -1,0 +1,81 @@
+/**
+ * Module boundaries from DESIGN.md, enforced in CI (`npm run boundaries`).
+ * - Modules import each other only through `index.ts`.
+ * - `platform` is technical code: it imports no module (nor the app wiring).
+ * - The module graph is acyclic and declared: checkout → catalog, inventory, orders, payments,
+ *   identity; orders → inventory, payments, catalog, identity; catalog, inventory, payments and
+ *   identity are leaves (platform only).
+ */
+const leaves = '(catalog|inventory|payments|identity)';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Cycles make the module graph impossible to reason about; break them with an outbox event.',
+      from: {},
+      to: { circular: true, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'platform-imports-no-module',
+      severity: 'error',
+      comment: 'platform/ is technical code shared by all modules; it must not know any of them.',
+      from: { path: '^src/platform/' },
+      to: { path: ['^src/modules/', '^src/app\\.ts$', '^src/runtime\\.ts$', '^src/main\\.ts$', '^src/workers/', '^src/migrations/', '^src/seed\\.ts$'] },
+    },
+    {
+      name: 'modules-only-via-index',
+      severity: 'error',
+      comment: "Another module's folder is private except for its index.ts (its public API).",
+      from: { path: '^src/modules/([^/]+)/' },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'leaf-modules-import-no-module',
+      severity: 'error',
+      comment: 'catalog, inventory, payments and identity depend on platform only (DESIGN.md).',
+      from: { path: `^src/modules/${leaves}/`, pathNot: '/__tests__/' },
+      to: { path: '^src/modules/', pathNot: '^src/modules/$1/' },
+    },
+    {
+      name: 'orders-not-upstream',
+      severity: 'error',
+      comment: 'orders may use inventory, payments, catalog, identity — never checkout (upstream).',
+      from: { path: '^src/modules/orders/', pathNot: '/__tests__/' },
+      to: { path: '^src/modules/checkout/' },
+    },
+    {
+      name: 'src-not-to-tests',
+      severity: 'error',
+      comment: 'Production code never imports test helpers.',
+      from: { path: '^src/', pathNot: '/__tests__/' },
+      to: { path: ['^test/', '/__tests__/'] },
+    },
+    {
+      name: 'src-not-to-dev-deps',
+      severity: 'error',
+      comment: 'Production code must run with production dependencies only.',
+      from: { path: '^src/', pathNot: '/__tests__/' },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.d.ts'],
+    },
+    exclude: { path: ['^dist/', '^node_modules/'] },
+  },
+};
