@@ -1,0 +1,158 @@
+/**
+ * `npm run bench`: throughput and latency of the running service, printed as a table and written
+ * to bench/results/latest.json (and a timestamped copy). Uses the embedded database unless
+ * BENCH_DATABASE_URL points at PostgreSQL. Each issue adds its scenarios here.
+ *
+ * Numbers are for comparing before/after a change on the same machine, not absolute claims.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { pino } from 'pino';
+import { migrations } from '../src/migrations/index.js';
+import { createDb } from '../src/platform/db/create-db.js';
+import { migrateToLatest } from '../src/platform/db/migrate.js';
+import { withTransaction } from '../src/platform/db/transaction.js';
+import { EventHandlers } from '../src/platform/outbox/handlers.js';
+import { appendEvent } from '../src/platform/outbox/outbox.js';
+import { relayOnce } from '../src/platform/outbox/relay.js';
+
+interface Row {
+  scenario: string;
+  unit: string;
+  value: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  note?: string;
+}
+
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'backroom-bench-'));
+  const env = {
+    ...process.env,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    BACKROOM_DATA_DIR: dataDir,
+    ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
+  };
+  // LOG_LEVEL=warn hides the "up" line, so ask for info and read the url from it.
+  env.LOG_LEVEL = 'info';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      for (const line of buf.split('\n')) {
+        const m = /"url":"(http:[^"]+)"/.exec(line);
+        if (m?.[1]) resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+  child.stdout.resume();
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function http(url: string, scenario: string, path: string): Promise<Row> {
+  const r = await autocannon({ url: url + path, connections: CONNECTIONS, duration: DURATION });
+  return {
+    scenario,
+    unit: 'req/s',
+    value: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    note: `${CONNECTIONS} conns, ${r.non2xx} non-2xx`,
+  };
+}
+
+async function outboxRelay(): Promise<Row> {
+  const n = 2000;
+  const url = process.env.BENCH_DATABASE_URL;
+  const handle = await createDb({
+    url,
+    dataDir: 'memory://',
+    poolMax: 10,
+    lockTimeoutMs: 5000,
+    statementTimeoutMs: 60_000,
+  });
+  await migrateToLatest(handle.db, migrations);
+  for (let i = 0; i < n; i += 100) {
+    await withTransaction(handle.db, async (tx) => {
+      for (let j = 0; j < 100; j++) await appendEvent(tx, { type: 'bench.happened', payload: { i: i + j } });
+    });
+  }
+  let delivered = 0;
+  const handlers = new EventHandlers().on('bench.happened', 'count', async () => {
+    delivered++;
+  });
+  const t0 = performance.now();
+  while (
+    (await relayOnce(
+      { db: handle.db, handlers, logger: pino({ level: 'silent' }) },
+      { batchSize: 100, pollIntervalMs: 0, maxAttempts: 3 },
+    )) > 0
+  ) {}
+  const seconds = (performance.now() - t0) / 1000;
+  await handle.db.deleteFrom('outbox_event').execute();
+  await handle.close();
+  return {
+    scenario: 'outbox relay (batch 100)',
+    unit: 'events/s',
+    value: Math.round(delivered / seconds),
+    note: `${n} events`,
+  };
+}
+
+async function main() {
+  const rows: Row[] = [];
+  const server = await startServer();
+  try {
+    rows.push(await http(server.url, 'GET /health/live', '/health/live'));
+    rows.push(await http(server.url, 'GET /health/ready (2 SQL)', '/health/ready'));
+    rows.push(await http(server.url, 'GET unknown route → 404 problem', '/v1/nope'));
+  } finally {
+    await server.stop();
+  }
+  rows.push(await outboxRelay());
+
+  const db = process.env.BENCH_DATABASE_URL ? 'postgresql' : 'embedded';
+  process.stdout.write(`\nBackroom bench — ${new Date().toISOString()} — database: ${db}\n\n`);
+  const table = rows.map((r) => ({
+    scenario: r.scenario,
+    value: `${r.value} ${r.unit}`,
+    p50: r.p50Ms === undefined ? '' : `${r.p50Ms} ms`,
+    p99: r.p99Ms === undefined ? '' : `${r.p99Ms} ms`,
+    note: r.note ?? '',
+  }));
+  const widths = Object.keys(table[0] ?? {}).map((k) =>
+    Math.max(k.length, ...table.map((t) => String(t[k as keyof typeof t]).length)),
+  );
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  process.stdout.write(`${line(Object.keys(table[0] ?? {}))}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
+  for (const t of table) process.stdout.write(`${line(Object.values(t))}\n`);
+
+  mkdirSync('bench/results', { recursive: true });
+  const out = { at: new Date().toISOString(), database: db, node: process.version, rows };
+  writeFileSync('bench/results/latest.json', `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(`bench/results/${out.at.replace(/[:.]/g, '-')}.json`, `${JSON.stringify(out, null, 2)}\n`);
+  process.stdout.write('\nwritten: bench/results/latest.json\n');
+}
+
+await main();
