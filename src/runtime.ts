@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
+import { embeddedImageFor } from './embedded-image.js';
 import { migrations } from './migrations/index.js';
 import { createDb, type DbHandle } from './platform/db/create-db.js';
 import { migrateToLatest } from './platform/db/migrate.js';
@@ -40,6 +41,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
       poolMax: config.DATABASE_POOL_MAX,
       lockTimeoutMs: config.DATABASE_LOCK_TIMEOUT_MS,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      loadDataDir: config.DATABASE_URL ? undefined : embeddedImageFor(config.BACKROOM_DATA_DIR),
     },
     metrics,
   );
