@@ -22,8 +22,19 @@ module.exports = {
       name: 'platform-imports-no-module',
       severity: 'error',
       comment: 'platform/ is technical code shared by all modules; it must not know any of them.',
-      from: { path: '^src/platform/' },
-      to: { path: ['^src/modules/', '^src/app\\.ts$', '^src/runtime\\.ts$', '^src/main\\.ts$', '^src/workers/', '^src/migrations/', '^src/seed\\.ts$'] },
+      // Tests of the platform may use the real migration list to build databases.
+      from: { path: '^src/platform/', pathNot: '/__tests__/' },
+      to: {
+        path: [
+          '^src/modules/',
+          '^src/app\\.ts$',
+          '^src/runtime\\.ts$',
+          '^src/main\\.ts$',
+          '^src/workers/',
+          '^src/migrations/',
+          '^src/seed\\.ts$',
+        ],
+      },
     },
     {
       name: 'modules-only-via-index',

@@ -5,12 +5,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController
 import type { Config } from './config.js';
 import type { Db } from './platform/db/database.js';
 import type { MigrationList } from './platform/db/migrate.js';
-import { registerErrorHandlers } from './platform/http/error-handler.js';
+import { AppError } from './platform/errors.js';
+import { registerErrorHandlers, sendProblem } from './platform/http/error-handler.js';
 import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerOpenApi } from './platform/http/openapi.js';
 import { registerRequestContext, requestIdFrom } from './platform/http/request-context.js';
 import type { App } from './platform/http/types.js';
-import type { Logger } from './platform/logger.js';
+import { bindsRequestId, type Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
 import { healthRoutes } from './platform/ops/health.routes.js';
 import { metricsRoutes } from './platform/ops/metrics.routes.js';
@@ -43,6 +44,17 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: requestIdFrom,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // The per-request logger binds `requestId` itself; mark it so the logger's mixin skips it.
+    childLoggerFactory: (logger, bindings, options) => {
+      const child = logger.child(bindings, options);
+      (child as { [bindsRequestId]?: boolean })[bindsRequestId] = true;
+      return child;
+    },
+    // Refused before routing (e.g. `/%zz`): still a problem document, not Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return sendProblem(reply, request, new AppError(400, 'BAD_REQUEST', 'Bad request', { detail: error.message }));
+    },
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     ajv: {
@@ -54,9 +66,13 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   registerRequestContext(app, deps.metrics);
   registerErrorHandlers(app);
+  // JSON only: without this, Fastify's built-in text/plain parser hands a string to JSON schemas
+  // (a confusing 400) instead of answering 415.
+  app.removeContentTypeParser('text/plain');
   await app.register(helmet, {
-    // The API serves JSON; the strict default CSP only matters for /docs, which sets its own.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    // The API serves JSON, which loads nothing: allow nothing. /docs sets its own CSP for its assets.
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    frameguard: { action: 'deny' },
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   });
   await app.register(cors, {

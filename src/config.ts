@@ -22,7 +22,7 @@ type Parser<T> = (raw: string, name: string) => T;
 const integer =
   (min: number, max: number): Parser<number> =>
   (raw, name) => {
-    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `expected an integer, got "${raw}"`);
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `expected an integer, got ${JSON.stringify(raw)}`);
     const n = Number(raw);
     if (n < min || n > max) throw new ConfigError(name, `expected ${min}–${max}, got ${n}`);
     return n;
@@ -32,7 +32,8 @@ const oneOf =
   <T extends string>(...values: readonly T[]): Parser<T> =>
   (raw, name) => {
     const v = raw.trim().toLowerCase() as T;
-    if (!values.includes(v)) throw new ConfigError(name, `expected one of ${values.join(', ')}, got "${raw}"`);
+    if (!values.includes(v))
+      throw new ConfigError(name, `expected one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
     return v;
   };
 
@@ -40,7 +41,7 @@ const bool: Parser<boolean> = (raw, name) => {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'on', 'yes'].includes(v)) return true;
   if (['0', 'false', 'off', 'no'].includes(v)) return false;
-  throw new ConfigError(name, `expected on/off (true/false, 1/0), got "${raw}"`);
+  throw new ConfigError(name, `expected on/off (true/false, 1/0), got ${JSON.stringify(raw)}`);
 };
 
 const url =

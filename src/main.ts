@@ -1,12 +1,11 @@
 import { Command, Option } from 'commander';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { migrations } from './migrations/index.js';
-import { migrateToLatest, migrationStatus } from './platform/db/migrate.js';
-import { listOutboxEvents, retryDeadEvent } from './platform/outbox/admin.js';
 import type { OutboxStatus } from './platform/outbox/outbox.tables.js';
-import { createRuntime, serve, worker } from './runtime.js';
-import { seed } from './seed.js';
+import type { Runtime } from './runtime.js';
 import { version } from './version.js';
+
+// Commands import the application (Fastify, PGlite, every module) only when they run, so `--help`
+// and a configuration error answer at once instead of after loading all of it.
 
 /** Parses the environment once; a bad value prints one line naming the variable and exits 2. */
 function config(overrides: Partial<Record<string, string>> = {}): Config {
@@ -22,8 +21,10 @@ function config(overrides: Partial<Record<string, string>> = {}): Config {
 }
 
 /** Runs a short command against the database, then closes it. */
-async function withRuntime(fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<void>, migrate = false) {
-  const rt = await createRuntime(config({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }), { migrate });
+async function withRuntime(fn: (rt: Runtime) => Promise<void>, migrate = false) {
+  const cfg = config({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const { createRuntime } = await import('./runtime.js');
+  const rt = await createRuntime(cfg, { migrate });
   try {
     await fn(rt);
   } finally {
@@ -46,14 +47,18 @@ program
     const overrides: Record<string, string> = {};
     if (!opts.workers) overrides.BACKROOM_WORKERS = 'off';
     if (opts.port !== undefined) overrides.PORT = opts.port;
-    await serve(config(overrides));
+    const cfg = config(overrides);
+    const { serve } = await import('./runtime.js');
+    await serve(cfg);
   });
 
 program
   .command('worker')
   .description('Run background workers only (outbox relay, maintenance); needs DATABASE_URL')
   .action(async () => {
-    await worker(config());
+    const cfg = config();
+    const { worker } = await import('./runtime.js');
+    await worker(cfg);
   });
 
 program
@@ -61,6 +66,8 @@ program
   .description('Apply pending database migrations')
   .option('--status', 'list migrations and whether each is applied, without applying any')
   .action(async (opts: { status?: boolean }) => {
+    const { migrations } = await import('./migrations/index.js');
+    const { migrateToLatest, migrationStatus } = await import('./platform/db/migrate.js');
     await withRuntime(async (rt) => {
       if (opts.status) {
         const list = await migrationStatus(rt.dbHandle.db, migrations);
@@ -82,6 +89,7 @@ program
   .command('seed')
   .description('Load demo data (idempotent; migrates first)')
   .action(async () => {
+    const { seed } = await import('./seed.js');
     await withRuntime(async (rt) => {
       const done = await seed(rt.dbHandle.db);
       process.stdout.write(done.length ? `seeded: ${done.join(', ')}\n` : 'nothing to seed yet\n');
@@ -95,6 +103,7 @@ outbox
   .addOption(new Option('--status <status>', 'only this status').choices(['pending', 'delivered', 'dead']))
   .option('--limit <n>', 'how many', '50')
   .action(async (opts: { status?: OutboxStatus; limit: string }) => {
+    const { listOutboxEvents } = await import('./platform/outbox/admin.js');
     await withRuntime(async (rt) => {
       const rows = await listOutboxEvents(rt.dbHandle.db, {
         limit: Math.min(1000, Math.max(1, Number(opts.limit) || 50)),
@@ -112,6 +121,7 @@ outbox
   .command('retry <eventId>')
   .description('Put a dead event back in the queue with a fresh attempt budget')
   .action(async (eventId: string) => {
+    const { retryDeadEvent } = await import('./platform/outbox/admin.js');
     await withRuntime(async (rt) => {
       const ok = await retryDeadEvent(rt.dbHandle.db, eventId);
       process.stdout.write(ok ? `requeued ${eventId}\n` : `${eventId} is not a dead event\n`);

@@ -1,3 +1,4 @@
+import type { Server, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
@@ -21,8 +22,10 @@ export interface Runtime {
   dbHandle: DbHandle;
   redis?: RedisHandle | undefined;
   events: EventHandlers;
-  /** Migrations this start applied (all of them on a fresh database). */
+  /** Migrations this start applied. */
   applied: string[];
+  /** True when this start created the database (a new embedded data dir, or every migration applied now). */
+  fresh: boolean;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ function createEventHandlers(): EventHandlers {
 export async function createRuntime(config: Config, opts: { migrate?: boolean } = {}): Promise<Runtime> {
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const metrics = createMetrics();
+  const image = config.DATABASE_URL ? undefined : embeddedImageFor(config.BACKROOM_DATA_DIR);
   const dbHandle = await createDb(
     {
       url: config.DATABASE_URL,
@@ -41,7 +45,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
       poolMax: config.DATABASE_POOL_MAX,
       lockTimeoutMs: config.DATABASE_LOCK_TIMEOUT_MS,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-      loadDataDir: config.DATABASE_URL ? undefined : embeddedImageFor(config.BACKROOM_DATA_DIR),
+      loadDataDir: image,
     },
     metrics,
   );
@@ -68,6 +72,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     redis,
     events: createEventHandlers(),
     applied,
+    fresh: image !== undefined || applied.length === Object.keys(migrations).length,
     async close() {
       await redis?.close();
       await dbHandle.close();
@@ -126,24 +131,60 @@ export function onShutdownSignal(logger: Logger, timeoutMs: number, shutdown: ()
   process.on('SIGINT', handle);
 }
 
+/**
+ * Lets `server.close()` finish once in-flight requests are answered. Node reaps keep-alive
+ * connections only if they are idle when `close()` is called; one whose request was in flight
+ * stays open after its response until `keepAliveTimeout` (72 s in Fastify), longer than the
+ * shutdown timeout. So when draining starts, every response not yet sent says `Connection: close`
+ * (the client opens its next request elsewhere), and connections that still go idle are closed.
+ * Returns the function that starts draining; it returns the function that ends the sweep.
+ */
+function closeConnectionsWhenDraining(server: Server): () => () => void {
+  const open = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    open.add(res);
+    res.once('close', () => open.delete(res));
+  });
+  return () => {
+    for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
+    // Streamed responses had their headers out already; close them once they go idle.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    sweep.unref();
+    return () => clearInterval(sweep);
+  };
+}
+
 /** `backroom serve`: HTTP API, plus workers unless BACKROOM_WORKERS=off. */
 export async function serve(config: Config, plugins?: FastifyPluginAsync[]): Promise<{ rt: Runtime; app: App }> {
   const rt = await createRuntime(config);
   // A brand-new embedded database gets the demo shop, so `npm install && npm start` has data.
-  if (!config.DATABASE_URL && rt.applied.length === Object.keys(migrations).length) {
+  if (!config.DATABASE_URL && rt.fresh) {
     const steps = await seed(rt.dbHandle.db);
     if (steps.length > 0) rt.logger.info({ steps }, 'new embedded database: demo data seeded');
   }
   const app = await appFor(rt, plugins);
+  const drain = closeConnectionsWhenDraining(app.server);
   const workers = config.BACKROOM_WORKERS ? workersFor(rt) : undefined;
-  onShutdownSignal(rt.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+  const stop = async () => {
     // Order matters: stop taking requests and finish in-flight ones (they may append events),
     // then stop the workers, then close connections the first two used.
-    await app.close();
+    const endSweep = drain();
+    try {
+      await app.close();
+    } finally {
+      endSweep();
+    }
     await workers?.stop();
     await rt.close();
-  });
-  await app.listen({ host: config.HOST, port: config.PORT });
+  };
+  onShutdownSignal(rt.logger, config.SHUTDOWN_TIMEOUT_MS, stop);
+  try {
+    await app.listen({ host: config.HOST, port: config.PORT });
+  } catch (err) {
+    // e.g. the port is taken: release the database (and the embedded data dir lock) on the way out.
+    await stop();
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;

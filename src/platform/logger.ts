@@ -1,11 +1,47 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger, type LoggerOptions, pino } from 'pino';
 
 export type { Logger };
 
 /**
+ * The id of the HTTP request being handled, for log lines written through a logger that is not
+ * the request's own (`deps.logger` in a command, a platform helper): they carry `requestId` too.
+ */
+const requestScope = new AsyncLocalStorage<string>();
+
+/** Runs `fn` (and everything it awaits) as part of the request `requestId`. */
+export function withRequestId<T>(requestId: string, fn: () => T): T {
+  return requestScope.run(requestId, fn);
+}
+
+/** Marks a logger whose bindings already hold `requestId` (Fastify's per-request child), so it is not written twice. */
+export const bindsRequestId = Symbol.for('backroom.bindsRequestId');
+type MaybeBound = { [bindsRequestId]?: boolean };
+
+function requestIdMixin(_merge: object, _level: number, logger: unknown): object {
+  const requestId = requestScope.getStore();
+  return requestId === undefined || (logger as MaybeBound)[bindsRequestId] ? {} : { requestId };
+}
+
+/** Field names whose values are secrets wherever they appear in a logged object (top level or one level down). */
+const secretFields = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'secret',
+  'clientSecret',
+  'apiKey',
+  'authorization',
+  'cookie',
+];
+
+/**
  * Paths pino replaces with "[redacted]". Header names are lower-case in Node; body fields are
- * matched at any depth we log them (we never log request bodies by default, but errors may carry
- * the input that caused them).
+ * matched where we log them (we never log request bodies by default, but errors may carry the
+ * input that caused them). pino has no "any depth" wildcard, so deeper secrets must not be logged.
  */
 export const redactPaths = [
   'req.headers.authorization',
@@ -13,20 +49,11 @@ export const redactPaths = [
   'req.headers["x-api-key"]',
   'req.headers["idempotency-key"]',
   'res.headers["set-cookie"]',
-  'headers.authorization',
-  'headers.cookie',
-  '*.password',
-  '*.currentPassword',
-  '*.newPassword',
-  '*.token',
-  '*.secret',
-  '*.apiKey',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.clientSecret',
-  'password',
-  'token',
-  'secret',
+  'headers["x-api-key"]',
+  'headers["set-cookie"]',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  ...secretFields.flatMap((field) => [field, `*.${field}`]),
   'config.DATABASE_URL',
   'config.REDIS_URL',
 ];
@@ -42,6 +69,7 @@ export function loggerOptions(s: LoggerSettings): LoggerOptions {
     level: s.level,
     redact: { paths: redactPaths, censor: '[redacted]' },
     base: { pid: process.pid },
+    mixin: requestIdMixin,
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),

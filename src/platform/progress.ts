@@ -9,7 +9,11 @@ export interface Progress {
  * A progress bar in a terminal; plain "label: 40/100" lines (every 10%) when output is a pipe or
  * a CI log, where a redrawn bar would be noise.
  */
-export function createProgress(label: string, total: number, out: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  label: string,
+  total: number,
+  out: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+): Progress {
   if (out.isTTY) {
     const bar = new SingleBar({
       format: `${label} [{bar}] {value}/{total} {percentage}% | {eta_formatted} left`,
@@ -20,7 +24,11 @@ export function createProgress(label: string, total: number, out: NodeJS.WriteSt
   }
   let value = 0;
   let lastDecile = -1;
-  const line = () => out.write(`${label}: ${value}/${total}\n`);
+  let printed = -1;
+  const line = () => {
+    printed = value;
+    out.write(`${label}: ${value}/${total}\n`);
+  };
   return {
     tick(n = 1) {
       value += n;
@@ -31,7 +39,8 @@ export function createProgress(label: string, total: number, out: NodeJS.WriteSt
       }
     },
     done() {
-      if (lastDecile < 10) line();
+      // The final count, unless the last line already said it.
+      if (printed !== value) line();
     },
   };
 }

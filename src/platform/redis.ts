@@ -48,9 +48,13 @@ export function createRedis(url: string, logger: Logger, metrics?: Metrics): Red
     client,
     isUp: () => up && client.status === 'ready',
     async close() {
+      up = false;
       client.removeAllListeners('ready');
       client.on('error', () => {});
-      client.disconnect(false);
+      // QUIT lets replies still on the wire arrive; without a connection there is nothing to wait
+      // for, and disconnect() also cancels the next reconnect attempt.
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect(false));
+      else client.disconnect(false);
     },
   };
 }

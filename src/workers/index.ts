@@ -39,23 +39,29 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     },
   );
 
-  const maintain = async () => {
-    try {
-      const keys = await pruneIdempotencyKeys(deps.db);
-      const events = await pruneDeliveredEvents(deps.db, DELIVERED_EVENT_RETENTION_DAYS);
-      if (keys + events > 0) logger.info({ keys, events }, 'maintenance: pruned expired rows');
-    } catch (err) {
-      logger.warn({ err }, 'maintenance round failed; will retry');
-    }
+  // Kept so `stop` can wait for a round in progress: closing the database under it would fail it.
+  let maintenance: Promise<void> = Promise.resolve();
+  const maintain = () => {
+    maintenance = (async () => {
+      try {
+        const keys = await pruneIdempotencyKeys(deps.db);
+        const events = await pruneDeliveredEvents(deps.db, DELIVERED_EVENT_RETENTION_DAYS);
+        if (keys + events > 0) logger.info({ keys, events }, 'maintenance: pruned expired rows');
+      } catch (err) {
+        logger.warn({ err }, 'maintenance round failed; will retry');
+      }
+    })();
   };
   const timer = setInterval(maintain, MAINTENANCE_INTERVAL_MS);
   timer.unref();
-  void maintain();
+  maintain();
+  logger.info('workers started');
 
   return {
     async stop() {
       clearInterval(timer);
-      await relay.stop();
+      await Promise.all([relay.stop(), maintenance]);
+      logger.info('workers stopped');
     },
   };
 }

@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { type DatabaseConnection, type Dialect, type Driver, Kysely, type LogEvent } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import type { Metrics } from '../metrics.js';
 import { lockDataDir } from './data-dir-lock.js';
 import type { Db } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { PostgresJSDialect } from './postgres-dialect.js';
 import { recordStatement } from './query-stats.js';
 
 export interface DbSettings {
@@ -70,7 +70,7 @@ async function createServerDb(url: string, settings: DbSettings, metrics?: Metri
   });
   metrics?.dbPoolMax.set(poolMax);
   const db = new Kysely({
-    dialect: instrument(new PostgresJSDialect({ postgres: sql }), metrics),
+    dialect: instrument(new PostgresJSDialect(sql), metrics),
     log: queryLogger(metrics),
   }) as Db;
   return {
@@ -98,13 +98,14 @@ async function createEmbeddedDb(settings: DbSettings, metrics?: Metrics): Promis
       parsers: { 20: parseInt8 },
       ...(settings.loadDataDir ? { loadDataDir: settings.loadDataDir } : {}),
     });
+    // Session defaults, as the server connection gets them in its startup parameters.
+    await pg.exec(
+      `set lock_timeout = ${Math.trunc(settings.lockTimeoutMs)}; set statement_timeout = ${Math.trunc(settings.statementTimeoutMs)}`,
+    );
   } catch (err) {
     unlock();
     throw err;
   }
-  await pg.exec(
-    `set lock_timeout = ${Math.trunc(settings.lockTimeoutMs)}; set statement_timeout = ${Math.trunc(settings.statementTimeoutMs)}`,
-  );
   metrics?.dbPoolMax.set(1);
   const db = new Kysely({ dialect: instrument(new PGliteDialect(pg), metrics), log: queryLogger(metrics) }) as Db;
   return {
@@ -116,8 +117,11 @@ async function createEmbeddedDb(settings: DbSettings, metrics?: Metrics): Promis
       return () => unlisten();
     },
     async close() {
-      await db.destroy();
-      unlock();
+      try {
+        await db.destroy();
+      } finally {
+        unlock();
+      }
     },
   };
 }

@@ -5,15 +5,17 @@ export type MigrationList = Record<string, Migration>;
 
 /**
  * Kysely's migrator over our explicit, ordered migration list (no directory scanning, so the
- * compiled build and the TypeScript sources run the same list). On PostgreSQL it runs the pending
- * migrations in one transaction under `pg_advisory_xact_lock`, so two processes starting at once
- * cannot both apply them: the second waits, then finds nothing to do.
+ * compiled build and the TypeScript sources run the same list). It runs the pending migrations in
+ * one transaction while holding a session-level `pg_advisory_lock` (Kysely's PostgreSQL adapter),
+ * so two processes starting at once cannot both apply them: the second waits, then finds nothing
+ * to do.
  */
 function migrator(db: Db, migrations: MigrationList): Migrator {
   return new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
-    // Allow a newer binary's migrations to be present in the table during a rolling deploy.
+    // A new migration must come after every applied one; the migrator refuses a list whose order
+    // changed under an existing database.
     allowUnorderedMigrations: false,
   });
 }
@@ -28,8 +30,14 @@ export class MigrationFailedError extends Error {
   }
 }
 
-/** Applies every pending migration; returns the names applied now. */
+/**
+ * Applies every pending migration; returns the names applied now. When none is pending it returns
+ * without taking the migration lock, which is also what lets the previous release start during a
+ * rolling deploy: its database already has the new release's migrations, which Kysely's migrator
+ * would reject as "missing" from the older list.
+ */
 export async function migrateToLatest(db: Db, migrations: MigrationList): Promise<string[]> {
+  if ((await pendingMigrations(db, migrations)).length === 0) return [];
   const { error, results }: MigrationResultSet = await migrator(db, migrations).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

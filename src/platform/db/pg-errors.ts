@@ -21,6 +21,7 @@ export const SqlState = {
   adminShutdown: '57P01',
   crashShutdown: '57P02',
   cannotConnectNow: '57P03',
+  tooManyConnections: '53300',
 } as const;
 
 /** Errors from either driver: postgres.js `PostgresError` or PGlite's `DatabaseError`. */
@@ -34,6 +35,8 @@ interface DriverError {
 
 /** The SQLSTATE of a database error, or undefined for anything else. */
 export function sqlState(err: unknown): string | undefined {
+  // Our own errors carry UPPER_SNAKE codes too; a five-letter one must not pass for a SQLSTATE.
+  if (err instanceof AppError) return undefined;
   const code = (err as DriverError | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
@@ -50,6 +53,10 @@ const connectionErrorCodes = new Set([
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
@@ -98,6 +105,22 @@ export class ForeignKeyViolationError extends ConflictError {
 }
 
 /**
+ * COMMIT answered ROLLBACK: a statement failed inside the transaction and the code caught its
+ * error and carried on, so PostgreSQL discarded everything. Nothing was saved, and saying so is the
+ * point; it stays a 500 because the caller has a bug (recover from an expected failure with a
+ * savepoint or `on conflict`, not a try/catch). `cause` is the statement error that was caught.
+ */
+export class TransactionAbortedError extends Error {
+  constructor(cause?: unknown) {
+    super(
+      'the transaction was rolled back instead of committed: a statement inside it failed and its error was caught',
+      { cause },
+    );
+    this.name = 'TransactionAbortedError';
+  }
+}
+
+/**
  * Turns a driver error into an `AppError` when the SQLSTATE says what went wrong; anything else
  * is returned unchanged (and becomes a logged 500).
  */
@@ -126,6 +149,7 @@ export function mapDbError(err: unknown): unknown {
     case SqlState.adminShutdown:
     case SqlState.crashShutdown:
     case SqlState.cannotConnectNow:
+    case SqlState.tooManyConnections:
       return new ServiceUnavailableError('DATABASE_UNAVAILABLE', 'The database is unavailable; please retry.', 2, err);
   }
   if (state?.startsWith('08')) {

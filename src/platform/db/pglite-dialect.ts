@@ -1,4 +1,4 @@
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, Results } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -11,6 +11,8 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { beginStatement } from './begin-statement.js';
+import { sqlState, TransactionAbortedError } from './pg-errors.js';
 
 /**
  * Kysely dialect for embedded PostgreSQL (PGlite). PGlite is one session, so this driver hands out
@@ -34,10 +36,27 @@ export class PGliteDialect implements Dialect {
 }
 
 class PGliteConnection implements DatabaseConnection {
+  /**
+   * The statement error that put the open transaction in the aborted state, if any. PGlite does
+   * not report COMMIT's command tag, so we track it: a failed statement aborts the transaction
+   * and only ROLLBACK (TO SAVEPOINT) recovers it; a COMMIT then would silently roll back.
+   */
+  failure: unknown;
+
   constructor(private readonly pg: PGlite) {}
 
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-    const res = await this.pg.query<R>(q.sql, q.parameters as unknown[], { rowMode: 'object' });
+    let res: Results<R>;
+    try {
+      res = await this.pg.query<R>(q.sql, [...q.parameters], { rowMode: 'object' });
+    } catch (err) {
+      // Only a server error (it has a SQLSTATE) aborts the transaction; one thrown while parsing
+      // a result in JavaScript does not.
+      if (sqlState(err) !== undefined) this.failure = err;
+      throw err;
+    }
+    // Recovered, whether through Kysely's savepoint API or a raw `rollback to savepoint`.
+    if (this.failure !== undefined && /^\s*rollback\s+to\b/i.test(q.sql)) this.failure = undefined;
     const affected = res.affectedRows;
     return {
       rows: res.rows,
@@ -82,13 +101,16 @@ class PGliteDriver implements Driver {
     release?.();
   }
 
+  // Transaction control goes through `executeQuery` (not `run`) so Kysely's query log, and with
+  // it the statement counter, sees BEGIN and COMMIT like every other round trip.
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings) {
-    const iso = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
-    const mode = settings.accessMode ? ` ${settings.accessMode}` : '';
-    await conn.executeQuery(CompiledQuery.raw(`begin${iso}${mode}`));
+    this.#conn.failure = undefined;
+    await conn.executeQuery(CompiledQuery.raw(beginStatement(settings)));
   }
   async commitTransaction(conn: DatabaseConnection) {
+    const failure = this.#conn.failure;
     await conn.executeQuery(CompiledQuery.raw('commit'));
+    if (failure !== undefined) throw new TransactionAbortedError(failure);
   }
   async rollbackTransaction(conn: DatabaseConnection) {
     await conn.executeQuery(CompiledQuery.raw('rollback'));

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type IsolationLevel, sql } from 'kysely';
 import type { Metrics } from '../metrics.js';
@@ -13,19 +14,35 @@ export interface TransactionOptions {
   metrics?: Metrics;
 }
 
+/** The database whose transaction the current code runs inside, if any. */
+const openTransaction = new AsyncLocalStorage<Db>();
+
+export class NestedTransactionError extends Error {
+  constructor() {
+    super(
+      'withTransaction was called inside a transaction on the same database: pass its tx down instead. ' +
+        'A second transaction would not be part of the first, and on the embedded database it waits forever ' +
+        'for the one connection the first one holds.',
+    );
+    this.name = 'NestedTransactionError';
+  }
+}
+
 /**
  * Runs `fn` in one transaction and commits it. Serialization failures (40001) and deadlocks
  * (40P01) roll back and re-run `fn` from the start, a bounded number of times with jittered
  * backoff, so `fn` must only do database work (never call a payment gateway from inside).
  * Every session runs with `lock_timeout` and `statement_timeout` (set when it connects), so a
  * transaction that waits too long for a lock fails with 503 `LOCK_TIMEOUT` instead of queueing
- * forever. Database errors leave as typed errors (`mapDbError`).
+ * forever. Database errors leave as typed errors (`mapDbError`). Calling it again from inside `fn`
+ * on the same database throws `NestedTransactionError`.
  */
 export async function withTransaction<T>(
   db: Db,
   fn: (tx: Tx) => Promise<T>,
   opts: TransactionOptions = {},
 ): Promise<T> {
+  if (openTransaction.getStore() === db) throw new NestedTransactionError();
   const maxAttempts = opts.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -35,7 +52,7 @@ export async function withTransaction<T>(
         if (opts.lockTimeoutMs !== undefined) {
           await sql`select set_config('lock_timeout', ${`${Math.trunc(opts.lockTimeoutMs)}ms`}, true)`.execute(tx);
         }
-        return fn(tx);
+        return openTransaction.run(db, () => fn(tx));
       });
     } catch (err) {
       if (isRetryableTransactionError(err) && attempt < maxAttempts) {

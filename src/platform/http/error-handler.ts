@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapDbError } from '../db/pg-errors.js';
 import { AppError, type FieldError, ValidationError } from '../errors.js';
@@ -54,8 +55,12 @@ function fromFastifyError(err: FastifyError): AppError | undefined {
   if (err.statusCode === 400 && err instanceof SyntaxError) {
     return new AppError(400, 'MALFORMED_JSON', 'Malformed JSON', { detail: 'The request body is not valid JSON.' });
   }
+  // Any other client error a plugin raises (a 429 from a rate limiter, a 405 …): its own status,
+  // with the code named after it so clients can branch on it.
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return new AppError(err.statusCode, 'BAD_REQUEST', 'Bad request', { detail: err.message });
+    const title = STATUS_CODES[err.statusCode] ?? 'Bad Request';
+    const code = title.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+    return new AppError(err.statusCode, code, title, { detail: err.message });
   }
   return undefined;
 }

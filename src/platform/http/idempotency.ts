@@ -12,11 +12,16 @@ import './idempotency.tables.js';
  * - The first request with a key claims it (`in_flight`, with a lease) and runs.
  * - Its response — success or 4xx problem — is stored and replayed for the same key and the same
  *   request for `ttlHours`, with `idempotent-replayed: true`.
- * - The same key with a different method, path or body → 422 `IDEMPOTENCY_KEY_REUSED`.
+ * - The same key with a different method, path, query or body → 422 `IDEMPOTENCY_KEY_REUSED`.
  * - The same key while the first is still running → 409 `IDEMPOTENCY_REQUEST_IN_PROGRESS`.
  * - A 5xx is not stored: the key is released so a retry runs again (a 5xx means the command's
- *   transaction did not commit).
+ *   transaction did not commit). Nor are refusals about the caller rather than the command
+ *   (401, 403, 408, 429): a retry once signed in, allowed or under the rate limit must run.
+ * - A claim whose lease ran out (its process crashed) is taken over by a retry of the same request;
+ *   each claim is fenced by its `created_at`, so a late finisher cannot complete or release the
+ *   claim that replaced it.
  * Keys are scoped to the caller (see `scopeOf`), so two callers can never see each other's responses.
+ * Requests refused before the claim (schema validation, 404) never touch the table.
  *
  * Routes opt out with `config: { idempotency: false }` (e.g. login, whose response is a secret
  * that must not be stored in clear).
@@ -41,13 +46,19 @@ const HEADER = 'idempotency-key';
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];
+/** Statuses about the caller, not the command's outcome: never stored. */
+const NOT_STORED = new Set([401, 403, 408, 429]);
 
 const claimed = Symbol('idempotencyClaim');
 interface Claim {
   scope: string;
   key: string;
+  /** `created_at` of our claim in epoch microseconds (a Date would drop them): the fencing token. */
+  claimedAt: number;
 }
 type WithClaim = FastifyRequest & { [claimed]?: Claim };
+
+const claimMicros = sql<number>`(extract(epoch from created_at) * 1000000)::int8`;
 
 function defaultScope(request: FastifyRequest): string {
   const auth = request.headers.authorization;
@@ -64,10 +75,10 @@ function canonical(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
 }
 
+/** Method, path with query, and body: any difference makes it a different request. */
 function requestHash(request: FastifyRequest): string {
-  const path = request.url.split('?')[0];
   return createHash('sha256')
-    .update(`${request.method} ${path}\n${canonical(request.body ?? null)}`)
+    .update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`)
     .digest('hex');
 }
 
@@ -84,7 +95,7 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
   const scopeOf = opts.scopeOf ?? defaultScope;
 
   app.addHook('preHandler', async (request: WithClaim, reply: FastifyReply) => {
-    if (!MUTATING.has(request.method) || request.routeOptions.config.idempotency === false) return;
+    if (!MUTATING.has(request.method) || request.is404 || request.routeOptions.config.idempotency === false) return;
     const key = request.headers[HEADER];
     if (key === undefined) return;
     if (typeof key !== 'string' || !KEY.test(key)) {
@@ -101,7 +112,7 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     const hash = requestHash(request);
 
     // One statement claims a new key, an expired one, or an abandoned in-flight one (lease over).
-    const claim = await sql<{ key: string }>`
+    const claim = await sql<{ claimed_at: number }>`
       insert into idempotency_key (scope, key, request_hash, method, path, status, locked_until, expires_at)
       values (${scope}, ${key}, ${hash}, ${request.method}, ${request.url.split('?')[0]}, 'in_flight',
               now() + make_interval(secs => ${leaseSeconds}), now() + make_interval(hours => ${opts.ttlHours}))
@@ -112,9 +123,10 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
        where idempotency_key.expires_at <= now()
           or (idempotency_key.status = 'in_flight' and idempotency_key.locked_until <= now()
               and idempotency_key.request_hash = excluded.request_hash)
-      returning key`.execute(opts.db);
-    if (claim.rows.length > 0) {
-      request[claimed] = { scope, key };
+      returning ${claimMicros} as claimed_at`.execute(opts.db);
+    const claimedAt = claim.rows[0]?.claimed_at;
+    if (claimedAt !== undefined) {
+      request[claimed] = { scope, key, claimedAt };
       return;
     }
 
@@ -148,10 +160,11 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     const claim = request[claimed];
     if (!claim) return payload;
     request[claimed] = undefined;
-    const where = sql`scope = ${claim.scope} and key = ${claim.key} and status = 'in_flight'`;
+    const where = sql`scope = ${claim.scope} and key = ${claim.key} and status = 'in_flight'
+      and ${claimMicros} = ${claim.claimedAt}`;
     const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
     try {
-      if (reply.statusCode >= 500 || body === null) {
+      if (reply.statusCode >= 500 || NOT_STORED.has(reply.statusCode) || body === null) {
         await sql`delete from idempotency_key where ${where}`.execute(opts.db);
         return payload;
       }
@@ -163,7 +176,8 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
       await sql`
         update idempotency_key
            set status = 'completed', locked_until = null, response_status = ${reply.statusCode},
-               response_headers = ${JSON.stringify(headers)}::jsonb, response_body = ${body}
+               -- via text: postgres.js would JSON-encode a string bound straight to jsonb a second time
+               response_headers = ${JSON.stringify(headers)}::text::jsonb, response_body = ${body}
          where ${where}`.execute(opts.db);
     } catch (err) {
       // The command already ran; failing the response now would make the client retry it.

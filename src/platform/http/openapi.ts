@@ -8,10 +8,17 @@ const problemResponse = {
   content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: 'Problem#' } } },
 };
 
+/** A status key of a success (or redirect) response: `200`, `2xx`, `default`. */
+const SUCCESS_STATUS = /^([123](\d\d|xx)|default)$/i;
+
 /**
  * OpenAPI 3.1 at `/openapi.json`, interactive reference at `/docs`. Every route gets the shared
  * problem+json response for 4xx/5xx unless it declares its own, so the document shows the error
  * shape everywhere and Fastify serializes errors through one schema.
+ *
+ * A documented route without a success response schema is refused at start-up: its output would
+ * be neither documented nor filtered through a serializer (which keeps unlisted fields out).
+ * Routes that are not part of the API (`/metrics`) say `schema: { hide: true }`.
  */
 export async function registerOpenApi(app: FastifyInstance, info: { version: string }) {
   app.addSchema(ProblemSchema);
@@ -21,6 +28,10 @@ export async function registerOpenApi(app: FastifyInstance, info: { version: str
     route.schema ??= {};
     route.schema.response ??= {};
     const response = route.schema.response as Record<string, unknown>;
+    if (!Object.keys(response).some((status) => SUCCESS_STATUS.test(status))) {
+      const method = [route.method].flat().join(',');
+      throw new Error(`${method} ${route.url} has no response schema: declare schema.response (or hide the route)`);
+    }
     response['4xx'] ??= problemResponse;
     response['5xx'] ??= problemResponse;
   });
@@ -55,6 +66,9 @@ export async function registerOpenApi(app: FastifyInstance, info: { version: str
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: true,
+    // The server speaks plain HTTP by default (and on a LAN address): upgrading the page's own
+    // asset requests to HTTPS would leave the reference blank.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
     uiConfig: { docExpansion: 'list', deepLinking: true },
   });
 }

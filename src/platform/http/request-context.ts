@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { withRequestId } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -13,25 +14,29 @@ export function requestIdFrom(req: IncomingMessage): string {
 
 const started = Symbol('startedAt');
 const counted = Symbol('counted');
-type Timed = { [started]?: bigint; [counted]?: boolean };
+type Timed = FastifyRequest & { [started]?: bigint; [counted]?: boolean };
 
 /**
- * Echoes the request id and records per-request metrics: duration by route *pattern* (never the
- * raw URL, which would explode label cardinality) and status, and requests in flight.
+ * Echoes the request id, makes it the log context of everything the request runs, and records
+ * per-request metrics: duration by route *pattern* (never the raw URL, which would explode label
+ * cardinality) and status, and requests in flight.
  */
 export function registerRequestContext(app: FastifyInstance, metrics: Metrics) {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request: Timed, reply, done) => {
     reply.header('x-request-id', request.id);
-    (request as Timed)[started] = process.hrtime.bigint();
+    request[started] = process.hrtime.bigint();
     metrics.httpInFlight.inc();
+    // Everything after this hook runs inside the request's context (Fastify carries it across body
+    // parsing), so any logger, not only `request.log`, writes the request id.
+    withRequestId(request.id, done);
   });
 
-  const finish = (request: Timed & { routeOptions: { url?: string | undefined }; method: string }, status: number) => {
-    if (request[counted]) return;
+  const finish = (request: Timed, status: number) => {
+    const t0 = request[started];
+    // Only requests that passed onRequest were counted in (not those refused before routing).
+    if (request[counted] || t0 === undefined) return;
     request[counted] = true;
     metrics.httpInFlight.dec();
-    const t0 = request[started];
-    if (t0 === undefined) return;
     metrics.httpRequestDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(status) },
       Number(process.hrtime.bigint() - t0) / 1e9,

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../db/database.js';
@@ -32,13 +33,18 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   ]);
 }
 
-async function checkDatabase(deps: HealthDeps): Promise<{ database: Check; migrations: Check }> {
+// The probe is public: driver messages (host names, database names) go to the log, not the body.
+async function checkDatabase(
+  deps: HealthDeps,
+  log: FastifyBaseLogger,
+): Promise<{ database: Check; migrations: Check }> {
   const t0 = performance.now();
   try {
     await withTimeout(sql`select 1`.execute(deps.db), 2000);
   } catch (err) {
+    log.warn({ err }, 'readiness: database unreachable');
     return {
-      database: { status: 'down', detail: (err as Error).message.slice(0, 200) },
+      database: { status: 'down', detail: 'database unreachable' },
       migrations: { status: 'down', detail: 'database unreachable' },
     };
   }
@@ -50,7 +56,8 @@ async function checkDatabase(deps: HealthDeps): Promise<{ database: Check; migra
       migrations: pending.length === 0 ? { status: 'up' } : { status: 'down', detail: 'migrations pending', pending },
     };
   } catch (err) {
-    return { database, migrations: { status: 'down', detail: (err as Error).message.slice(0, 200) } };
+    log.warn({ err }, 'readiness: could not read migration state');
+    return { database, migrations: { status: 'down', detail: 'could not read migration state' } };
   }
 }
 
@@ -86,8 +93,8 @@ export async function healthRoutes(app: App, deps: HealthDeps) {
         response: { 200: ReadySchema, 503: ReadySchema },
       },
     },
-    async (_request, reply) => {
-      const { database, migrations } = await checkDatabase(deps);
+    async (request, reply) => {
+      const { database, migrations } = await checkDatabase(deps, request.log);
       const redis = checkRedis(deps.redis);
       const ready = database.status === 'up' && migrations.status === 'up';
       const status = !ready ? 'unavailable' : redis.status === 'down' ? 'degraded' : 'ok';

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../db/database.js';
 import { newId } from '../ids.js';
 import './outbox.tables.js';
@@ -23,11 +24,24 @@ export interface OutboxEvent {
   createdAt: Date;
 }
 
+/** `<module>.<past_tense>`, as the table's CHECK constraint also insists. */
+const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+
+/** A programming error: caught here with the type named, not later as an anonymous CHECK violation. */
+export class InvalidEventTypeError extends Error {
+  constructor(readonly type: string) {
+    super(`outbox event type "${type}" is not <module>.<past_tense> (lower-case, dot-separated)`);
+    this.name = 'InvalidEventTypeError';
+  }
+}
+
 /**
  * Writes an event in the caller's transaction: it becomes visible to the relay only if that
  * transaction commits, and is lost only if the change itself is. Returns the event id.
+ * @throws InvalidEventTypeError when `event.type` is not `<module>.<past_tense>`.
  */
 export async function appendEvent(tx: Tx, event: NewEvent): Promise<string> {
+  if (!EVENT_TYPE.test(event.type)) throw new InvalidEventTypeError(event.type);
   const id = newId('event');
   await tx
     .insertInto('outbox_event')
@@ -35,7 +49,9 @@ export async function appendEvent(tx: Tx, event: NewEvent): Promise<string> {
       id,
       type: event.type,
       aggregate_id: event.aggregateId ?? null,
-      payload: JSON.stringify(event.payload),
+      // As text, cast by the server: postgres.js JSON-encodes a string bound to a jsonb
+      // parameter a second time, which would store the payload as one JSON string.
+      payload: sql<string>`${JSON.stringify(event.payload)}::text::jsonb`,
       request_id: event.requestId ?? null,
     })
     .execute();

@@ -1,19 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { EventHandlers } from './handlers.js';
-import type { OutboxEvent } from './outbox.js';
-import './outbox.tables.js';
+import { type Claimed, claimBatch, recordDelivered, recordFailure, releaseUnstarted } from './relay.sql.js';
 
 export interface RelayOptions {
   batchSize: number;
   pollIntervalMs: number;
   /** Deliveries (including the first) before an event is marked dead. */
   maxAttempts: number;
-  /** How long a claimed event is reserved for this relay. Must exceed `handlerTimeoutMs`. */
+  /** How long a claimed event is reserved for this relay (default 60 s). */
   leaseMs?: number;
+  /**
+   * How long delivering one event to all its handlers may take before it counts as a failure
+   * (default and maximum: half of `leaseMs`, so the event in hand always fits in its lease).
+   */
   handlerTimeoutMs?: number;
   /** First retry delay; doubles each attempt up to `maxBackoffMs`. */
   baseBackoffMs?: number;
@@ -27,62 +29,55 @@ export interface RelayDeps {
   metrics?: Metrics;
 }
 
-interface Claimed extends OutboxEvent {}
-
-/**
- * Claims up to `batchSize` due events and leases them: one statement that locks candidate rows
- * with FOR UPDATE SKIP LOCKED (so concurrent relays take disjoint rows) and pushes their
- * `available_at` past the lease, so after it commits no other relay can claim them until the
- * lease runs out. `attempts` counts the claim, so an event that crashes the process still ends
- * up dead after `maxAttempts`.
- */
-async function claimBatch(db: Db, batchSize: number, leaseMs: number): Promise<Claimed[]> {
-  const res = await sql<{
-    id: string;
-    type: string;
-    aggregate_id: string | null;
-    payload: Record<string, unknown>;
-    request_id: string | null;
-    attempts: number;
-    created_at: Date;
-  }>`
-    update outbox_event e
-       set available_at = now() + make_interval(secs => ${leaseMs / 1000}), attempts = e.attempts + 1
-     where e.id in (
-       select id from outbox_event
-        where status = 'pending' and available_at <= now()
-        order by available_at, id
-        limit ${batchSize}
-        for update skip locked)
-    returning e.id, e.type, e.aggregate_id, e.payload, e.request_id, e.attempts, e.created_at`.execute(db);
-  return res.rows
-    .map((r) => ({
-      id: r.id,
-      type: r.type,
-      aggregateId: r.aggregate_id,
-      payload: r.payload,
-      requestId: r.request_id,
-      attempts: r.attempts,
-      createdAt: r.created_at,
-    }))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
-async function dispatch(event: Claimed, deps: RelayDeps, timeoutMs: number): Promise<void> {
-  for (const h of deps.handlers.for(event.type)) {
-    const signal = AbortSignal.timeout(timeoutMs);
-    const logger = deps.logger.child({ eventId: event.id, eventType: event.type, handler: h.name });
-    await Promise.race([
-      h.handle(event, { logger, signal }),
-      new Promise<never>((_, reject) => {
-        const fail = () => reject(new Error(`handler ${h.name} timed out or was stopped`));
-        if (signal.aborted) fail();
-        else signal.addEventListener('abort', fail, { once: true });
-      }),
-    ]);
+/** Thrown at start-up for options that would let two relays hold one event at the same time. */
+export class RelayOptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RelayOptionsError';
   }
 }
 
+function settings(opts: RelayOptions) {
+  const leaseMs = opts.leaseMs ?? 60_000;
+  const timeoutMs = opts.handlerTimeoutMs ?? Math.floor(leaseMs / 2);
+  if (timeoutMs * 2 > leaseMs || timeoutMs <= 0) {
+    throw new RelayOptionsError(
+      `handlerTimeoutMs (${timeoutMs}) must be positive and at most half of leaseMs (${leaseMs})`,
+    );
+  }
+  return {
+    leaseMs,
+    timeoutMs,
+    baseBackoffMs: opts.baseBackoffMs ?? 1000,
+    maxBackoffMs: opts.maxBackoffMs ?? 3_600_000,
+  };
+}
+
+/**
+ * Hands one event to every handler subscribed to it, in registration order. One deadline covers
+ * them all, so an event never outlives the time the lease check below budgets for it. A handler
+ * that ignores `signal` keeps running after its deadline: the relay cannot stop it, and another
+ * relay may deliver the event again once the backoff has passed.
+ */
+async function dispatch(event: Claimed, deps: RelayDeps, timeoutMs: number): Promise<void> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const timedOut = new Promise<never>((_, reject) => {
+    const fail = () => reject(new Error(`delivery timed out after ${timeoutMs} ms`));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+  timedOut.catch(() => {}); // only raced below; never an unhandled rejection
+  for (const h of deps.handlers.for(event.type)) {
+    const logger = deps.logger.child({ eventId: event.id, eventType: event.type, handler: h.name });
+    try {
+      await Promise.race([h.handle(event, { logger, signal }), timedOut]);
+    } catch (err) {
+      throw new Error(`handler ${h.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+}
+
+/** Equal jitter: half the exponential delay, plus up to the other half at random. */
 function backoffMs(attempts: number, base: number, max: number): number {
   const exp = Math.min(max, base * 2 ** Math.max(0, attempts - 1));
   return Math.round(exp / 2 + Math.random() * (exp / 2));
@@ -91,69 +86,72 @@ function backoffMs(attempts: number, base: number, max: number): number {
 /**
  * One relay round: claim a batch, hand each event to its handlers, record the outcome. Outcomes are
  * written only while this relay still holds the lease (`attempts` unchanged), so a relay that
- * lost its lease cannot overwrite a newer delivery. Returns how many events were claimed.
+ * lost its lease cannot overwrite a newer delivery. An event is started only if its whole
+ * deadline fits in what is left of the lease (measured from before the claim, so never
+ * optimistic); the rest of the batch is handed back, so a slow batch never lets a second relay
+ * take an event this one is still going to deliver. Returns how many events were claimed.
  */
-export async function relayOnce(deps: RelayDeps, opts: RelayOptions, stopSignal = new AbortController().signal) {
-  const leaseMs = opts.leaseMs ?? 60_000;
-  const timeoutMs = opts.handlerTimeoutMs ?? Math.floor(leaseMs / 2);
-  const batch = await claimBatch(deps.db, opts.batchSize, leaseMs);
+export async function relayOnce(
+  deps: RelayDeps,
+  opts: RelayOptions,
+  stopSignal: AbortSignal = new AbortController().signal,
+): Promise<number> {
+  const s = settings(opts);
+  const leaseStart = performance.now();
+  const { claimed, buried } = await claimBatch(deps.db, opts.batchSize, s.leaseMs, opts.maxAttempts);
+  for (const event of buried) {
+    deps.logger.error(
+      { eventId: event.id, eventType: event.type, attempts: event.attempts },
+      'outbox event is dead: its last attempts never reported an outcome (relay crashed or was killed)',
+    );
+  }
+  if (buried.length > 0) deps.metrics?.outboxDelivered.inc({ outcome: 'dead' }, buried.length);
+
   const delivered: Claimed[] = [];
-  for (const [index, event] of batch.entries()) {
-    if (stopSignal.aborted) {
-      await releaseUnstarted(deps.db, batch.slice(index));
-      break;
+  try {
+    for (const [index, event] of claimed.entries()) {
+      if (stopSignal.aborted || performance.now() - leaseStart + s.timeoutMs >= s.leaseMs) {
+        await releaseUnstarted(deps.db, claimed.slice(index));
+        break;
+      }
+      try {
+        await dispatch(event, deps, s.timeoutMs);
+        delivered.push(event);
+      } catch (err) {
+        await fail(deps, event, err, opts.maxAttempts, backoffMs(event.attempts, s.baseBackoffMs, s.maxBackoffMs));
+      }
     }
-    try {
-      await dispatch(event, deps, timeoutMs);
-      delivered.push(event);
-    } catch (err) {
-      const dead = event.attempts >= opts.maxAttempts;
-      const message = err instanceof Error ? err.message : String(err);
-      deps.logger[dead ? 'error' : 'warn'](
-        { eventId: event.id, eventType: event.type, attempts: event.attempts, err },
-        dead ? 'outbox event is dead after its last attempt' : 'outbox delivery failed; will retry',
-      );
-      deps.metrics?.outboxDelivered.inc({ outcome: dead ? 'dead' : 'failed' });
-      const retryIn = backoffMs(event.attempts, opts.baseBackoffMs ?? 1000, opts.maxBackoffMs ?? 3_600_000);
-      await deps.db
-        .updateTable('outbox_event')
-        .set({
-          status: dead ? 'dead' : 'pending',
-          last_error: message.slice(0, 2000),
-          available_at: sql<Date>`now() + make_interval(secs => ${retryIn / 1000})`,
-        })
-        .where('id', '=', event.id)
-        .where('attempts', '=', event.attempts)
-        .execute();
-    }
+  } finally {
+    // One statement for the whole batch, even when a later write failed: these were delivered.
+    const n = await recordDelivered(deps.db, delivered);
+    if (n > 0) deps.metrics?.outboxDelivered.inc({ outcome: 'delivered' }, n);
   }
-  if (delivered.length > 0) {
-    // One statement for the whole batch; each row only if we still hold its lease.
-    await sql`
-      update outbox_event e set status = 'delivered', delivered_at = now(), last_error = null
-        from unnest(${delivered.map((e) => e.id)}::text[], ${delivered.map((e) => e.attempts)}::int[]) as d(id, attempts)
-       where e.id = d.id and e.attempts = d.attempts and e.status = 'pending'`.execute(deps.db);
-    deps.metrics?.outboxDelivered.inc({ outcome: 'delivered' }, delivered.length);
-  }
-  return batch.length;
+  return claimed.length + buried.length;
 }
 
-/** Gives back claimed events a stopping relay did not start, so another relay takes them now. */
-async function releaseUnstarted(db: Db, events: Claimed[]): Promise<void> {
-  if (events.length === 0) return;
-  await sql`
-    update outbox_event e set available_at = now(), attempts = e.attempts - 1
-      from unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.attempts)}::int[]) as d(id, attempts)
-     where e.id = d.id and e.attempts = d.attempts and e.status = 'pending'`.execute(db);
+async function fail(deps: RelayDeps, event: Claimed, err: unknown, maxAttempts: number, retryInMs: number) {
+  const dead = event.attempts >= maxAttempts;
+  const message = err instanceof Error ? err.message : String(err);
+  const recorded = await recordFailure(deps.db, event, { dead, message, retryInMs });
+  if (!recorded) {
+    deps.logger.warn({ eventId: event.id }, 'outbox delivery failed after this relay lost its lease; outcome dropped');
+    return;
+  }
+  deps.logger[dead ? 'error' : 'warn'](
+    { eventId: event.id, eventType: event.type, attempts: event.attempts, err },
+    dead ? 'outbox event is dead after its last attempt' : 'outbox delivery failed; will retry',
+  );
+  deps.metrics?.outboxDelivered.inc({ outcome: dead ? 'dead' : 'failed' });
 }
 
 export interface RunningRelay {
-  /** Stops claiming, lets the current round finish, resolves when idle. */
+  /** Stops claiming, finishes the event in hand, hands back the rest of the batch; resolves when idle. */
   stop(): Promise<void>;
 }
 
 /** Runs relay rounds until stopped: immediately again after a full batch, else after the poll interval. */
 export function startRelay(deps: RelayDeps, opts: RelayOptions): RunningRelay {
+  settings(opts); // bad options fail here, at start-up, not in every round
   const stopper = new AbortController();
   const loop = (async () => {
     while (!stopper.signal.aborted) {
