@@ -6,8 +6,8 @@ import postgres from 'postgres';
 import type { Metrics } from '../metrics.js';
 import { lockDataDir } from './data-dir-lock.js';
 import type { Db } from './database.js';
-import { PGliteDialect } from './pglite-dialect.js';
-import { PostgresJSDialect } from './postgres-dialect.js';
+import { pgliteDialect } from './pglite-dialect.js';
+import { postgresJsDialect } from './postgres-dialect.js';
 import { recordStatement } from './query-stats.js';
 
 export interface DbSettings {
@@ -70,7 +70,7 @@ async function createServerDb(url: string, settings: DbSettings, metrics?: Metri
   });
   metrics?.dbPoolMax.set(poolMax);
   const db = new Kysely({
-    dialect: instrument(new PostgresJSDialect(sql), metrics),
+    dialect: instrument(postgresJsDialect(sql), metrics),
     log: queryLogger(metrics),
   }) as Db;
   return {
@@ -107,7 +107,7 @@ async function createEmbeddedDb(settings: DbSettings, metrics?: Metrics): Promis
     throw err;
   }
   metrics?.dbPoolMax.set(1);
-  const db = new Kysely({ dialect: instrument(new PGliteDialect(pg), metrics), log: queryLogger(metrics) }) as Db;
+  const db = new Kysely({ dialect: instrument(pgliteDialect(pg), metrics), log: queryLogger(metrics) }) as Db;
   return {
     db,
     kind: 'pglite',

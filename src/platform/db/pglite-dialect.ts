@@ -4,14 +4,10 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Driver,
-  type Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { beginStatement } from './begin-statement.js';
+import { beginStatement, postgresDialect, savepointMethods } from './dialect-common.js';
 import { sqlState, TransactionAbortedError } from './pg-errors.js';
 
 /**
@@ -19,20 +15,8 @@ import { sqlState, TransactionAbortedError } from './pg-errors.js';
  * that single connection to one caller at a time: a transaction owns it from BEGIN to COMMIT and
  * concurrent commands queue behind it, exactly like a pool of size 1 on a real server.
  */
-export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
-  createAdapter() {
-    return new PostgresAdapter();
-  }
-  createDriver(): Driver {
-    return new PGliteDriver(this.pg);
-  }
-  createIntrospector(db: Kysely<unknown>) {
-    return new PostgresIntrospector(db);
-  }
-  createQueryCompiler() {
-    return new PostgresQueryCompiler();
-  }
+export function pgliteDialect(pg: PGlite): Dialect {
+  return postgresDialect(() => new PGliteDriver(pg));
 }
 
 class PGliteConnection implements DatabaseConnection {
@@ -115,15 +99,9 @@ class PGliteDriver implements Driver {
   async rollbackTransaction(conn: DatabaseConnection) {
     await conn.executeQuery(CompiledQuery.raw('rollback'));
   }
-  async savepoint(conn: DatabaseConnection, name: string) {
-    await conn.executeQuery(CompiledQuery.raw(`savepoint "${name}"`));
-  }
-  async rollbackToSavepoint(conn: DatabaseConnection, name: string) {
-    await conn.executeQuery(CompiledQuery.raw(`rollback to savepoint "${name}"`));
-  }
-  async releaseSavepoint(conn: DatabaseConnection, name: string) {
-    await conn.executeQuery(CompiledQuery.raw(`release savepoint "${name}"`));
-  }
+  savepoint = savepointMethods.savepoint;
+  rollbackToSavepoint = savepointMethods.rollbackToSavepoint;
+  releaseSavepoint = savepointMethods.releaseSavepoint;
   async destroy() {
     if (!this.pg.closed) await this.pg.close();
   }

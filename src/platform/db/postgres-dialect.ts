@@ -3,15 +3,11 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Driver,
-  type Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
 import type postgres from 'postgres';
-import { beginStatement } from './begin-statement.js';
+import { beginStatement, postgresDialect, savepointMethods } from './dialect-common.js';
 import { TransactionAbortedError } from './pg-errors.js';
 
 /**
@@ -25,20 +21,8 @@ import { TransactionAbortedError } from './pg-errors.js';
  * - throws `TransactionAbortedError` when COMMIT answers ROLLBACK;
  * - runs statements as named prepared statements (one round trip instead of two per statement).
  */
-export class PostgresJSDialect implements Dialect {
-  constructor(private readonly sql: postgres.Sql) {}
-  createAdapter() {
-    return new PostgresAdapter();
-  }
-  createDriver(): Driver {
-    return new PostgresJSDriver(this.sql);
-  }
-  createIntrospector(db: Kysely<unknown>) {
-    return new PostgresIntrospector(db);
-  }
-  createQueryCompiler() {
-    return new PostgresQueryCompiler();
-  }
+export function postgresJsDialect(sql: postgres.Sql): Dialect {
+  return postgresDialect(() => new PostgresJSDriver(sql));
 }
 
 /** Connection-level failures: after one of these the session is gone. */
@@ -175,15 +159,9 @@ class PostgresJSDriver implements Driver {
     }
   }
 
-  async savepoint(conn: DatabaseConnection, name: string) {
-    await conn.executeQuery(CompiledQuery.raw(`savepoint "${name}"`));
-  }
-  async rollbackToSavepoint(conn: DatabaseConnection, name: string) {
-    await conn.executeQuery(CompiledQuery.raw(`rollback to savepoint "${name}"`));
-  }
-  async releaseSavepoint(conn: DatabaseConnection, name: string) {
-    await conn.executeQuery(CompiledQuery.raw(`release savepoint "${name}"`));
-  }
+  savepoint = savepointMethods.savepoint;
+  rollbackToSavepoint = savepointMethods.rollbackToSavepoint;
+  releaseSavepoint = savepointMethods.releaseSavepoint;
 
   async destroy() {
     // Called after requests and workers finished, so nothing should be in flight. A connection
