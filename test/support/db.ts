@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
-import { migrations } from '../../src/migrations/index.js';
 import { createDb, type DbHandle } from '../../src/platform/db/create-db.js';
-import { migrateToLatest } from '../../src/platform/db/migrate.js';
 import type { Metrics } from '../../src/platform/metrics.js';
 import { adminSql, databaseUrl } from './pg-admin.js';
 
@@ -17,14 +16,12 @@ export interface TestDb extends DbHandle {
 
 let embeddedTemplate: Promise<Blob> | undefined;
 
-/** A migrated embedded database image, built once per worker and copied per test. */
+/** The run's migrated embedded database image (built once by global setup), copied per test. */
 function embeddedImage(): Promise<Blob> {
   embeddedTemplate ??= (async () => {
-    const h = await createDb({ dataDir: 'memory://', poolMax: 1, lockTimeoutMs: 5000, statementTimeoutMs: 60_000 });
-    await migrateToLatest(h.db, migrations);
-    const image = (await h.pglite?.dumpDataDir('none')) as Blob;
-    await h.close();
-    return image;
+    const path = inject('embeddedImagePath');
+    if (!path) throw new Error('global setup did not build an embedded database image');
+    return new Blob([await readFile(path)]);
   })();
   return embeddedTemplate;
 }

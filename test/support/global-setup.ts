@@ -1,3 +1,7 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { migrations } from '../../src/migrations/index.js';
 import { createDb } from '../../src/platform/db/create-db.js';
@@ -7,6 +11,33 @@ import { adminSql, databaseUrl } from './pg-admin.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     templateDatabase: string | null;
+    embeddedImagePath: string | null;
+  }
+}
+
+/**
+ * Without TEST_DATABASE_URL: one migrated embedded-database image for the whole run, written to a
+ * temp file that every worker copies per test file. It starts from the image `npm install` built
+ * (dist/embedded-image.tar.gz) when present, so the run pays PGlite's slow initdb at most once.
+ */
+async function buildEmbeddedTestImage(): Promise<string> {
+  const shipped = fileURLToPath(new URL('../../dist/embedded-image.tar.gz', import.meta.url));
+  const handle = await createDb({
+    dataDir: 'memory://',
+    poolMax: 1,
+    lockTimeoutMs: 5000,
+    statementTimeoutMs: 600_000,
+    ...(existsSync(shipped) ? { loadDataDir: new Blob([readFileSync(shipped)]) } : {}),
+  });
+  try {
+    await migrateToLatest(handle.db, migrations);
+    const image = await handle.pglite?.dumpDataDir('none');
+    if (!image) throw new Error('embedded database produced no image');
+    const path = join(tmpdir(), `backroom-test-${process.pid}-${Date.now().toString(36)}.tar`);
+    writeFileSync(path, Buffer.from(await image.arrayBuffer()));
+    return path;
+  } finally {
+    await handle.close();
   }
 }
 
@@ -18,9 +49,12 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) {
+    const image = await buildEmbeddedTestImage();
     project.provide('templateDatabase', null);
-    return;
+    project.provide('embeddedImagePath', image);
+    return () => rmSync(image, { force: true });
   }
+  project.provide('embeddedImagePath', null);
   const template = `bk_tpl_${process.pid}_${Date.now().toString(36)}`;
   const admin = adminSql(base);
   await admin.unsafe(`create database "${template}"`);
