@@ -7,6 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -31,34 +33,40 @@ interface Row {
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** The real server in its own process (so the load generator does not share its event loop). */
 async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'backroom-bench-'));
+  const port = await freePort();
   const env = {
     ...process.env,
-    PORT: '0',
+    PORT: String(port),
+    // Production-like: warn level, so per-request log lines do not dominate the measurement.
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
     BACKROOM_DATA_DIR: dataDir,
     ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
   };
-  // LOG_LEVEL=warn hides the "up" line, so ask for info and read the url from it.
-  env.LOG_LEVEL = 'info';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      for (const line of buf.split('\n')) {
-        const m = /"url":"(http:[^"]+)"/.exec(line);
-        if (m?.[1]) resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-  child.stdout.resume();
+  const child = spawn(process.execPath, ['bin/backroom.js', 'serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early with ${child.exitCode}`);
+    const ok = await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('server did not become ready within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return {
     url,
     stop: async () => {
