@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
+import { registerAuth } from './modules/identity/index.js';
 import type { Db } from './platform/db/database.js';
 import type { MigrationList } from './platform/db/migrate.js';
 import { AppError } from './platform/errors.js';
@@ -89,7 +90,15 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed', 'etag', 'location'],
     maxAge: 600,
   });
-  registerIdempotency(app, { db: deps.db, ttlHours: config.IDEMPOTENCY_TTL_HOURS });
+  // Authentication runs in onRequest, before body parsing and before idempotency replays; stored
+  // responses are scoped to the resolved caller, not to the raw header.
+  registerAuth(app, { db: deps.db });
+  registerIdempotency(app, {
+    db: deps.db,
+    ttlHours: config.IDEMPOTENCY_TTL_HOURS,
+    scopeOf: (request) =>
+      request.principal.type === 'anonymous' ? 'anonymous' : `${request.principal.type}:${request.principal.id}`,
+  });
   await registerOpenApi(app, { version });
 
   // Route groups. Each module's routes are registered here, one line each.

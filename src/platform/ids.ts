@@ -14,6 +14,12 @@ export const idPrefixes = {
   payment: 'pay',
   customer: 'cus',
   staff: 'stf',
+  role: 'role',
+  session: 'ses',
+  apiKey: 'key',
+  address: 'addr',
+  audit: 'aud',
+  token: 'tok',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

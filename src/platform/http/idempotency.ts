@@ -39,7 +39,8 @@ export interface IdempotencyOptions {
   /** How long a claim blocks duplicates before a crashed request's key can be taken over. */
   leaseSeconds?: number;
   /** Who is calling; defaults to a hash of the Authorization header, or `anonymous`. */
-  scopeOf?: (request: FastifyRequest) => string;
+  /** The resolved caller; `undefined` falls back to a hash of the Authorization header. */
+  scopeOf?: (request: FastifyRequest) => string | undefined;
 }
 
 const HEADER = 'idempotency-key';
@@ -92,7 +93,7 @@ interface ExistingRow {
 
 export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptions) {
   const leaseSeconds = opts.leaseSeconds ?? 60;
-  const scopeOf = opts.scopeOf ?? defaultScope;
+  const scopeOf = (request: FastifyRequest) => opts.scopeOf?.(request) ?? defaultScope(request);
 
   app.addHook('preHandler', async (request: WithClaim, reply: FastifyReply) => {
     if (!MUTATING.has(request.method) || request.is404 || request.routeOptions.config.idempotency === false) return;

@@ -1,0 +1,25 @@
+import { AppError } from '../../platform/errors.js';
+
+export class UnauthenticatedError extends AppError {
+  constructor(detail = 'Sign in, or send a valid `Authorization: Bearer` credential.') {
+    super(401, 'UNAUTHENTICATED', 'Authentication required', { detail, headers: { 'www-authenticate': 'Bearer' } });
+  }
+}
+
+export class InvalidCredentialsError extends AppError {
+  constructor() {
+    super(401, 'INVALID_CREDENTIALS', 'Invalid credentials', {
+      detail: 'The token or key is unknown, expired or revoked.',
+      headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+    });
+  }
+}
+
+export class PermissionDeniedError extends AppError {
+  constructor(permission?: string) {
+    super(403, 'PERMISSION_DENIED', 'Permission denied', {
+      detail: permission ? `This needs the ${permission} permission.` : 'This credential cannot use this route.',
+      ...(permission ? { extensions: { permission } } : {}),
+    });
+  }
+}

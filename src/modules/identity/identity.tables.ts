@@ -1,0 +1,95 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface RoleTable {
+  id: string;
+  name: string;
+  description: string | null;
+  permissions: string[];
+  builtin: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface StaffUserTable {
+  id: string;
+  email: string;
+  email_normalized: string;
+  name: string | null;
+  password_hash: string | null;
+  role_id: string;
+  status: 'invited' | 'active' | 'disabled';
+  mfa_secret: string | null;
+  mfa_enabled_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface CustomerTable {
+  id: string;
+  email: string;
+  email_normalized: string;
+  password_hash: string;
+  first_name: string | null;
+  last_name: string | null;
+  email_verified_at: Date | null;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type SubjectType = 'customer' | 'staff';
+
+export interface AuthSessionTable {
+  id: string;
+  token_hash: string;
+  subject_type: SubjectType;
+  subject_id: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  expires_at: Timestamp;
+  revoked_at: Date | null;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  kind: 'publishable' | 'secret';
+  name: string;
+  token_hash: string;
+  token_hint: string;
+  permissions: string[];
+  created_by: string | null;
+  created_at: Generated<Date>;
+  last_used_at: Date | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export type ActorType = 'staff' | 'api_key' | 'customer' | 'system';
+
+export interface AuditLogTable {
+  id: string;
+  at: Generated<Date>;
+  actor_type: ActorType;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  changes: ColumnType<Record<string, unknown>, string, never>;
+}
+
+declare module '../../platform/db/database.js' {
+  interface Database {
+    role: RoleTable;
+    staff_user: StaffUserTable;
+    customer: CustomerTable;
+    auth_session: AuthSessionTable;
+    api_key: ApiKeyTable;
+    audit_log: AuditLogTable;
+  }
+}
