@@ -97,7 +97,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     db: deps.db,
     ttlHours: config.IDEMPOTENCY_TTL_HOURS,
     scopeOf: (request) =>
-      request.principal.type === 'anonymous' ? 'anonymous' : `${request.principal.type}:${request.principal.id}`,
+      request.principal.type === 'anonymous' ? undefined : `${request.principal.type}:${request.principal.id}`,
   });
   await registerOpenApi(app, { version });
 
