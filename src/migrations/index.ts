@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_platform_outbox.js';
 import * as m0002 from './0002_platform_idempotency.js';
 import * as m0003 from './0003_identity.js';
+import * as m0004 from './0004_identity_login_throttle.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001_platform_outbox': m0001,
   '0002_platform_idempotency': m0002,
   '0003_identity': m0003,
+  '0004_identity_login_throttle': m0004,
 };
