@@ -10,6 +10,7 @@ import { AppError } from './platform/errors.js';
 import { registerErrorHandlers, sendProblem } from './platform/http/error-handler.js';
 import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerOpenApi } from './platform/http/openapi.js';
+import { registerRateLimit } from './platform/http/rate-limit.js';
 import { registerRequestContext, requestIdFrom } from './platform/http/request-context.js';
 import type { App } from './platform/http/types.js';
 import { bindsRequestId, type Logger } from './platform/logger.js';
@@ -89,6 +90,11 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     ],
     exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed', 'etag', 'location'],
     maxAge: 600,
+  });
+  await registerRateLimit(app, {
+    max: config.RATE_LIMIT_MAX,
+    windowSeconds: config.RATE_LIMIT_WINDOW_S,
+    redis: deps.redis,
   });
   // Authentication runs in onRequest, before body parsing and before idempotency replays; stored
   // responses are scoped to the resolved caller, not to the raw header.

@@ -129,6 +129,12 @@ export const settings = {
   OUTBOX_BATCH_SIZE: setting(integer(1, 1000), 50, 'Events a relay claims per round.'),
   OUTBOX_MAX_ATTEMPTS: setting(integer(1, 100), 10, 'Failed deliveries before an event is marked dead.'),
   IDEMPOTENCY_TTL_HOURS: setting(integer(1, 24 * 30), 24, 'How long a stored `Idempotency-Key` response is replayed.'),
+  RATE_LIMIT_MAX: setting(
+    integer(1, 1_000_000),
+    1200,
+    'Requests per client per `RATE_LIMIT_WINDOW_S` (client = credential when one is sent, else IP); over it → 429. Shared across nodes through Redis when `REDIS_URL` is set.',
+  ),
+  RATE_LIMIT_WINDOW_S: setting(integer(1, 86_400), 60, 'Rate-limit window in seconds.'),
   SHUTDOWN_TIMEOUT_MS: setting(
     integer(100, 600_000),
     15_000,
