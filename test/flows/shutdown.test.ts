@@ -63,7 +63,7 @@ describe('graceful shutdown', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: load + 50 });
     let answered = 0;
     const answers = Array.from({ length: load }, (_, n) =>
-      request(agent, port, 'GET', `/__test/slow?ms=3000&n=${n}`).finally(() => {
+      request(agent, port, 'GET', `/__test/slow?ms=1000&afterSignal=1&n=${n}`).finally(() => {
         answered += 1;
       }),
     );
