@@ -129,6 +129,17 @@ export const settings = {
   OUTBOX_BATCH_SIZE: setting(integer(1, 1000), 50, 'Events a relay claims per round.'),
   OUTBOX_MAX_ATTEMPTS: setting(integer(1, 100), 10, 'Failed deliveries before an event is marked dead.'),
   IDEMPOTENCY_TTL_HOURS: setting(integer(1, 24 * 30), 24, 'How long a stored `Idempotency-Key` response is replayed.'),
+  SMTP_URL: setting(
+    url('smtp:', 'smtps:'),
+    undefined,
+    'SMTP server for emails (`smtps://user:pass@host:465`). Unset: each email is written to a file under `<BACKROOM_DATA_DIR>/mail/` and logged (without its body).',
+  ),
+  MAIL_FROM: setting(text, 'Backroom <no-reply@localhost>', 'Sender of emails.'),
+  TEMPLATES_DIR: setting(
+    text,
+    undefined,
+    'Folder of email templates to use instead of the shipped `templates/email/`.',
+  ),
   RATE_LIMIT_MAX: setting(
     integer(1, 1_000_000),
     1200,
