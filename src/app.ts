@@ -3,7 +3,7 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
-import { registerAuth } from './modules/identity/index.js';
+import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
 import type { Db } from './platform/db/database.js';
 import type { MigrationList } from './platform/db/migrate.js';
 import { AppError } from './platform/errors.js';
@@ -110,6 +110,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   // Route groups. Each module's routes are registered here, one line each.
   await app.register(async (scope) => healthRoutes(scope as App, deps));
   await app.register(async (scope) => metricsRoutes(scope as App, deps));
+  await app.register(async (scope) => customerRoutes(scope as App, deps));
+  await app.register(async (scope) => staffRoutes(scope as App, deps));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   return app as unknown as App;

@@ -129,6 +129,60 @@ outbox
     });
   });
 
+/** Ends the command with one clear line on stderr and exit code 1. */
+function fail(message: string): never {
+  process.stderr.write(`backroom: ${message}\n`);
+  process.exit(1);
+}
+
+const roleNames = 'owner, admin, catalog-manager, fulfilment, support, read-only';
+
+const admin = program.command('admin').description('Manage staff accounts');
+admin
+  .command('create')
+  .description('Create an active staff member and print their id')
+  .requiredOption('--email <email>', 'sign-in email')
+  .requiredOption('--password <password>', 'password (8–128 characters, not a common one)')
+  .option('--name <name>', 'display name')
+  .requiredOption('--role <role>', `built-in role: ${roleNames}`)
+  .action(async (opts: { email: string; password: string; name?: string; role: string }) => {
+    const { createStaff, findRoleIdByName } = await import('./modules/identity/index.js');
+    await withRuntime(async (rt) => {
+      const db = rt.dbHandle.db;
+      const roleId = await findRoleIdByName(db, opts.role);
+      // Thrown, not exited: the runtime closes the database first, then one line goes to stderr.
+      if (!roleId) throw new Error(`unknown role "${opts.role}" (one of: ${roleNames})`);
+      const { id } = await createStaff(db, { email: opts.email, password: opts.password, name: opts.name, roleId });
+      process.stdout.write(`${id}\n`);
+    }, true);
+  });
+
+const keys = program.command('keys').description('Manage API keys');
+keys
+  .command('create')
+  .description('Create a secret API key and print it (shown only this once)')
+  .requiredOption('--name <name>', 'what the key is for, e.g. ci')
+  .requiredOption('--permissions <list>', 'comma-separated permissions, or "all"')
+  .action(async (opts: { name: string; permissions: string }) => {
+    const { createApiKey, systemActor } = await import('./modules/identity/index.js');
+    const permissions = opts.permissions
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (permissions.length === 0) fail('--permissions needs at least one permission, or "all"');
+    await withRuntime(async (rt) => {
+      const key = await createApiKey(
+        rt.dbHandle.db,
+        { ctx: systemActor, createdBy: null },
+        { name: opts.name, kind: 'secret', permissions },
+      );
+      process.stdout.write(`${key.key}\n`);
+      process.stderr.write(
+        `created ${key.id} (${key.permissions.join(', ')}); store the key now: it is not shown again\n`,
+      );
+    }, true);
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`backroom: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

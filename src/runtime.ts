@@ -1,17 +1,21 @@
 import type { Server, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { embeddedImageFor } from './embedded-image.js';
 import { migrations } from './migrations/index.js';
 import { createDb, type DbHandle } from './platform/db/create-db.js';
+import type { Db } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import type { App } from './platform/http/types.js';
 import { createLogger, type Logger, safeUrl } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
+import { NOTIFICATION_QUEUED, notificationSender } from './platform/notifications/notifications.js';
+import { fileLogTransport, type MailTransport, smtpTransport } from './platform/notifications/transport.js';
 import { EventHandlers } from './platform/outbox/handlers.js';
 import { createRedis, type RedisHandle } from './platform/redis.js';
-import { seed } from './seed.js';
+import { demoOwner, seed } from './seed.js';
 import { type RunningWorkers, startWorkers } from './workers/index.js';
 
 /** The process-wide parts, built once from config. Nothing here is global state. */
@@ -22,6 +26,7 @@ export interface Runtime {
   dbHandle: DbHandle;
   redis?: RedisHandle | undefined;
   events: EventHandlers;
+  mail: MailTransport;
   /** Migrations this start applied. */
   applied: string[];
   /** True when this start created the database (a new embedded data dir, or every migration applied now). */
@@ -30,8 +35,15 @@ export interface Runtime {
 }
 
 /** Module event subscribers are wired here, explicitly, as modules arrive. */
-function createEventHandlers(): EventHandlers {
-  return new EventHandlers();
+function createEventHandlers(db: Db, mail: MailTransport): EventHandlers {
+  return new EventHandlers().on(NOTIFICATION_QUEUED, 'send-email', notificationSender(db, mail));
+}
+
+/** SMTP when configured, else files under the data dir (development). */
+function createMailTransport(config: Config, logger: Logger): MailTransport {
+  return config.SMTP_URL
+    ? smtpTransport(config.SMTP_URL, config.MAIL_FROM)
+    : fileLogTransport(join(config.BACKROOM_DATA_DIR, 'mail'), logger.child({ component: 'mail' }));
 }
 
 export async function createRuntime(config: Config, opts: { migrate?: boolean } = {}): Promise<Runtime> {
@@ -63,6 +75,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     await dbHandle.close();
     throw err;
   }
+  const mail = createMailTransport(config, logger);
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, metrics) : undefined;
   return {
     config,
@@ -70,7 +83,8 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     metrics,
     dbHandle,
     redis,
-    events: createEventHandlers(),
+    mail,
+    events: createEventHandlers(dbHandle.db, mail),
     applied,
     fresh: image !== undefined || applied.length === Object.keys(migrations).length,
     async close() {
@@ -161,6 +175,10 @@ export async function serve(config: Config, plugins?: FastifyPluginAsync[]): Pro
   if (!config.DATABASE_URL && rt.fresh) {
     const steps = await seed(rt.dbHandle.db);
     if (steps.length > 0) rt.logger.info({ steps }, 'new embedded database: demo data seeded');
+    if (steps.includes('demo owner')) {
+      const password = process.env.BACKROOM_DEMO_PASSWORD ? '(BACKROOM_DEMO_PASSWORD)' : demoOwner.password();
+      rt.logger.info(`demo staff login: ${demoOwner.email} / ${password}`);
+    }
   }
   const app = await appFor(rt, plugins);
   const drain = closeConnectionsWhenDraining(app.server);

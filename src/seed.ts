@@ -1,3 +1,4 @@
+import { createStaff, staffExists } from './modules/identity/index.js';
 import type { Db } from './platform/db/database.js';
 import { createProgress } from './platform/progress.js';
 
@@ -11,7 +12,26 @@ export interface SeedStep {
   run(db: Db): Promise<void>;
 }
 
-export const seedSteps: SeedStep[] = [];
+/** The demo owner login (documented in README); the password can be set with BACKROOM_DEMO_PASSWORD. */
+export const demoOwner = {
+  email: 'owner@demo.backroom.dev',
+  password: () => process.env.BACKROOM_DEMO_PASSWORD || 'backroom-demo-owner',
+};
+
+export const seedSteps: SeedStep[] = [
+  {
+    name: 'demo owner',
+    async run(db) {
+      if (await staffExists(db)) return;
+      await createStaff(db, {
+        email: demoOwner.email,
+        password: demoOwner.password(),
+        name: 'Demo owner',
+        roleId: 'role_owner',
+      });
+    },
+  },
+];
 
 export async function seed(db: Db, steps: SeedStep[] = seedSteps): Promise<string[]> {
   if (steps.length === 0) return [];

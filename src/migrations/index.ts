@@ -3,6 +3,7 @@ import * as m0001 from './0001_platform_outbox.js';
 import * as m0002 from './0002_platform_idempotency.js';
 import * as m0003 from './0003_identity.js';
 import * as m0004 from './0004_identity_login_throttle.js';
+import * as m0005 from './0005_platform_notifications.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002_platform_idempotency': m0002,
   '0003_identity': m0003,
   '0004_identity_login_throttle': m0004,
+  '0005_platform_notifications': m0005,
 };

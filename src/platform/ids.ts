@@ -20,6 +20,7 @@ export const idPrefixes = {
   address: 'addr',
   audit: 'aud',
   token: 'tok',
+  notification: 'ntf',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -2,9 +2,15 @@
  * identity — customers, staff, roles and permissions, sessions, API keys, audit log.
  * The only file other modules import.
  */
+
+export { createApiKey, listApiKeys, resolveKeyPermissions, revokeApiKey } from './api-keys.service.js';
 export { type AuditContext, type AuditEntry, auditContext, recordAudit, systemActor } from './audit.js';
+export { listAuditLog } from './audit.routes.js';
 /** Registers authentication + authorization for every `/v1` route (see `RouteAuth`). */
 export { authorize, registerAuth, resolvePrincipal } from './auth.plugin.js';
+export { type CustomerRouteDeps, customerRoutes } from './customers.routes.js';
 export { InvalidCredentialsError, PermissionDeniedError, UnauthenticatedError } from './identity.errors.js';
 export { builtinRoles, isPermission, type Permission, permissions } from './permissions.js';
 export type { Principal, RouteAuth } from './principal.js';
+export { staffRoutes } from './staff.routes.js';
+export { createStaff, findRoleIdByName, getStaffProfile, loginStaff, staffExists } from './staff.service.js';

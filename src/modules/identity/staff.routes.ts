@@ -1,0 +1,84 @@
+import { Type } from 'typebox';
+import type { Db } from '../../platform/db/database.js';
+import type { App } from '../../platform/http/types.js';
+import { apiKeyRoutes } from './api-keys.routes.js';
+import { auditRoutes } from './audit.routes.js';
+import { UnauthenticatedError } from './identity.errors.js';
+import { revokeSession } from './sessions.js';
+import { getStaffProfile, loginStaff } from './staff.service.js';
+
+export interface StaffRouteDeps {
+  db: Db;
+}
+
+const Login = Type.Object(
+  { email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+
+const StaffMe = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Object({ id: Type.String(), name: Type.String() }),
+  permissions: Type.Array(Type.String()),
+});
+
+/** Staff sign-in/out and profile; also registers the API key and audit log routes. */
+export async function staffRoutes(app: App, deps: StaffRouteDeps) {
+  app.post(
+    '/v1/admin/auth/sessions',
+    {
+      // The response is a secret: never stored for idempotent replay.
+      config: { auth: 'public', idempotency: false },
+      schema: {
+        tags: ['admin: auth'],
+        summary: 'Staff login: a session token (MFA codes come later)',
+        body: Login,
+        response: { 201: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }) },
+      },
+    },
+    async (request, reply) => {
+      const session = await loginStaff(deps.db, request.body, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+      });
+      reply.header('cache-control', 'no-store');
+      return reply.code(201).send({ token: session.token, expiresAt: session.expiresAt.toISOString() });
+    },
+  );
+
+  app.delete(
+    '/v1/admin/auth/sessions/current',
+    {
+      config: { auth: 'staff' },
+      schema: {
+        tags: ['admin: auth'],
+        summary: 'Staff logout: ends the current session',
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      if (p.type !== 'staff') throw new UnauthenticatedError();
+      await revokeSession(deps.db, p.sessionId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/v1/admin/staff/me',
+    {
+      config: { auth: 'staff' },
+      schema: { tags: ['admin: staff'], summary: 'The signed-in staff member', response: { 200: StaffMe } },
+    },
+    async (request) => {
+      const p = request.principal;
+      if (p.type !== 'staff') throw new UnauthenticatedError();
+      return getStaffProfile(deps.db, p.id);
+    },
+  );
+
+  await apiKeyRoutes(app, deps);
+  await auditRoutes(app, deps);
+}

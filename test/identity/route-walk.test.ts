@@ -1,0 +1,87 @@
+import diagnostics from 'node:diagnostics_channel';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteAuth } from '../../src/modules/identity/index.js';
+import type { App } from '../../src/platform/http/types.js';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { auth, customRole, staffSession } from './staff.helpers.js';
+
+interface Walked {
+  method: string;
+  url: string;
+  auth: RouteAuth | undefined;
+}
+
+/** Admin routes open to any signed-in staff member (or anyone) by design; every other needs a permission. */
+const notPermissionScoped = new Set([
+  'POST /v1/admin/auth/sessions',
+  'DELETE /v1/admin/auth/sessions/current',
+  'GET /v1/admin/staff/me',
+]);
+
+let t: TestApp;
+const routes: Walked[] = [];
+
+// Fastify announces each new instance before any route exists: hook onRoute there to see them all.
+const collect = (message: unknown) => {
+  const { fastify } = message as { fastify: FastifyInstance };
+  fastify.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: r.url, auth: r.config?.auth });
+    }
+  });
+};
+
+beforeAll(async () => {
+  diagnostics.subscribe('fastify.initialization', collect);
+  try {
+    t = await createTestApp();
+  } finally {
+    diagnostics.unsubscribe('fastify.initialization', collect);
+  }
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const api = () => routes.filter((r) => r.url.startsWith('/v1/'));
+const permissionRoutes = () =>
+  api().filter((r) => r.url.startsWith('/v1/admin/') && typeof r.auth === 'object') as (Walked & {
+    auth: { permission: string };
+  })[];
+const concrete = (url: string) => url.replace(/:(\w+)/g, 'probe_$1');
+
+describe('route walk', () => {
+  it('sees the admin routes, and every /v1 route declares config.auth', () => {
+    expect(permissionRoutes().length).toBeGreaterThanOrEqual(4);
+    for (const r of api()) expect(r.auth, `${r.method} ${r.url}`).toBeDefined();
+  });
+
+  it('every /v1/admin route requires a permission unless it is one of the known staff/public routes', () => {
+    const unscoped = api()
+      .filter((r) => r.url.startsWith('/v1/admin/') && typeof r.auth !== 'object')
+      .map((r) => `${r.method} ${r.url}`);
+    expect(unscoped.filter((r) => !notPermissionScoped.has(r))).toEqual([]);
+  });
+
+  it('every permission route answers 401 without credentials, 403 to a role without it, and lets an owner through', async () => {
+    const nobody = await staffSession(t, await customRole(t, []));
+    const owner = await staffSession(t, 'role_owner');
+    for (const r of permissionRoutes()) {
+      const req = { method: r.method as 'GET', url: concrete(r.url) };
+      const label = `${r.method} ${r.url} (${r.auth.permission})`;
+      expect((await t.app.inject(req)).statusCode, label).toBe(401);
+      const denied = await t.app.inject({ ...req, headers: auth(nobody.token) });
+      expect(denied.statusCode, label).toBe(403);
+      expect(denied.json(), label).toMatchObject({ code: 'PERMISSION_DENIED' });
+      expect([401, 403], label).not.toContain((await t.app.inject({ ...req, headers: auth(owner.token) })).statusCode);
+    }
+  });
+
+  it('building an app with a /v1/admin route that declares no auth throws', async () => {
+    const forgetful: FastifyPluginAsync = async (instance) => {
+      (instance as App).get('/v1/admin/x', async () => ({ ok: true }));
+    };
+    await expect(createTestApp({ db: t.db, plugins: [forgetful] })).rejects.toThrow(/declares no auth/);
+  });
+});
