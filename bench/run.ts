@@ -51,6 +51,8 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
     // Production-like: warn level, so per-request log lines do not dominate the measurement.
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
+    // The bench measures throughput, not the abuse limits.
+    RATE_LIMIT_MAX: '1000000',
     BACKROOM_DATA_DIR: dataDir,
     ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
   };
@@ -88,6 +90,50 @@ async function http(url: string, scenario: string, path: string): Promise<Row> {
     p99Ms: r.latency.p99,
     note: `${CONNECTIONS} conns, ${r.non2xx} non-2xx`,
   };
+}
+
+/**
+ * Logins are deliberately expensive (argon2id, 19 MiB), so the question is not "how many" but
+ * "does a login flood starve everything else": hammer logins and, at the same time, measure a
+ * cheap route. Hashing is capped at two at a time, so /health/live should keep a low p99.
+ */
+async function loginUnderLoad(url: string): Promise<Row[]> {
+  const email = `bench-${Date.now()}@example.com`;
+  const password = 'bench password 123';
+  const reg = await fetch(`${url}/v1/store/customers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (reg.status !== 201) throw new Error(`bench customer registration failed: ${reg.status}`);
+  const login = autocannon({
+    url: `${url}/v1/store/auth/sessions`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+    connections: 20,
+    duration: DURATION,
+  });
+  const cheap = autocannon({ url: `${url}/health/live`, connections: 5, duration: DURATION });
+  const [l, c] = await Promise.all([login, cheap]);
+  return [
+    {
+      scenario: 'POST /v1/store/auth/sessions (login)',
+      unit: 'ops/s',
+      value: Math.round(l.requests.average),
+      p50Ms: l.latency.p50,
+      p99Ms: l.latency.p99,
+      note: `20 conns, ${l.non2xx} non-2xx`,
+    },
+    {
+      scenario: 'GET /health/live during login flood',
+      unit: 'req/s',
+      value: Math.round(c.requests.average),
+      p50Ms: c.latency.p50,
+      p99Ms: c.latency.p99,
+      note: '5 conns',
+    },
+  ];
 }
 
 async function outboxRelay(): Promise<Row> {
@@ -135,6 +181,7 @@ async function main() {
     rows.push(await http(server.url, 'GET /health/live', '/health/live'));
     rows.push(await http(server.url, 'GET /health/ready (2 SQL)', '/health/ready'));
     rows.push(await http(server.url, 'GET unknown route → 404 problem', '/v1/nope'));
+    rows.push(...(await loginUnderLoad(server.url)));
   } finally {
     await server.stop();
   }

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
 import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
+import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { Db } from './platform/db/database.js';
 import type { MigrationList } from './platform/db/migrate.js';
 import { AppError } from './platform/errors.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   metrics: Metrics;
   migrations: MigrationList;
   redis?: RedisHandle | undefined;
+  /** Encrypts secrets at rest (staff MFA seeds); without it MFA routes answer 503. */
+  secretBox?: SecretBox | undefined;
 }
 
 export interface BuildOptions {
@@ -98,7 +101,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   });
   // Authentication runs in onRequest, before body parsing and before idempotency replays; stored
   // responses are scoped to the resolved caller, not to the raw header.
-  registerAuth(app, { db: deps.db });
+  registerAuth(app, { db: deps.db, mfaRequiredRoles: config.MFA_REQUIRED_ROLES });
   registerIdempotency(app, {
     db: deps.db,
     ttlHours: config.IDEMPOTENCY_TTL_HOURS,

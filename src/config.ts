@@ -7,6 +7,8 @@
  * against it by a test, so a new variable cannot go undocumented.
  */
 
+import { parseSecretKey } from './platform/crypto/secret-box.js';
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -61,6 +63,16 @@ const url =
   };
 
 const text: Parser<string> = (raw) => raw.trim();
+
+/** A 32-byte key as 64 hex or 43 base64url characters; the value itself is never echoed in the error. */
+const secretKey: Parser<string> = (raw, name) => {
+  try {
+    parseSecretKey(raw);
+  } catch {
+    throw new ConfigError(name, 'expected 32 bytes as 64 hex or 43 base64url characters');
+  }
+  return raw.trim();
+};
 
 const list: Parser<string[]> = (raw) =>
   raw
@@ -140,6 +152,12 @@ export const settings = {
     undefined,
     'Folder of email templates to use instead of the shipped `templates/email/`.',
   ),
+  STOREFRONT_URL: setting(
+    url('http:', 'https:'),
+    'http://localhost:3000',
+    'Base URL of the storefront; links in emails point to `<STOREFRONT_URL>/verify-email?token=…` and `/reset-password?token=…`.',
+  ),
+  SHOP_NAME: setting(text, 'Backroom Demo', 'Shop name shown in emails.'),
   RATE_LIMIT_MAX: setting(
     integer(1, 1_000_000),
     1200,
@@ -150,6 +168,16 @@ export const settings = {
     integer(100, 600_000),
     15_000,
     'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.',
+  ),
+  BACKROOM_SECRET_KEY: setting(
+    secretKey,
+    undefined,
+    'Key that encrypts secrets at rest (staff MFA seeds): 32 bytes as 64 hex or base64url characters. Unset: `<BACKROOM_DATA_DIR>/secret.key`, created once (mode 0600); set it when `DATABASE_URL` is set so every node shares one key.',
+  ),
+  MFA_REQUIRED_ROLES: setting(
+    list,
+    ['role_owner', 'role_admin'],
+    'Comma-separated role ids whose staff must enrol in MFA: until they do, their session can only enrol, read `/v1/admin/staff/me` and log out (403 `MFA_ENROLMENT_REQUIRED`).',
   ),
 } as const;
 

@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { embeddedImageFor } from './embedded-image.js';
 import { migrations } from './migrations/index.js';
+import { loadSecretBox } from './platform/crypto/secret-key-file.js';
 import { createDb, type DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
@@ -96,7 +97,23 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
 
 export function appFor(rt: Runtime, plugins?: FastifyPluginAsync[]): Promise<App> {
   return buildApp(
-    { config: rt.config, logger: rt.logger, db: rt.dbHandle.db, metrics: rt.metrics, migrations, redis: rt.redis },
+    {
+      config: rt.config,
+      logger: rt.logger,
+      db: rt.dbHandle.db,
+      metrics: rt.metrics,
+      migrations,
+      redis: rt.redis,
+      // Built here, not in createRuntime: only the HTTP app needs it (CLI commands stay quiet).
+      secretBox: loadSecretBox(
+        {
+          secretKey: rt.config.BACKROOM_SECRET_KEY,
+          dataDir: rt.config.BACKROOM_DATA_DIR,
+          databaseUrl: rt.config.DATABASE_URL,
+        },
+        rt.logger,
+      ),
+    },
     plugins ? { plugins } : {},
   );
 }

@@ -4,6 +4,9 @@ import * as m0002 from './0002_platform_idempotency.js';
 import * as m0003 from './0003_identity.js';
 import * as m0004 from './0004_identity_login_throttle.js';
 import * as m0005 from './0005_platform_notifications.js';
+import * as m0006 from './0006_identity_one_time_tokens.js';
+import * as m0007 from './0007_identity_mfa.js';
+import * as m0008 from './0008_identity_customer_address.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -15,4 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0003_identity': m0003,
   '0004_identity_login_throttle': m0004,
   '0005_platform_notifications': m0005,
+  '0006_identity_one_time_tokens': m0006,
+  '0007_identity_mfa': m0007,
+  '0008_identity_customer_address': m0008,
 };

@@ -17,6 +17,9 @@ const notPermissionScoped = new Set([
   'POST /v1/admin/auth/sessions',
   'DELETE /v1/admin/auth/sessions/current',
   'GET /v1/admin/staff/me',
+  'POST /v1/admin/staff/me/mfa',
+  'POST /v1/admin/staff/me/mfa/confirm',
+  'DELETE /v1/admin/staff/me/mfa',
 ]);
 
 let t: TestApp;

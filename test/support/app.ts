@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { migrations } from '../../src/migrations/index.js';
+import { createSecretBox, type SecretBox } from '../../src/platform/crypto/secret-box.js';
 import type { App } from '../../src/platform/http/types.js';
 import { type Logger, loggerOptions } from '../../src/platform/logger.js';
 import { createMetrics, type Metrics } from '../../src/platform/metrics.js';
@@ -45,6 +47,8 @@ export interface TestAppOptions {
   redis?: RedisHandle;
   /** Reuse a database (e.g. two app instances on one database). */
   db?: TestDb;
+  /** Encrypts MFA secrets; default: a box with a random key. */
+  secretBox?: SecretBox;
 }
 
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -53,7 +57,15 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   const logs = new LogCapture();
   const db = opts.db ?? (await createTestDb({ metrics }));
   const app = await buildApp(
-    { config, logger: logs.logger(config.LOG_LEVEL), db: db.db, metrics, migrations, redis: opts.redis },
+    {
+      config,
+      logger: logs.logger(config.LOG_LEVEL),
+      db: db.db,
+      metrics,
+      migrations,
+      redis: opts.redis,
+      secretBox: opts.secretBox ?? createSecretBox(randomBytes(32)),
+    },
     opts.plugins ? { plugins: opts.plugins } : {},
   );
   await app.ready();

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { InvalidCredentialsError, PermissionDeniedError, UnauthenticatedError } from './identity.errors.js';
 import './identity.tables.js';
+import { MfaEnrolmentRequiredError } from './mfa.errors.js';
 import { rolePermissions } from './permissions.js';
 import { anonymous, type Principal, type RouteAuth } from './principal.js';
 import { hashToken, tokenKind } from './tokens.js';
@@ -10,6 +11,8 @@ import { hashToken, tokenKind } from './tokens.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
+    /** Open to a staff member who must enrol in MFA but has not yet (enrolment, profile, logout). */
+    mfaEnrolment?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
@@ -23,7 +26,12 @@ export const isApiRoute = (url: string) => url.startsWith('/v1/');
 const SLIDE_WRITE_INTERVAL_MS = 60_000;
 export const sessionTtl = { customer: 30 * 24 * 3600, staff: 12 * 3600 } as const;
 
-async function resolveSession(db: Db, tokenHash: string): Promise<Principal | undefined> {
+export interface ResolveOptions {
+  /** Role ids whose staff must enrol in MFA (`MFA_REQUIRED_ROLES`). */
+  mfaRequiredRoles?: readonly string[];
+}
+
+async function resolveSession(db: Db, tokenHash: string, opts: ResolveOptions): Promise<Principal | undefined> {
   const row = await db
     .selectFrom('auth_session as s')
     .leftJoin('staff_user as st', (j) => j.onRef('st.id', '=', 's.subject_id').on('s.subject_type', '=', 'staff'))
@@ -34,6 +42,7 @@ async function resolveSession(db: Db, tokenHash: string): Promise<Principal | un
       's.subject_id',
       's.last_seen_at',
       'st.status as staff_status',
+      'st.mfa_enabled_at',
       'r.id as role_id',
       'r.permissions as role_permissions',
     ])
@@ -58,6 +67,8 @@ async function resolveSession(db: Db, tokenHash: string): Promise<Principal | un
     sessionId: row.id,
     roleId: row.role_id,
     permissions: new Set(rolePermissions({ id: row.role_id, permissions: row.role_permissions ?? [] })),
+    mfaRequired: (opts.mfaRequiredRoles ?? []).includes(row.role_id),
+    mfaEnabled: row.mfa_enabled_at !== null,
   };
 }
 
@@ -78,7 +89,11 @@ async function resolveSecretKey(db: Db, tokenHash: string): Promise<Principal | 
   };
 }
 
-export async function resolvePrincipal(db: Db, authorization: string | undefined): Promise<Principal> {
+export async function resolvePrincipal(
+  db: Db,
+  authorization: string | undefined,
+  opts: ResolveOptions = {},
+): Promise<Principal> {
   if (!authorization) return anonymous;
   const m = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!m?.[1]) throw new InvalidCredentialsError();
@@ -86,7 +101,7 @@ export async function resolvePrincipal(db: Db, authorization: string | undefined
   const kind = tokenKind(token);
   const principal =
     kind === 'sess'
-      ? await resolveSession(db, hashToken(token))
+      ? await resolveSession(db, hashToken(token), opts)
       : kind === 'sk'
         ? await resolveSecretKey(db, hashToken(token))
         : undefined;
@@ -94,10 +109,16 @@ export async function resolvePrincipal(db: Db, authorization: string | undefined
   return principal;
 }
 
-/** Throws unless `principal` may use a route that requires `auth`. */
-export function authorize(principal: Principal, auth: RouteAuth): void {
+/**
+ * Throws unless `principal` may use a route that requires `auth`. A staff member whose role
+ * requires MFA and who has not enrolled may only use routes marked `mfaEnrolment`.
+ */
+export function authorize(principal: Principal, auth: RouteAuth, route: { mfaEnrolment?: boolean } = {}): void {
   if (auth === 'public') return;
   if (principal.type === 'anonymous') throw new UnauthenticatedError();
+  if (principal.type === 'staff' && principal.mfaRequired && !principal.mfaEnabled && !route.mfaEnrolment) {
+    throw new MfaEnrolmentRequiredError();
+  }
   if (auth === 'customer') {
     if (principal.type !== 'customer') throw new PermissionDeniedError();
     return;
@@ -116,7 +137,7 @@ export function authorize(principal: Principal, auth: RouteAuth): void {
  * parsed and before idempotency replays, so a refused caller learns nothing. A `/v1` route without
  * a declared `auth` fails at start-up, so no route can be forgotten.
  */
-export function registerAuth(app: FastifyInstance, deps: { db: Db }) {
+export function registerAuth(app: FastifyInstance, deps: { db: Db; mfaRequiredRoles?: readonly string[] }) {
   // Fastify refuses object defaults on decorators (they would be shared); each request sets its own.
   app.decorateRequest('principal', null as never);
   app.addHook('onRoute', (route) => {
@@ -128,7 +149,9 @@ export function registerAuth(app: FastifyInstance, deps: { db: Db }) {
     request.principal = anonymous;
     const auth = request.routeOptions.config.auth;
     if (auth === undefined) return;
-    request.principal = await resolvePrincipal(deps.db, request.headers.authorization);
-    authorize(request.principal, auth);
+    request.principal = await resolvePrincipal(deps.db, request.headers.authorization, {
+      mfaRequiredRoles: deps.mfaRequiredRoles ?? [],
+    });
+    authorize(request.principal, auth, request.routeOptions.config);
   });
 }

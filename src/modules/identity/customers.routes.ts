@@ -1,15 +1,29 @@
 import type { FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
+import { defaultTemplatesDir } from '../../platform/notifications/templates.js';
 import { auditContext } from './audit.js';
+import {
+  confirmPasswordReset,
+  type MailSettings,
+  requestPasswordReset,
+  resendVerificationEmail,
+  verifyEmail,
+} from './customers.account.service.js';
+import { customerAddressRoutes } from './customers.addresses.routes.js';
 import {
   ChangePasswordBody,
   CustomerSchema,
   LoginBody,
   NoContent,
+  PasswordResetAccepted,
+  PasswordResetConfirmBody,
+  PasswordResetRequestBody,
   RegisterBody,
   SessionSchema,
   UpdateMeBody,
+  VerifyEmailBody,
 } from './customers.schemas.js';
 import {
   changeCustomerPassword,
@@ -24,6 +38,7 @@ import { UnauthenticatedError } from './identity.errors.js';
 
 export interface CustomerRouteDeps {
   db: Db;
+  config: Pick<Config, 'STOREFRONT_URL' | 'SHOP_NAME' | 'TEMPLATES_DIR'>;
 }
 
 const tags = ['customers'];
@@ -39,7 +54,12 @@ const client = (request: FastifyRequest) => ({ ip: request.ip, userAgent: reques
 
 /** Storefront customer accounts and sessions (`/v1/store/customers`, `/v1/store/auth/sessions`). */
 export async function customerRoutes(app: App, deps: CustomerRouteDeps) {
-  const { db } = deps;
+  const { db, config } = deps;
+  const mail: MailSettings = {
+    storefrontUrl: config.STOREFRONT_URL,
+    shopName: config.SHOP_NAME,
+    templatesDir: config.TEMPLATES_DIR ?? defaultTemplatesDir,
+  };
 
   app.post(
     '/v1/store/customers',
@@ -48,7 +68,7 @@ export async function customerRoutes(app: App, deps: CustomerRouteDeps) {
       schema: { tags, summary: 'Register a customer', body: RegisterBody, response: { 201: CustomerSchema } },
     },
     async (request, reply) => {
-      const customer = await registerCustomer(db, request.body, auditContext(request.principal, request));
+      const customer = await registerCustomer(db, request.body, auditContext(request.principal, request), mail);
       reply.header('location', '/v1/store/customers/me');
       return reply.code(201).send(customer);
     },
@@ -144,4 +164,81 @@ export async function customerRoutes(app: App, deps: CustomerRouteDeps) {
       return reply.code(204).send(null);
     },
   );
+
+  app.post(
+    '/v1/store/customers/me/verification-email',
+    {
+      config: { auth: 'customer' },
+      schema: {
+        tags,
+        summary: 'Send the email-verification email again',
+        description: 'Queues a new link (valid 24 hours). Already verified → 204, nothing sent.',
+        response: { 204: NoContent },
+      },
+    },
+    async (request, reply) => {
+      await resendVerificationEmail(db, signedIn(request).id, mail);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v1/store/auth/email-verification',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags,
+        summary: "Confirm a customer's email with the token from the verification email",
+        description: 'An unknown, used or expired token answers 400 `INVALID_TOKEN`.',
+        body: VerifyEmailBody,
+        response: { 204: NoContent },
+      },
+    },
+    async (request, reply) => {
+      await verifyEmail(db, request.body.token, auditContext(request.principal, request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v1/store/auth/password-reset',
+    {
+      config: { auth: 'public', idempotency: false },
+      schema: {
+        tags,
+        summary: 'Request a password-reset email',
+        description:
+          'Always 202 with the same body, whether or not an account has this email; only an existing ' +
+          'customer is sent a link (valid 30 minutes).',
+        body: PasswordResetRequestBody,
+        response: { 202: PasswordResetAccepted },
+      },
+    },
+    async (request, reply) => {
+      await requestPasswordReset(db, request.body.email, mail);
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+
+  app.post(
+    '/v1/store/auth/password-reset/confirm',
+    {
+      config: { auth: 'public', idempotency: false },
+      schema: {
+        tags,
+        summary: 'Set a new password with the token from the reset email',
+        description:
+          'The token works once. Ends every session of the customer. An unknown, used or expired token ' +
+          'answers 400 `INVALID_TOKEN` and changes nothing.',
+        body: PasswordResetConfirmBody,
+        response: { 204: NoContent },
+      },
+    },
+    async (request, reply) => {
+      await confirmPasswordReset(db, request.body, auditContext(request.principal, request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  await customerAddressRoutes(app, { db });
 }

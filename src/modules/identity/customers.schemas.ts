@@ -54,3 +54,19 @@ export const SessionSchema = Type.Object(
 );
 
 export const NoContent = Type.Null({ description: 'No content' });
+
+const Token = Type.String({ minLength: 1, maxLength: 200 });
+
+export const VerifyEmailBody = Type.Object({ token: Token }, { additionalProperties: false });
+
+export const PasswordResetRequestBody = Type.Object({ email: Email }, { additionalProperties: false });
+
+export const PasswordResetAccepted = Type.Object(
+  { status: Type.Literal('accepted') },
+  { additionalProperties: false, description: 'The same answer whether or not the email has an account.' },
+);
+
+export const PasswordResetConfirmBody = Type.Object(
+  { token: Token, password: Password },
+  { additionalProperties: false },
+);

@@ -4,6 +4,7 @@ import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { type AuditContext, recordAudit } from './audit.js';
+import { type MailSettings, queueVerificationEmail } from './customers.account.service.js';
 import { CurrentPasswordIncorrectError, EmailTakenError, LoginFailedError } from './customers.errors.js';
 import {
   type CustomerRow,
@@ -50,7 +51,13 @@ export function toCustomerView(row: CustomerRow): CustomerView {
   };
 }
 
-export async function registerCustomer(db: Db, input: RegisterInput, audit: AuditContext): Promise<CustomerView> {
+/** Registers a customer and queues the email-verification email in the same transaction. */
+export async function registerCustomer(
+  db: Db,
+  input: RegisterInput,
+  audit: AuditContext,
+  mail: MailSettings,
+): Promise<CustomerView> {
   assertPasswordPolicy(input.password, '/body/password');
   const passwordHash = await hashPassword(input.password);
   const id = newId('customer');
@@ -72,6 +79,7 @@ export async function registerCustomer(db: Db, input: RegisterInput, audit: Audi
           targetId: id,
         },
       );
+      await queueVerificationEmail(tx, created, mail);
       return created;
     });
     return toCustomerView(row);

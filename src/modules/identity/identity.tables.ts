@@ -22,6 +22,10 @@ export interface StaffUserTable {
   status: 'invited' | 'active' | 'disabled';
   mfa_secret: string | null;
   mfa_enabled_at: Date | null;
+  /** Last accepted TOTP time step (bigint: read as a string); a code must be for a later step. */
+  mfa_last_step: ColumnType<string | null, number | null | undefined, number | null>;
+  /** Sealed secret of an enrolment not yet confirmed. */
+  mfa_pending_secret: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -52,6 +56,13 @@ export interface AuthSessionTable {
   last_seen_at: Generated<Date>;
   expires_at: Timestamp;
   revoked_at: Date | null;
+  mfa_verified: Generated<boolean>;
+}
+
+export interface StaffMfaRecoveryCodeTable {
+  staff_id: string;
+  code_hash: string;
+  used_at: Date | null;
 }
 
 export interface ApiKeyTable {
@@ -89,6 +100,7 @@ declare module '../../platform/db/database.js' {
     staff_user: StaffUserTable;
     customer: CustomerTable;
     auth_session: AuthSessionTable;
+    staff_mfa_recovery_code: StaffMfaRecoveryCodeTable;
     api_key: ApiKeyTable;
     audit_log: AuditLogTable;
   }

@@ -10,6 +10,7 @@ export { listAuditLog } from './audit.routes.js';
 export { authorize, registerAuth, resolvePrincipal } from './auth.plugin.js';
 export { type CustomerRouteDeps, customerRoutes } from './customers.routes.js';
 export { InvalidCredentialsError, PermissionDeniedError, UnauthenticatedError } from './identity.errors.js';
+export { consumeToken, issueToken, type TokenPurpose, type TokenSubject } from './one-time-tokens.js';
 export { builtinRoles, isPermission, type Permission, permissions } from './permissions.js';
 export type { Principal, RouteAuth } from './principal.js';
 export { staffRoutes } from './staff.routes.js';

@@ -4,7 +4,16 @@ import type { Permission } from './permissions.js';
 export type Principal =
   | { type: 'anonymous' }
   | { type: 'customer'; id: string; sessionId: string }
-  | { type: 'staff'; id: string; sessionId: string; roleId: string; permissions: ReadonlySet<Permission> }
+  | {
+      type: 'staff';
+      id: string;
+      sessionId: string;
+      roleId: string;
+      permissions: ReadonlySet<Permission>;
+      /** The role is in `MFA_REQUIRED_ROLES`. */
+      mfaRequired: boolean;
+      mfaEnabled: boolean;
+    }
   | { type: 'api_key'; id: string; permissions: ReadonlySet<Permission> };
 
 /**

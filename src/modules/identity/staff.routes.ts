@@ -1,18 +1,25 @@
 import { Type } from 'typebox';
+import type { SecretBox } from '../../platform/crypto/secret-box.js';
 import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
 import { apiKeyRoutes } from './api-keys.routes.js';
 import { auditRoutes } from './audit.routes.js';
 import { UnauthenticatedError } from './identity.errors.js';
+import { mfaRoutes } from './mfa.routes.js';
 import { revokeSession } from './sessions.js';
 import { getStaffProfile, loginStaff } from './staff.service.js';
 
 export interface StaffRouteDeps {
   db: Db;
+  secretBox?: SecretBox | undefined;
 }
 
 const Login = Type.Object(
-  { email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  {
+    email: Type.String({ minLength: 1, maxLength: 320 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    code: Type.Optional(Type.String({ maxLength: 64, description: 'TOTP code or recovery code (MFA accounts)' })),
+  },
   { additionalProperties: false },
 );
 
@@ -33,16 +40,18 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
       config: { auth: 'public', idempotency: false },
       schema: {
         tags: ['admin: auth'],
-        summary: 'Staff login: a session token (MFA codes come later)',
+        summary: 'Staff login: a session token (401 MFA_REQUIRED without a valid `code` when MFA is on)',
         body: Login,
         response: { 201: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }) },
       },
     },
     async (request, reply) => {
-      const session = await loginStaff(deps.db, request.body, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-      });
+      const session = await loginStaff(
+        deps.db,
+        request.body,
+        { ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
+        deps.secretBox,
+      );
       reply.header('cache-control', 'no-store');
       return reply.code(201).send({ token: session.token, expiresAt: session.expiresAt.toISOString() });
     },
@@ -51,7 +60,7 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
   app.delete(
     '/v1/admin/auth/sessions/current',
     {
-      config: { auth: 'staff' },
+      config: { auth: 'staff', mfaEnrolment: true },
       schema: {
         tags: ['admin: auth'],
         summary: 'Staff logout: ends the current session',
@@ -69,7 +78,7 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
   app.get(
     '/v1/admin/staff/me',
     {
-      config: { auth: 'staff' },
+      config: { auth: 'staff', mfaEnrolment: true },
       schema: { tags: ['admin: staff'], summary: 'The signed-in staff member', response: { 200: StaffMe } },
     },
     async (request) => {
@@ -79,6 +88,7 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
     },
   );
 
+  await mfaRoutes(app, deps);
   await apiKeyRoutes(app, deps);
   await auditRoutes(app, deps);
 }

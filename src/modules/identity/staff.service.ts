@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../platform/crypto/secret-box.js';
 import type { Db } from '../../platform/db/database.js';
 import { UniqueViolationError } from '../../platform/db/pg-errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
@@ -5,9 +6,13 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../../p
 import { newId } from '../../platform/ids.js';
 import { type AuditContext, recordAudit, systemActor } from './audit.js';
 import './identity.tables.js';
+import { assertNotThrottled, recordLoginFailure, recordLoginSuccess, throttleKeys } from './login-throttle.js';
+import { MfaRequiredError } from './mfa.errors.js';
+import { consumeMfaCode, requireBox } from './mfa.service.js';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { rolePermissions } from './permissions.js';
 import { type NewSession, openSession } from './sessions.js';
+import { hashToken } from './tokens.js';
 
 /** Login failures all look alike: unknown email, wrong password and disabled account. */
 export class StaffLoginFailedError extends AppError {
@@ -83,25 +88,54 @@ export async function staffExists(db: Db): Promise<boolean> {
 
 /**
  * Staff login. The cost is the same whether or not the email exists (a dummy hash is verified).
- * TODO(mfa): when the account has MFA enabled, require `code` and answer 401 MFA_REQUIRED without it.
+ * Failures are throttled per account and per IP (429 once locked). With MFA enabled, `code` (a TOTP
+ * code for a step after the last used one, or an unused recovery code) is required: without it,
+ * or with a wrong one (which counts as a failure), 401 MFA_REQUIRED.
  */
 export async function loginStaff(
   db: Db,
-  input: { email: string; password: string },
+  input: { email: string; password: string; code?: string | undefined },
   client: { ip?: string | null; userAgent?: string | null } = {},
+  box?: SecretBox,
 ): Promise<NewSession> {
+  const email = normalizeEmail(input.email);
+  const throttle = throttleKeys('staff', email, client.ip ?? 'unknown');
+  await assertNotThrottled(db, throttle);
   const row = await db
     .selectFrom('staff_user')
-    .select(['id', 'password_hash', 'status'])
-    .where('email_normalized', '=', normalizeEmail(input.email))
+    .select(['id', 'password_hash', 'status', 'mfa_secret', 'mfa_enabled_at'])
+    .where('email_normalized', '=', email)
     .executeTakeFirst();
   const result = await verifyPassword(input.password, row?.password_hash ?? undefined);
-  if (!row || !result.ok || row.status !== 'active') throw new StaffLoginFailedError();
+  if (!row || !result.ok || row.status !== 'active') {
+    await recordLoginFailure(db, throttle);
+    throw new StaffLoginFailedError();
+  }
+  const mfaSecret = row.mfa_enabled_at ? row.mfa_secret : null;
+  if (mfaSecret) {
+    if (input.code === undefined || input.code.trim() === '') throw new MfaRequiredError();
+    if (!(await consumeMfaCode(db, requireBox(box), row.id, mfaSecret, input.code))) {
+      await recordLoginFailure(db, throttle);
+      throw new MfaRequiredError();
+    }
+  }
   if (result.needsRehash) {
     const fresh = await hashPassword(input.password);
     await db.updateTable('staff_user').set({ password_hash: fresh }).where('id', '=', row.id).execute();
   }
-  return openSession(db, { type: 'staff', id: row.id }, client);
+  const session = await withTransaction(db, async (tx) => {
+    const opened = await openSession(tx, { type: 'staff', id: row.id }, client);
+    if (mfaSecret) {
+      await tx
+        .updateTable('auth_session')
+        .set({ mfa_verified: true })
+        .where('token_hash', '=', hashToken(opened.token))
+        .execute();
+    }
+    return opened;
+  });
+  await recordLoginSuccess(db, throttle);
+  return session;
 }
 
 export interface StaffProfile {
