@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db, Queryable, Tx } from '../../platform/db/database.js';
+import type { Database, Db, Queryable, Tx } from '../../platform/db/database.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -50,22 +50,8 @@ const columns = [
   'created_at',
 ] as const;
 
-type AddressRow = {
-  id: string;
-  first_name: string;
-  last_name: string;
-  company: string | null;
-  line1: string;
-  line2: string | null;
-  city: string;
-  postal_code: string;
-  region: string | null;
-  country_code: string;
-  phone: string | null;
-  is_default_shipping: boolean;
-  is_default_billing: boolean;
-  created_at: Date;
-};
+/** Exactly the selected columns, typed from the table. */
+type AddressRow = Pick<Database['customer_address'], (typeof columns)[number]>;
 
 function toView(r: AddressRow): AddressView {
   return {
