@@ -7,12 +7,6 @@ export class EmailTakenError extends ConflictError {
 }
 
 /** Login failure: one body for an unknown email and a wrong password, so neither is revealed. */
-export class LoginFailedError extends AppError {
-  constructor() {
-    super(401, 'INVALID_CREDENTIALS', 'Invalid credentials', { detail: 'The email or password is incorrect.' });
-  }
-}
-
 /**
  * A signed-in customer gave the wrong current password. 422, not 401: the session is fine, and a
  * 401 would make clients treat it as "signed out".

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database.js';
+import { normalizeEmail } from './email.js';
 import './identity.tables.js';
 
 const columns = ['id', 'email', 'first_name', 'last_name', 'email_verified_at', 'created_at'] as const;
@@ -14,7 +15,6 @@ export interface CustomerRow {
 }
 
 /** Trimmed and lower-cased: the unique key, so `A@x.io ` and `a@x.io` are one account. */
-export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 export function findCustomerById(db: Queryable, id: string): Promise<CustomerRow | undefined> {
   return db.selectFrom('customer').select(columns).where('id', '=', id).executeTakeFirst();

@@ -5,13 +5,12 @@ import { NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { type AuditContext, recordAudit } from './audit.js';
 import { type MailSettings, queueVerificationEmail } from './customers.account.service.js';
-import { CurrentPasswordIncorrectError, EmailTakenError, LoginFailedError } from './customers.errors.js';
+import { CurrentPasswordIncorrectError, EmailTakenError } from './customers.errors.js';
 import {
   type CustomerRow,
   findCredentialsByEmail,
   findCustomerById,
   insertCustomer,
-  normalizeEmail,
   passwordHashOf,
   setPasswordHash,
   updateCustomerNames,
@@ -23,6 +22,8 @@ import type {
   RegisterInput,
   UpdateMeInput,
 } from './customers.schemas.js';
+import { normalizeEmail } from './email.js';
+import { LoginFailedError } from './identity.errors.js';
 import { assertNotThrottled, recordLoginFailure, recordLoginSuccess, throttleKeys } from './login-throttle.js';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { type NewSession, openSession, revokeAllSessions, revokeSession } from './sessions.js';

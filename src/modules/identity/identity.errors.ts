@@ -15,6 +15,13 @@ export class InvalidCredentialsError extends AppError {
   }
 }
 
+/** Email/password login failed: unknown email, wrong password or disabled account all look alike. */
+export class LoginFailedError extends AppError {
+  constructor() {
+    super(401, 'INVALID_CREDENTIALS', 'Invalid credentials', { detail: 'The email or password is incorrect.' });
+  }
+}
+
 export class PermissionDeniedError extends AppError {
   constructor(permission?: string) {
     super(403, 'PERMISSION_DENIED', 'Permission denied', {

@@ -14,7 +14,7 @@ export interface NewSession {
 export async function openSession(
   db: Queryable,
   subject: { type: SubjectType; id: string },
-  client: { ip?: string | null; userAgent?: string | null } = {},
+  client: { ip?: string | null; userAgent?: string | null; mfaVerified?: boolean } = {},
 ): Promise<NewSession> {
   const token = newToken('sess');
   const row = await db
@@ -26,6 +26,7 @@ export async function openSession(
       subject_id: subject.id,
       ip: client.ip ?? null,
       user_agent: client.userAgent?.slice(0, 300) ?? null,
+      mfa_verified: client.mfaVerified ?? false,
       expires_at: sql<Date>`now() + make_interval(secs => ${sessionTtl[subject.type]})`,
     })
     .returning('expires_at')

@@ -2,9 +2,11 @@ import type { SecretBox } from '../../platform/crypto/secret-box.js';
 import type { Db } from '../../platform/db/database.js';
 import { UniqueViolationError } from '../../platform/db/pg-errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { type AuditContext, recordAudit, systemActor } from './audit.js';
+import { normalizeEmail } from './email.js';
+import { LoginFailedError } from './identity.errors.js';
 import './identity.tables.js';
 import { assertNotThrottled, recordLoginFailure, recordLoginSuccess, throttleKeys } from './login-throttle.js';
 import { MfaRequiredError } from './mfa.errors.js';
@@ -12,16 +14,8 @@ import { consumeMfaCode, requireBox } from './mfa.service.js';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { rolePermissions } from './permissions.js';
 import { type NewSession, openSession } from './sessions.js';
-import { hashToken } from './tokens.js';
 
-/** Login failures all look alike: unknown email, wrong password and disabled account. */
-export class StaffLoginFailedError extends AppError {
-  constructor() {
-    super(401, 'INVALID_CREDENTIALS', 'Invalid credentials', { detail: 'The email or password is wrong.' });
-  }
-}
-
-export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+/** The same shape the customer schema accepts (the CLI calls createStaff without a route schema). */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface NewStaff {
@@ -109,7 +103,7 @@ export async function loginStaff(
   const result = await verifyPassword(input.password, row?.password_hash ?? undefined);
   if (!row || !result.ok || row.status !== 'active') {
     await recordLoginFailure(db, throttle);
-    throw new StaffLoginFailedError();
+    throw new LoginFailedError();
   }
   const mfaSecret = row.mfa_enabled_at ? row.mfa_secret : null;
   if (mfaSecret) {
@@ -123,17 +117,7 @@ export async function loginStaff(
     const fresh = await hashPassword(input.password);
     await db.updateTable('staff_user').set({ password_hash: fresh }).where('id', '=', row.id).execute();
   }
-  const session = await withTransaction(db, async (tx) => {
-    const opened = await openSession(tx, { type: 'staff', id: row.id }, client);
-    if (mfaSecret) {
-      await tx
-        .updateTable('auth_session')
-        .set({ mfa_verified: true })
-        .where('token_hash', '=', hashToken(opened.token))
-        .execute();
-    }
-    return opened;
-  });
+  const session = await openSession(db, { type: 'staff', id: row.id }, { ...client, mfaVerified: mfaSecret !== null });
   await recordLoginSuccess(db, throttle);
   return session;
 }
