@@ -157,6 +157,11 @@ export const settings = {
     'http://localhost:3000',
     'Base URL of the storefront; links in emails point to `<STOREFRONT_URL>/verify-email?token=…` and `/reset-password?token=…`.',
   ),
+  ADMIN_URL: setting(
+    url('http:', 'https:'),
+    'http://localhost:3001',
+    'Base URL of the admin app; staff invitations link to `<ADMIN_URL>/accept-invite?token=…`, which should post the token and a password to `POST /v1/admin/staff/invites/accept`.',
+  ),
   SHOP_NAME: setting(text, 'Backroom Demo', 'Shop name shown in emails.'),
   RATE_LIMIT_MAX: setting(
     integer(1, 1_000_000),

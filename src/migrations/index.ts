@@ -7,6 +7,7 @@ import * as m0005 from './0005_platform_notifications.js';
 import * as m0006 from './0006_identity_one_time_tokens.js';
 import * as m0007 from './0007_identity_mfa.js';
 import * as m0008 from './0008_identity_customer_address.js';
+import * as m0009 from './0009_identity_staff_admin.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006_identity_one_time_tokens': m0006,
   '0007_identity_mfa': m0007,
   '0008_identity_customer_address': m0008,
+  '0009_identity_staff_admin': m0009,
 };

@@ -20,6 +20,7 @@ const notPermissionScoped = new Set([
   'POST /v1/admin/staff/me/mfa',
   'POST /v1/admin/staff/me/mfa/confirm',
   'DELETE /v1/admin/staff/me/mfa',
+  'POST /v1/admin/staff/invites/accept',
 ]);
 
 let t: TestApp;

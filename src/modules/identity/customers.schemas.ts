@@ -4,7 +4,7 @@ import { type Static, Type } from 'typebox';
  * Request and response shapes of the customer routes. Email format is checked with a pattern
  * (ajv's `format: 'email'` needs ajv-formats): one `@`, no spaces, a dot in the domain.
  */
-const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^\\s*[^\\s@]+@[^\\s@]+\\.[^\\s@]+\\s*$' });
+export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^\\s*[^\\s@]+@[^\\s@]+\\.[^\\s@]+\\s*$' });
 /** Policy (length, common passwords) is checked by `assertPasswordPolicy`; this only caps the body. */
 const Password = Type.String({ maxLength: 1024 });
 const Name = Type.String({ maxLength: 100 });

@@ -30,3 +30,13 @@ export class PermissionDeniedError extends AppError {
     });
   }
 }
+
+/** An email-verification, password-reset or staff-invite token that is unknown, already used or expired. */
+export class InvalidTokenError extends AppError {
+  constructor() {
+    super(400, 'INVALID_TOKEN', 'Invalid token', {
+      detail: 'The link is invalid, expired or has already been used.',
+      errors: [{ path: '/body/token', message: 'is invalid, expired or already used' }],
+    });
+  }
+}

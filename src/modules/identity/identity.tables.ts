@@ -26,6 +26,8 @@ export interface StaffUserTable {
   mfa_last_step: ColumnType<string | null, number | null | undefined, number | null>;
   /** Sealed secret of an enrolment not yet confirmed. */
   mfa_pending_secret: string | null;
+  invited_by: string | null;
+  last_login_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

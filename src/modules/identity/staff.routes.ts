@@ -6,10 +6,12 @@ import { apiKeyRoutes } from './api-keys.routes.js';
 import { auditRoutes } from './audit.routes.js';
 import { UnauthenticatedError } from './identity.errors.js';
 import { mfaRoutes } from './mfa.routes.js';
+import { roleRoutes } from './roles.routes.js';
 import { revokeSession } from './sessions.js';
+import { type StaffAdminRouteDeps, staffAdminRoutes } from './staff.admin.routes.js';
 import { getStaffProfile, loginStaff } from './staff.service.js';
 
-export interface StaffRouteDeps {
+export interface StaffRouteDeps extends StaffAdminRouteDeps {
   db: Db;
   secretBox?: SecretBox | undefined;
 }
@@ -31,7 +33,7 @@ const StaffMe = Type.Object({
   permissions: Type.Array(Type.String()),
 });
 
-/** Staff sign-in/out and profile; also registers the API key and audit log routes. */
+/** Staff sign-in/out and profile; also registers MFA, API key, audit log, staff admin and role routes. */
 export async function staffRoutes(app: App, deps: StaffRouteDeps) {
   app.post(
     '/v1/admin/auth/sessions',
@@ -91,4 +93,6 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
   await mfaRoutes(app, deps);
   await apiKeyRoutes(app, deps);
   await auditRoutes(app, deps);
+  await staffAdminRoutes(app, deps);
+  await roleRoutes(app, deps);
 }

@@ -1,8 +1,9 @@
+import { sql } from 'kysely';
 import type { SecretBox } from '../../platform/crypto/secret-box.js';
 import type { Db } from '../../platform/db/database.js';
 import { UniqueViolationError } from '../../platform/db/pg-errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
+import { NotFoundError, ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { type AuditContext, recordAudit, systemActor } from './audit.js';
 import { normalizeEmail } from './email.js';
@@ -14,6 +15,7 @@ import { consumeMfaCode, requireBox } from './mfa.service.js';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { rolePermissions } from './permissions.js';
 import { type NewSession, openSession } from './sessions.js';
+import { StaffEmailTakenError } from './staff.errors.js';
 
 /** The same shape the customer schema accepts (the CLI calls createStaff without a route schema). */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -57,7 +59,7 @@ export async function createStaff(db: Db, input: NewStaff, ctx: AuditContext = s
     });
   } catch (err) {
     if (err instanceof UniqueViolationError && err.constraint === 'staff_user_email_normalized_key') {
-      throw new ConflictError('EMAIL_TAKEN', 'A staff member with this email already exists.');
+      throw new StaffEmailTakenError();
     }
     throw err;
   }
@@ -113,10 +115,13 @@ export async function loginStaff(
       throw new MfaRequiredError();
     }
   }
-  if (result.needsRehash) {
-    const fresh = await hashPassword(input.password);
-    await db.updateTable('staff_user').set({ password_hash: fresh }).where('id', '=', row.id).execute();
-  }
+  // One write records the sign-in and, when the hash parameters changed, the rehashed password.
+  const fresh = result.needsRehash ? await hashPassword(input.password) : undefined;
+  await db
+    .updateTable('staff_user')
+    .set({ last_login_at: sql`now()`, ...(fresh ? { password_hash: fresh } : {}) })
+    .where('id', '=', row.id)
+    .execute();
   const session = await openSession(db, { type: 'staff', id: row.id }, { ...client, mfaVerified: mfaSecret !== null });
   await recordLoginSuccess(db, throttle);
   return session;
