@@ -180,6 +180,32 @@ describe('disabling MFA', () => {
   });
 });
 
+describe('sessions opened without a second factor', () => {
+  it('end when MFA is enrolled in another session; the enrolling session keeps working', async () => {
+    const s = await signedIn();
+    const other = (await staffLogin(t, s.email, staffPassword)).json<{ token: string }>().token;
+    const secret = (await start(s.token)).json<{ secret: string }>().secret;
+    expect((await confirm(s.token, totpCode(secret))).statusCode).toBe(200);
+    const me = (token: string) => t.app.inject({ method: 'GET', url: '/v1/admin/staff/me', headers: auth(token) });
+    expect((await me(s.token)).statusCode).toBe(200);
+    expect((await me(other)).statusCode).toBe(401);
+  });
+
+  it('are refused even if one escaped revocation (a session row without mfa_verified on an MFA account)', async () => {
+    const s = await enrolled();
+    const fresh = await login(s.email, codeAt(s.secret, 1));
+    expect(fresh.statusCode).toBe(201);
+    const token = fresh.json<{ token: string }>().token;
+    const me = () => t.app.inject({ method: 'GET', url: '/v1/admin/staff/me', headers: auth(token) });
+    expect((await me()).statusCode).toBe(200);
+    // Simulate a password-only session on an MFA account (e.g. opened by an older release).
+    await t.db.db.updateTable('auth_session').set({ mfa_verified: false }).where('subject_id', '=', s.id).execute();
+    const refused = await me();
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+  });
+});
+
 describe('mandatory MFA (MFA_REQUIRED_ROLES)', () => {
   it('lets an owner without MFA sign in, but only enrol, read their profile and log out until enrolled', async () => {
     const s = await signedIn('role_owner');

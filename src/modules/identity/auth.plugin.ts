@@ -41,6 +41,7 @@ async function resolveSession(db: Db, tokenHash: string, opts: ResolveOptions): 
       's.subject_type',
       's.subject_id',
       's.last_seen_at',
+      's.mfa_verified',
       'st.status as staff_status',
       'st.mfa_enabled_at',
       'r.id as role_id',
@@ -61,6 +62,9 @@ async function resolveSession(db: Db, tokenHash: string, opts: ResolveOptions): 
   }
   if (row.subject_type === 'customer') return { type: 'customer', id: row.subject_id, sessionId: row.id };
   if (row.staff_status !== 'active' || !row.role_id) return undefined;
+  // A session opened before MFA was turned on never proved a second factor: it stops working
+  // (enrolment also revokes such sessions; this holds even if one slipped through).
+  if (row.mfa_enabled_at !== null && !row.mfa_verified) return undefined;
   return {
     type: 'staff',
     id: row.subject_id,

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { type AuditContext, recordAudit } from './audit.js';
 import './identity.tables.js';
 import { InvalidMfaCodeError, MfaUnavailableError } from './mfa.errors.js';
+import { revokeAllSessions } from './sessions.js';
 import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 
 /**
@@ -122,8 +123,10 @@ export async function confirmMfaEnrolment(
       .insertInto('staff_mfa_recovery_code')
       .values(codes.map((c) => ({ staff_id: staffId, code_hash: hashRecoveryCode(c) })))
       .execute();
-    // The session that enrolled just proved possession of the secret.
+    // The session that enrolled just proved possession of the secret; every other session of this
+    // member was opened with the password alone, so it ends.
     await tx.updateTable('auth_session').set({ mfa_verified: true }).where('id', '=', input.sessionId).execute();
+    await revokeAllSessions(tx, { type: 'staff', id: staffId }, input.sessionId);
     await recordAudit(tx, ctx, { action: 'staff.mfa_enabled', targetType: 'staff_user', targetId: staffId });
   });
   return { recoveryCodes: codes };
