@@ -176,6 +176,30 @@ describe('profile and password errors', () => {
     expect((await login(t, a.email, otherPassword)).statusCode).toBe(401);
   });
 
+  it('counts wrong current passwords like failed logins: after 5 the account is locked (429 + Retry-After)', async () => {
+    const a = await signUp(t);
+    const change = (currentPassword: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/store/customers/me/password',
+        headers: bearer(a.token),
+        remoteAddress: '10.77.0.1',
+        payload: { currentPassword, newPassword: otherPassword },
+      });
+    for (let i = 0; i < 6; i++) expect((await change(`wrong guess ${i}`)).statusCode).toBe(422);
+    const locked = await change(a.password);
+    expect(locked.statusCode).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    // The same lock guards the login route for this account.
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/store/auth/sessions',
+      remoteAddress: '10.77.0.2',
+      payload: { email: a.email, password: a.password },
+    });
+    expect(res.statusCode).toBe(429);
+  });
+
   it('refuses a new password that breaks the policy with 400 naming /body/newPassword', async () => {
     const a = await signUp(t);
     const other = (await login(t, a.email, a.password)).json<{ token: string }>().token;

@@ -31,9 +31,12 @@ export function findCredentialsByEmail(
     .executeTakeFirst();
 }
 
-export async function passwordHashOf(db: Queryable, id: string): Promise<string | undefined> {
-  const row = await db.selectFrom('customer').select('password_hash').where('id', '=', id).executeTakeFirst();
-  return row?.password_hash;
+export function credentialsOf(db: Queryable, id: string) {
+  return db
+    .selectFrom('customer')
+    .select(['password_hash', 'email_normalized'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export function insertCustomer(

@@ -160,7 +160,7 @@ export async function customerRoutes(app: App, deps: CustomerRouteDeps) {
     },
     async (request, reply) => {
       const me = signedIn(request);
-      await changeCustomerPassword(db, me, request.body, auditContext(request.principal, request));
+      await changeCustomerPassword(db, me, request.body, auditContext(request.principal, request), client(request));
       return reply.code(204).send(null);
     },
   );

@@ -8,10 +8,10 @@ import { type MailSettings, queueVerificationEmail } from './customers.account.s
 import { CurrentPasswordIncorrectError, EmailTakenError } from './customers.errors.js';
 import {
   type CustomerRow,
+  credentialsOf,
   findCredentialsByEmail,
   findCustomerById,
   insertCustomer,
-  passwordHashOf,
   setPasswordHash,
   updateCustomerNames,
 } from './customers.repository.js';
@@ -158,11 +158,20 @@ export async function changeCustomerPassword(
   customer: { id: string; sessionId: string },
   input: ChangePasswordInput,
   audit: AuditContext,
+  client: ClientInfo = {},
 ): Promise<void> {
   assertPasswordPolicy(input.newPassword, '/body/newPassword');
-  const stored = await passwordHashOf(db, customer.id);
-  const { ok } = await verifyPassword(input.currentPassword, stored);
-  if (!ok) throw new CurrentPasswordIncorrectError();
+  const stored = await credentialsOf(db, customer.id);
+  if (!stored) throw new NotFoundError('Customer');
+  // A wrong current password is a password guess (e.g. from a stolen session): it counts towards
+  // the same per-account and per-IP lockout as failed logins.
+  const throttle = throttleKeys('customer', stored.email_normalized, client.ip ?? 'unknown');
+  await assertNotThrottled(db, throttle);
+  const { ok } = await verifyPassword(input.currentPassword, stored.password_hash);
+  if (!ok) {
+    await recordLoginFailure(db, throttle);
+    throw new CurrentPasswordIncorrectError();
+  }
   const passwordHash = await hashPassword(input.newPassword);
   await withTransaction(db, async (tx) => {
     await setPasswordHash(tx, customer.id, passwordHash);
