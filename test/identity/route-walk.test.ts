@@ -21,6 +21,9 @@ const notPermissionScoped = new Set([
   'POST /v1/admin/staff/me/mfa/confirm',
   'DELETE /v1/admin/staff/me/mfa',
   'POST /v1/admin/staff/invites/accept',
+  'POST /v1/admin/staff/me/password',
+  'POST /v1/admin/auth/password-reset',
+  'POST /v1/admin/auth/password-reset/confirm',
 ]);
 
 let t: TestApp;

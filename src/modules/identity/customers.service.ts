@@ -4,8 +4,9 @@ import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { type AuditContext, recordAudit } from './audit.js';
+import { assertCurrentPassword } from './current-password.js';
 import { type MailSettings, queueVerificationEmail } from './customers.account.service.js';
-import { CurrentPasswordIncorrectError, EmailTakenError } from './customers.errors.js';
+import { EmailTakenError } from './customers.errors.js';
 import {
   type CustomerRow,
   credentialsOf,
@@ -163,15 +164,12 @@ export async function changeCustomerPassword(
   assertPasswordPolicy(input.newPassword, '/body/newPassword');
   const stored = await credentialsOf(db, customer.id);
   if (!stored) throw new NotFoundError('Customer');
-  // A wrong current password is a password guess (e.g. from a stolen session): it counts towards
-  // the same per-account and per-IP lockout as failed logins.
-  const throttle = throttleKeys('customer', stored.email_normalized, client.ip ?? 'unknown');
-  await assertNotThrottled(db, throttle);
-  const { ok } = await verifyPassword(input.currentPassword, stored.password_hash);
-  if (!ok) {
-    await recordLoginFailure(db, throttle);
-    throw new CurrentPasswordIncorrectError();
-  }
+  await assertCurrentPassword(
+    db,
+    { scope: 'customer', emailNormalized: stored.email_normalized, passwordHash: stored.password_hash },
+    input.currentPassword,
+    client.ip,
+  );
   const passwordHash = await hashPassword(input.newPassword);
   await withTransaction(db, async (tx) => {
     await setPasswordHash(tx, customer.id, passwordHash);

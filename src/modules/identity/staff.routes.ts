@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { SecretBox } from '../../platform/crypto/secret-box.js';
 import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
+import { defaultTemplatesDir } from '../../platform/notifications/templates.js';
 import { apiKeyRoutes } from './api-keys.routes.js';
 import { auditRoutes } from './audit.routes.js';
 import { UnauthenticatedError } from './identity.errors.js';
@@ -9,6 +10,7 @@ import { mfaRoutes } from './mfa.routes.js';
 import { roleRoutes } from './roles.routes.js';
 import { revokeSession } from './sessions.js';
 import { type StaffAdminRouteDeps, staffAdminRoutes } from './staff.admin.routes.js';
+import { staffPasswordRoutes } from './staff.password.routes.js';
 import { getStaffProfile, loginStaff } from './staff.service.js';
 
 export interface StaffRouteDeps extends StaffAdminRouteDeps {
@@ -94,5 +96,13 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
   await apiKeyRoutes(app, deps);
   await auditRoutes(app, deps);
   await staffAdminRoutes(app, deps);
+  await staffPasswordRoutes(app, {
+    db: deps.db,
+    mail: {
+      adminUrl: deps.config.ADMIN_URL,
+      shopName: deps.config.SHOP_NAME,
+      templatesDir: deps.config.TEMPLATES_DIR ?? defaultTemplatesDir,
+    },
+  });
   await roleRoutes(app, deps);
 }
