@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
+import { catalogRoutes } from './modules/catalog/index.js';
 import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { Db } from './platform/db/database.js';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) => metricsRoutes(scope as App, deps));
   await app.register(async (scope) => customerRoutes(scope as App, deps));
   await app.register(async (scope) => staffRoutes(scope as App, deps));
+  await app.register(async (scope) => catalogRoutes(scope as App, deps));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   return app as unknown as App;

@@ -160,25 +160,33 @@ admin
 const keys = program.command('keys').description('Manage API keys');
 keys
   .command('create')
-  .description('Create a secret API key and print it (shown only this once)')
+  .description('Create an API key and print it (shown only this once)')
   .requiredOption('--name <name>', 'what the key is for, e.g. ci')
-  .requiredOption('--permissions <list>', 'comma-separated permissions, or "all"')
-  .action(async (opts: { name: string; permissions: string }) => {
+  .option('--permissions <list>', 'secret keys: comma-separated permissions, or "all"')
+  .option('--publishable', 'a publishable key (pk_…) for a storefront instead of a secret key')
+  .option('--channel <id>', "publishable keys: the sales channel (default: the shop's default channel)")
+  .action(async (opts: { name: string; permissions?: string; publishable?: boolean; channel?: string }) => {
     const { createApiKey, systemActor } = await import('./modules/identity/index.js');
-    const permissions = opts.permissions
+    const permissions = (opts.permissions ?? '')
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean);
-    if (permissions.length === 0) fail('--permissions needs at least one permission, or "all"');
+    if (opts.publishable && permissions.length > 0) fail('publishable keys carry no --permissions');
+    if (!opts.publishable && opts.channel) fail('--channel is for publishable keys (add --publishable)');
+    if (!opts.publishable && permissions.length === 0) fail('--permissions needs at least one permission, or "all"');
     await withRuntime(async (rt) => {
       const key = await createApiKey(
         rt.dbHandle.db,
         { ctx: systemActor, createdBy: null },
-        { name: opts.name, kind: 'secret', permissions },
+        opts.publishable
+          ? { name: opts.name, kind: 'publishable', salesChannelId: opts.channel }
+          : { name: opts.name, kind: 'secret', permissions },
       );
       process.stdout.write(`${key.key}\n`);
       process.stderr.write(
-        `created ${key.id} (${key.permissions.join(', ')}); store the key now: it is not shown again\n`,
+        opts.publishable
+          ? `created ${key.id} for sales channel ${key.salesChannelId}; send it as x-publishable-key\n`
+          : `created ${key.id} (${key.permissions.join(', ')}); store the key now: it is not shown again\n`,
       );
     }, true);
   });

@@ -8,6 +8,8 @@ import * as m0006 from './0006_identity_one_time_tokens.js';
 import * as m0007 from './0007_identity_mfa.js';
 import * as m0008 from './0008_identity_customer_address.js';
 import * as m0009 from './0009_identity_staff_admin.js';
+import * as m0010 from './0010_catalog_sales_channel.js';
+import * as m0011 from './0011_identity_publishable_key_channel.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -23,4 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0007_identity_mfa': m0007,
   '0008_identity_customer_address': m0008,
   '0009_identity_staff_admin': m0009,
+  '0010_catalog_sales_channel': m0010,
+  '0011_identity_publishable_key_channel': m0011,
 };

@@ -21,6 +21,7 @@ export const idPrefixes = {
   audit: 'aud',
   token: 'tok',
   notification: 'ntf',
+  salesChannel: 'sc',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

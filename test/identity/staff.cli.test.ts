@@ -57,4 +57,20 @@ describe('backroom admin create and keys create', { timeout: 180_000 }, () => {
       /^backroom: Unknown permission "root"/,
     );
   });
+
+  it('keys create --publishable prints a pk_ key for the default channel, or for --channel; a wrong channel exits 1', async () => {
+    const ok = await backroom(['keys', 'create', '--name', 'web', '--publishable'], env);
+    expect(ok).toMatchObject({ code: 0, stdout: expect.stringMatching(/^pk_[\w-]{43}\n$/) });
+    expect(ok.stderr).toContain('sales channel sc_default');
+    const pinned = await backroom(['keys', 'create', '--name', 'pos', '--publishable', '--channel', 'sc_default'], env);
+    expect(pinned.code).toBe(0);
+    oneErrorLine(
+      await backroom(['keys', 'create', '--name', 'pos', '--publishable', '--channel', 'sc_nope'], env),
+      /^backroom: Sales channel sc_nope was not found/,
+    );
+    oneErrorLine(
+      await backroom(['keys', 'create', '--name', 'x', '--publishable', '--permissions', 'all'], env),
+      /publishable keys carry no --permissions/,
+    );
+  });
 });

@@ -12,6 +12,7 @@ const ApiKey = Type.Object({
   kind: Type.Union([Type.Literal('secret'), Type.Literal('publishable')]),
   hint: Type.String(),
   permissions: Type.Array(Type.String()),
+  salesChannelId: Nullable(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
   expiresAt: Nullable(Type.String({ format: 'date-time' })),
   lastUsedAt: Nullable(Type.String({ format: 'date-time' })),
@@ -23,6 +24,13 @@ const CreateBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 120 }),
     kind: Type.Union([Type.Literal('secret'), Type.Literal('publishable')]),
     permissions: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 })),
+    salesChannelId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: "Publishable keys: the channel (default: the shop's default)",
+      }),
+    ),
     expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
   },
   { additionalProperties: false },

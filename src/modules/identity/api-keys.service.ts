@@ -1,10 +1,11 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { ForeignKeyViolationError } from '../../platform/db/pg-errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError, ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { type AuditContext, recordAudit } from './audit.js';
-import { PermissionDeniedError } from './identity.errors.js';
+import { PermissionDeniedError, UnknownSalesChannelError } from './identity.errors.js';
 import type { ApiKeyTable } from './identity.tables.js';
 import { permissions as allPermissions, isPermission, type Permission } from './permissions.js';
 import { hashToken, newToken, tokenHint } from './tokens.js';
@@ -15,6 +16,8 @@ export interface ApiKeyView {
   kind: 'secret' | 'publishable';
   hint: string;
   permissions: string[];
+  /** Publishable keys: the sales channel the key selects. */
+  salesChannelId: string | null;
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
@@ -25,6 +28,8 @@ export interface NewApiKey {
   name: string;
   kind: 'secret' | 'publishable';
   permissions?: string[] | undefined;
+  /** Publishable keys only; default: the shop's default sales channel. */
+  salesChannelId?: string | undefined;
   expiresAt?: string | undefined;
 }
 
@@ -44,6 +49,7 @@ function view(row: Omit<Selectable<ApiKeyTable>, 'token_hash' | 'created_by'>): 
     kind: row.kind,
     hint: row.token_hint,
     permissions: row.permissions,
+    salesChannelId: row.sales_channel_id,
     createdAt: row.created_at.toISOString(),
     expiresAt: iso(row.expires_at),
     lastUsedAt: iso(row.last_used_at),
@@ -86,6 +92,16 @@ export async function createApiKey(
       throw new ValidationError([{ path: '/body/expiresAt', message: 'must be a date-time in the future' }]);
     }
   }
+  if (input.kind === 'secret' && input.salesChannelId !== undefined) {
+    throw new ValidationError([
+      { path: '/body/salesChannelId', message: 'only publishable keys select a sales channel' },
+    ]);
+  }
+  // The channel is checked by the foreign key; no id means the default channel.
+  const channel =
+    input.kind === 'secret'
+      ? null
+      : (input.salesChannelId ?? sql<string>`(select id from sales_channel where is_default)`);
   const key = newToken(input.kind === 'secret' ? 'sk' : 'pk');
   const id = newId('apiKey');
   const row = await withTransaction(db, async (tx) => {
@@ -98,6 +114,7 @@ export async function createApiKey(
         token_hash: hashToken(key),
         token_hint: tokenHint(key),
         permissions: perms,
+        sales_channel_id: channel,
         created_by: creator.createdBy,
         expires_at: expiresAt,
       })
@@ -107,9 +124,18 @@ export async function createApiKey(
       action: 'api_key.created',
       targetType: 'api_key',
       targetId: id,
-      changes: { name: input.name, kind: input.kind, permissions: perms, expiresAt: iso(expiresAt) },
+      changes: {
+        name: input.name,
+        kind: input.kind,
+        permissions: perms,
+        salesChannelId: inserted.sales_channel_id,
+        expiresAt: iso(expiresAt),
+      },
     });
     return inserted;
+  }).catch((err: unknown) => {
+    if (err instanceof ForeignKeyViolationError) throw new UnknownSalesChannelError(input.salesChannelId);
+    throw err;
   });
   return { ...view(row), key };
 }
@@ -126,6 +152,7 @@ export async function listApiKeys(
       'kind',
       'token_hint',
       'permissions',
+      'sales_channel_id',
       'created_at',
       'expires_at',
       'last_used_at',

@@ -1,7 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import { InvalidCredentialsError, PermissionDeniedError, UnauthenticatedError } from './identity.errors.js';
+import { PUBLISHABLE_KEY_HEADER } from '../../platform/http/sales-channel.js';
+import { actorOf } from './audit.js';
+import {
+  InvalidCredentialsError,
+  InvalidPublishableKeyError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+} from './identity.errors.js';
 import './identity.tables.js';
 import { MfaEnrolmentRequiredError } from './mfa.errors.js';
 import { rolePermissions } from './permissions.js';
@@ -93,6 +100,25 @@ async function resolveSecretKey(db: Db, tokenHash: string): Promise<Principal | 
   };
 }
 
+/**
+ * The sales channel a publishable key selects. Not cached, so a revoked key stops working on the
+ * next request on every node; it runs only when the header is sent, and `last_used_at` is not
+ * written (storefront traffic would turn every page view into a write).
+ */
+export async function resolvePublishableKey(db: Db, key: string): Promise<string> {
+  if (tokenKind(key) !== 'pk') throw new InvalidPublishableKeyError();
+  const row = await db
+    .selectFrom('api_key')
+    .select('sales_channel_id')
+    .where('token_hash', '=', hashToken(key))
+    .where('kind', '=', 'publishable')
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+    .executeTakeFirst();
+  if (!row?.sales_channel_id) throw new InvalidPublishableKeyError();
+  return row.sales_channel_id;
+}
+
 export async function resolvePrincipal(
   db: Db,
   authorization: string | undefined,
@@ -144,6 +170,8 @@ export function authorize(principal: Principal, auth: RouteAuth, route: { mfaEnr
 export function registerAuth(app: FastifyInstance, deps: { db: Db; mfaRequiredRoles?: readonly string[] }) {
   // Fastify refuses object defaults on decorators (they would be shared); each request sets its own.
   app.decorateRequest('principal', null as never);
+  app.decorateRequest('actor', null as never);
+  app.decorateRequest('salesChannelId', null);
   app.addHook('onRoute', (route) => {
     if (isApiRoute(route.url) && route.config?.auth === undefined) {
       throw new Error(`route ${route.method} ${route.url} declares no auth (config.auth)`);
@@ -151,11 +179,19 @@ export function registerAuth(app: FastifyInstance, deps: { db: Db; mfaRequiredRo
   });
   app.addHook('onRequest', async (request: FastifyRequest) => {
     request.principal = anonymous;
+    request.actor = actorOf(anonymous);
+    request.salesChannelId = null;
     const auth = request.routeOptions.config.auth;
     if (auth === undefined) return;
     request.principal = await resolvePrincipal(deps.db, request.headers.authorization, {
       mfaRequiredRoles: deps.mfaRequiredRoles ?? [],
     });
+    request.actor = actorOf(request.principal);
     authorize(request.principal, auth, request.routeOptions.config);
+    // Storefront routes: the publishable key picks the sales channel (none → the default channel).
+    const publishable = request.headers[PUBLISHABLE_KEY_HEADER];
+    if (typeof publishable === 'string' && publishable !== '' && request.url.startsWith('/v1/store/')) {
+      request.salesChannelId = await resolvePublishableKey(deps.db, publishable);
+    }
   });
 }

@@ -40,3 +40,21 @@ export class InvalidTokenError extends AppError {
     });
   }
 }
+
+export class UnknownSalesChannelError extends AppError {
+  constructor(id: string | undefined) {
+    super(404, 'NOT_FOUND', 'Not found', {
+      detail: id ? `Sales channel ${id} was not found.` : 'The shop has no default sales channel.',
+      errors: [{ path: '/body/salesChannelId', message: 'no such sales channel' }],
+    });
+  }
+}
+
+/** `x-publishable-key` is unknown, revoked or expired. */
+export class InvalidPublishableKeyError extends AppError {
+  constructor() {
+    super(401, 'INVALID_PUBLISHABLE_KEY', 'Invalid publishable key', {
+      detail: 'The x-publishable-key header names an unknown, revoked or expired key.',
+    });
+  }
+}

@@ -74,26 +74,13 @@ export interface ApiKeyTable {
   token_hash: string;
   token_hint: string;
   permissions: string[];
+  /** Publishable keys: the sales channel they select (required); secret keys: null. */
+  sales_channel_id: string | null;
   created_by: string | null;
   created_at: Generated<Date>;
   last_used_at: Date | null;
   expires_at: Date | null;
   revoked_at: Date | null;
-}
-
-export type ActorType = 'staff' | 'api_key' | 'customer' | 'system';
-
-export interface AuditLogTable {
-  id: string;
-  at: Generated<Date>;
-  actor_type: ActorType;
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  ip: string | null;
-  request_id: string | null;
-  changes: ColumnType<Record<string, unknown>, string, never>;
 }
 
 declare module '../../platform/db/database.js' {
@@ -104,6 +91,5 @@ declare module '../../platform/db/database.js' {
     auth_session: AuthSessionTable;
     staff_mfa_recovery_code: StaffMfaRecoveryCodeTable;
     api_key: ApiKeyTable;
-    audit_log: AuditLogTable;
   }
 }
