@@ -1,16 +1,9 @@
-import diagnostics from 'node:diagnostics_channel';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RouteAuth } from '../../src/modules/identity/index.js';
 import type { App } from '../../src/platform/http/types.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { collectRoutes, concrete, type WalkedRoute } from '../support/routes.js';
 import { auth, customRole, staffSession } from './staff.helpers.js';
-
-interface Walked {
-  method: string;
-  url: string;
-  auth: RouteAuth | undefined;
-}
 
 /** Admin routes open to any signed-in staff member (or anyone) by design; every other needs a permission. */
 const notPermissionScoped = new Set([
@@ -27,25 +20,12 @@ const notPermissionScoped = new Set([
 ]);
 
 let t: TestApp;
-const routes: Walked[] = [];
-
-// Fastify announces each new instance before any route exists: hook onRoute there to see them all.
-const collect = (message: unknown) => {
-  const { fastify } = message as { fastify: FastifyInstance };
-  fastify.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) {
-      if (method !== 'HEAD') routes.push({ method, url: r.url, auth: r.config?.auth });
-    }
-  });
-};
+let routes: WalkedRoute[] = [];
 
 beforeAll(async () => {
-  diagnostics.subscribe('fastify.initialization', collect);
-  try {
-    t = await createTestApp();
-  } finally {
-    diagnostics.unsubscribe('fastify.initialization', collect);
-  }
+  const collected = await collectRoutes(() => createTestApp());
+  t = collected.result;
+  routes = collected.routes;
 });
 afterAll(async () => {
   await t?.close();
@@ -53,10 +33,9 @@ afterAll(async () => {
 
 const api = () => routes.filter((r) => r.url.startsWith('/v1/'));
 const permissionRoutes = () =>
-  api().filter((r) => r.url.startsWith('/v1/admin/') && typeof r.auth === 'object') as (Walked & {
+  api().filter((r) => r.url.startsWith('/v1/admin/') && typeof r.auth === 'object') as (WalkedRoute & {
     auth: { permission: string };
   })[];
-const concrete = (url: string) => url.replace(/:(\w+)/g, 'probe_$1');
 
 describe('route walk', () => {
   it('sees the admin routes, and every /v1 route declares config.auth', () => {
