@@ -58,6 +58,22 @@ describe('GET /v1/admin/audit-log', () => {
     expect((await read(`?targetId=${keyId}`)).json<Page>().data.map((r) => r.action)).toEqual(['api_key.created']);
   });
 
+  it('returns what changed as a JSON object (not a JSON string) on every database', async () => {
+    const key = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/api-keys',
+      headers: auth(owner.token),
+      payload: { name: 'shape check', kind: 'secret', permissions: ['catalog:read'] },
+    });
+    const keyId = key.json<{ id: string }>().id;
+    const [row] = (await read(`?targetId=${keyId}`)).json<{ data: { changes: unknown }[] }>().data;
+    expect(row?.changes).toMatchObject({ name: 'shape check', kind: 'secret', permissions: ['catalog:read'] });
+    const stored = await sql<{
+      kind: string;
+    }>`select jsonb_typeof(changes) as kind from audit_log where target_id = ${keyId}`.execute(t.db.db);
+    expect(stored.rows).toEqual([{ kind: 'object' }]);
+  });
+
   it('refuses a limit outside 1–100 and unknown query fields with 400', async () => {
     expect((await read('?limit=0')).statusCode).toBe(400);
     expect((await read('?limit=101')).statusCode).toBe(400);

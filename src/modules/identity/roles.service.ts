@@ -107,8 +107,8 @@ export async function updateRole(db: Db, actor: StaffActor, id: string, patch: R
       assertMayGrant(actor, rolePermissions(role));
       const changes: Record<string, unknown> = {};
       const perms = patch.permissions === undefined ? undefined : canonical(patch.permissions);
-      if (perms) {
-        assertMayGrant(actor, perms);
+      if (perms) assertMayGrant(actor, perms);
+      if (perms && perms.join() !== role.permissions.join()) {
         changes.permissions = { from: role.permissions, to: perms };
       }
       if (patch.name !== undefined && patch.name.trim() !== role.name) {
@@ -121,7 +121,7 @@ export async function updateRole(db: Db, actor: StaffActor, id: string, patch: R
       await tx
         .updateTable('role')
         .set({
-          ...(perms ? { permissions: perms } : {}),
+          ...(changes.permissions && perms ? { permissions: perms } : {}),
           ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
           ...(patch.description !== undefined ? { description: patch.description } : {}),
           updated_at: sql`now()`,

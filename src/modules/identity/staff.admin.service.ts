@@ -189,7 +189,10 @@ export async function inviteStaff(
   }
 }
 
-/** Sends a fresh invitation; earlier links stop working. Only for members still `invited`. */
+/**
+ * Sends a fresh invitation; earlier links stop working. For members still `invited`, or disabled
+ * before they ever accepted (they become `invited` again: there is no other way to revive them).
+ */
 export async function resendInvite(
   db: Db,
   actor: StaffActor,
@@ -199,12 +202,13 @@ export async function resendInvite(
   return withTransaction(db, async (tx) => {
     const row = await tx
       .selectFrom('staff_user')
-      .select(['id', 'email', 'status', 'role_id'])
+      .select(['id', 'email', 'status', 'role_id', 'password_hash'])
       .where('id', '=', staffId)
       .forUpdate()
       .executeTakeFirst();
     if (!row) throw new NotFoundError('Staff member', staffId);
-    if (row.status !== 'invited') throw new NotInvitedError();
+    const neverAccepted = row.status === 'disabled' && row.password_hash === null;
+    if (row.status !== 'invited' && !neverAccepted) throw new NotInvitedError();
     const role = await findRole(tx, row.role_id);
     assertOwnerFor(actor, role.id);
     assertMayGrant(actor, role.permissions);
@@ -215,8 +219,20 @@ export async function resendInvite(
       .where('subject_id', '=', staffId)
       .where('used_at', 'is', null)
       .execute();
+    if (neverAccepted) {
+      await tx
+        .updateTable('staff_user')
+        .set({ status: 'invited', updated_at: sql`now()` })
+        .where('id', '=', staffId)
+        .execute();
+    }
     const expires = await queueInvite(tx, actor, { id: row.id, email: row.email, roleName: role.name }, mail);
-    await recordAudit(tx, actor.ctx, { action: 'staff.invite_resent', targetType: 'staff_user', targetId: staffId });
+    await recordAudit(tx, actor.ctx, {
+      action: 'staff.invite_resent',
+      targetType: 'staff_user',
+      targetId: staffId,
+      changes: neverAccepted ? { status: { from: 'disabled', to: 'invited' } } : {},
+    });
     return { staff: await getStaffMember(tx, staffId), inviteExpiresAt: expires.toISOString() };
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ColumnType, Generated } from 'kysely';
+import { type ColumnType, type Generated, sql } from 'kysely';
 import type { Tx } from '../db/database.js';
 import { newId } from '../ids.js';
 
@@ -80,7 +80,8 @@ export async function recordAudit(tx: Tx, ctx: AuditContext, entry: AuditEntry):
       target_id: entry.targetId ?? null,
       ip: ctx.ip,
       request_id: ctx.requestId,
-      changes: JSON.stringify(entry.changes ?? {}),
+      // Through text: a string bound straight to a jsonb parameter is stored as a JSON *string*.
+      changes: sql<string>`${JSON.stringify(entry.changes ?? {})}::text::jsonb`,
     })
     .execute();
 }
