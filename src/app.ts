@@ -19,6 +19,7 @@ import { bindsRequestId, type Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
 import { healthRoutes } from './platform/ops/health.routes.js';
 import { metricsRoutes } from './platform/ops/metrics.routes.js';
+import { outboxRoutes } from './platform/outbox/routes.js';
 import type { RedisHandle } from './platform/redis.js';
 import { version } from './version.js';
 
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   // Route groups. Each module's routes are registered here, one line each.
   await app.register(async (scope) => healthRoutes(scope as App, deps));
   await app.register(async (scope) => metricsRoutes(scope as App, deps));
+  await app.register(async (scope) => outboxRoutes(scope as App, deps));
   await app.register(async (scope) => customerRoutes(scope as App, deps));
   await app.register(async (scope) => staffRoutes(scope as App, deps));
   await app.register(async (scope) => catalogRoutes(scope as App, deps));

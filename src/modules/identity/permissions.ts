@@ -20,6 +20,7 @@ export const permissions = [
   'keys:manage',
   'audit:read',
   'events:read',
+  'events:manage',
 ] as const;
 
 export type Permission = (typeof permissions)[number];

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { Db, Queryable } from '../db/database.js';
 import type { OutboxStatus } from './outbox.tables.js';
 import './outbox.tables.js';
 
@@ -61,7 +61,7 @@ export async function listOutboxEvents(
 }
 
 /** Puts a dead event back in the queue with a fresh attempt budget. Returns false if it is not dead. */
-export async function retryDeadEvent(db: Db, id: string): Promise<boolean> {
+export async function retryDeadEvent(db: Queryable, id: string): Promise<boolean> {
   const res = await db
     .updateTable('outbox_event')
     .set({ status: 'pending', attempts: 0, available_at: sql<Date>`now()`, last_error: null })
