@@ -107,6 +107,7 @@ describe('privilege escalation', () => {
     await refused(peer, () => invite({ email: staffEmail(), roleId: OWNER_ROLE_ID }, key), 'OWNER_ONLY');
     await refused(peer, () => patch(peer, { roleId: OWNER_ROLE_ID }, key), 'OWNER_ONLY');
     await refused(other.id, () => patch(other.id, { status: 'disabled' }, key), 'OWNER_ONLY');
+    await refused(other.id, () => patch(other.id, { name: 'Renamed owner' }, key), 'OWNER_ONLY');
     await refused(peer, () => patch(peer, { roleId: 'role_admin' }, key), 'PERMISSION_DENIED');
     const ok = await patch(peer, { name: 'Renamed by key' }, key);
     expect(ok.statusCode).toBe(200);

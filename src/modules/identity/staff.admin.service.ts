@@ -285,7 +285,7 @@ export interface StaffPatch {
 /**
  * Changes a member's name, role or status. Rules: not your own role or status (no self-lockout,
  * no self-promotion); only roles whose permissions you hold, on members whose permissions you
- * hold; the owner role only by owners; never the last active owner (active owners are locked in
+ * hold (for any change, renaming included); the owner role only by owners; never the last active owner (active owners are locked in
  * id order so two owners demoting each other cannot both succeed). Disabling ends every session.
  */
 export async function updateStaff(db: Db, actor: StaffActor, staffId: string, patch: StaffPatch): Promise<StaffMember> {
@@ -313,9 +313,10 @@ export async function updateStaff(db: Db, actor: StaffActor, staffId: string, pa
     const current = await findRole(tx, row.role_id);
     const roleChanges = patch.roleId !== undefined && patch.roleId !== row.role_id;
     const statusChanges = patch.status !== undefined && patch.status !== row.status;
-    if (roleChanges || statusChanges) {
-      // Touching someone's access needs every permission they have (and the new role's).
-      assertOwnerFor(actor, current.id, patch.roleId);
+    if (actor.staffId !== staffId) {
+      // Changing someone else needs every permission they have (and the new role's): a support
+      // manager cannot rename, demote or disable an owner.
+      assertOwnerFor(actor, current.id, roleChanges ? patch.roleId : undefined);
       assertMayGrant(actor, current.permissions);
     }
     const changes: Record<string, unknown> = {};
