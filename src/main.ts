@@ -164,7 +164,7 @@ keys
   .requiredOption('--name <name>', 'what the key is for, e.g. ci')
   .option('--permissions <list>', 'secret keys: comma-separated permissions, or "all"')
   .option('--publishable', 'a publishable key (pk_…) for a storefront instead of a secret key')
-  .option('--channel <id>', "publishable keys: the sales channel (default: the shop's default channel)")
+  .option('--channel <id>', "publishable keys: pin a sales channel (default: follow the shop's default channel)")
   .action(async (opts: { name: string; permissions?: string; publishable?: boolean; channel?: string }) => {
     const { createApiKey, systemActor } = await import('./modules/identity/index.js');
     const permissions = (opts.permissions ?? '')
@@ -185,7 +185,7 @@ keys
       process.stdout.write(`${key.key}\n`);
       process.stderr.write(
         opts.publishable
-          ? `created ${key.id} for sales channel ${key.salesChannelId}; send it as x-publishable-key\n`
+          ? `created ${key.id} for ${key.salesChannelId ? `sales channel ${key.salesChannelId}` : 'the default sales channel'}; send it as x-publishable-key\n`
           : `created ${key.id} (${key.permissions.join(', ')}); store the key now: it is not shown again\n`,
       );
     }, true);

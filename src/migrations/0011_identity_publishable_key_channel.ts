@@ -1,12 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 
-/** A publishable key selects one sales channel; a secret key selects none. */
+/**
+ * A publishable key may pin a sales channel; without one it follows the shop's default channel.
+ * A secret key selects none.
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table api_key add column sales_channel_id text references sales_channel (id)`.execute(db);
-  await sql`update api_key set sales_channel_id = 'sc_default' where kind = 'publishable'`.execute(db);
   await sql`
     alter table api_key add constraint api_key_channel_check
-      check ((kind = 'publishable') = (sales_channel_id is not null))`.execute(db);
+      check (kind = 'publishable' or sales_channel_id is null)`.execute(db);
   await sql`create index api_key_sales_channel_idx on api_key (sales_channel_id) where sales_channel_id is not null`.execute(
     db,
   );

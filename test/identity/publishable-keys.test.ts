@@ -38,13 +38,27 @@ describe('publishable keys select a sales channel', () => {
     expect(res.json()).toMatchObject({ id: 'sc_default' });
   });
 
-  it('a key made for a channel selects it; a key made without one selects the default', async () => {
+  it('a key made for a channel selects it; a key made without one follows the default channel', async () => {
     const pinned = (await createKey({ name: 'app', kind: 'publishable', salesChannelId: channelId })).json<Key>();
     expect(pinned.salesChannelId).toBe(channelId);
     expect((await channelOf({ 'x-publishable-key': pinned.key })).json()).toMatchObject({ id: channelId });
     const plain = (await createKey({ name: 'web', kind: 'publishable' })).json<Key>();
-    expect(plain.salesChannelId).toBe('sc_default');
+    expect(plain.salesChannelId).toBeNull();
     expect((await channelOf({ 'x-publishable-key': plain.key })).json()).toMatchObject({ id: 'sc_default' });
+    // Moving the default moves the unpinned key with it.
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/admin/sales-channels/${channelId}`,
+      headers: auth(owner),
+      payload: { isDefault: true },
+    });
+    expect((await channelOf({ 'x-publishable-key': plain.key })).json()).toMatchObject({ id: channelId });
+    await t.app.inject({
+      method: 'PATCH',
+      url: '/v1/admin/sales-channels/sc_default',
+      headers: auth(owner),
+      payload: { isDefault: true },
+    });
   });
 
   it('works alongside a customer session, and a publishable key is not a bearer credential', async () => {
@@ -89,9 +103,10 @@ describe('publishable keys select a sales channel', () => {
     expect([await countRows(t, 'api_key'), await countRows(t, 'audit_log')]).toEqual(before);
   });
 
-  it('lists the channel of each key', async () => {
+  it('lists the pinned channel of each publishable key, none for secret keys', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/v1/admin/api-keys?limit=100', headers: auth(owner) });
     const keys = res.json<{ data: (Key & { kind: string })[] }>().data;
-    for (const k of keys) expect(k.salesChannelId === null).toBe(k.kind === 'secret');
+    expect(keys.some((k) => k.kind === 'publishable' && k.salesChannelId === channelId)).toBe(true);
+    for (const k of keys.filter((k) => k.kind === 'secret')) expect(k.salesChannelId).toBeNull();
   });
 });

@@ -58,10 +58,10 @@ describe('backroom admin create and keys create', { timeout: 180_000 }, () => {
     );
   });
 
-  it('keys create --publishable prints a pk_ key for the default channel, or for --channel; a wrong channel exits 1', async () => {
+  it('keys create --publishable prints a pk_ key following the default channel, or pinned with --channel; a wrong channel exits 1', async () => {
     const ok = await backroom(['keys', 'create', '--name', 'web', '--publishable'], env);
     expect(ok).toMatchObject({ code: 0, stdout: expect.stringMatching(/^pk_[\w-]{43}\n$/) });
-    expect(ok.stderr).toContain('sales channel sc_default');
+    expect(ok.stderr).toContain('the default sales channel');
     const pinned = await backroom(['keys', 'create', '--name', 'pos', '--publishable', '--channel', 'sc_default'], env);
     expect(pinned.code).toBe(0);
     oneErrorLine(

@@ -28,7 +28,7 @@ const CreateBody = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 100,
-        description: "Publishable keys: the channel (default: the shop's default)",
+        description: "Publishable keys: pin a channel (omitted: follow the shop's default)",
       }),
     ),
     expiresAt: Type.Optional(Type.String({ format: 'date-time' })),

@@ -16,7 +16,7 @@ export interface ApiKeyView {
   kind: 'secret' | 'publishable';
   hint: string;
   permissions: string[];
-  /** Publishable keys: the sales channel the key selects. */
+  /** Publishable keys: the sales channel the key pins; null follows the shop's default channel. */
   salesChannelId: string | null;
   createdAt: string;
   expiresAt: string | null;
@@ -28,7 +28,7 @@ export interface NewApiKey {
   name: string;
   kind: 'secret' | 'publishable';
   permissions?: string[] | undefined;
-  /** Publishable keys only; default: the shop's default sales channel. */
+  /** Publishable keys only; omitted: the key follows the shop's default sales channel. */
   salesChannelId?: string | undefined;
   expiresAt?: string | undefined;
 }
@@ -97,11 +97,8 @@ export async function createApiKey(
       { path: '/body/salesChannelId', message: 'only publishable keys select a sales channel' },
     ]);
   }
-  // The channel is checked by the foreign key; no id means the default channel.
-  const channel =
-    input.kind === 'secret'
-      ? null
-      : (input.salesChannelId ?? sql<string>`(select id from sales_channel where is_default)`);
+  // The channel is checked by the foreign key; without one the key follows the default channel.
+  const channel = input.kind === 'secret' ? null : (input.salesChannelId ?? null);
   const key = newToken(input.kind === 'secret' ? 'sk' : 'pk');
   const id = newId('apiKey');
   const row = await withTransaction(db, async (tx) => {
@@ -134,7 +131,7 @@ export async function createApiKey(
     });
     return inserted;
   }).catch((err: unknown) => {
-    if (err instanceof ForeignKeyViolationError) throw new UnknownSalesChannelError(input.salesChannelId);
+    if (err instanceof ForeignKeyViolationError) throw new UnknownSalesChannelError(input.salesChannelId ?? '');
     throw err;
   });
   return { ...view(row), key };

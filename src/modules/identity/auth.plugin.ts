@@ -101,11 +101,11 @@ async function resolveSecretKey(db: Db, tokenHash: string): Promise<Principal | 
 }
 
 /**
- * The sales channel a publishable key selects. Not cached, so a revoked key stops working on the
+ * The sales channel a publishable key pins (null: the default channel). Not cached, so a revoked key stops working on the
  * next request on every node; it runs only when the header is sent, and `last_used_at` is not
  * written (storefront traffic would turn every page view into a write).
  */
-export async function resolvePublishableKey(db: Db, key: string): Promise<string> {
+export async function resolvePublishableKey(db: Db, key: string): Promise<string | null> {
   if (tokenKind(key) !== 'pk') throw new InvalidPublishableKeyError();
   const row = await db
     .selectFrom('api_key')
@@ -115,7 +115,7 @@ export async function resolvePublishableKey(db: Db, key: string): Promise<string
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
     .executeTakeFirst();
-  if (!row?.sales_channel_id) throw new InvalidPublishableKeyError();
+  if (!row) throw new InvalidPublishableKeyError();
   return row.sales_channel_id;
 }
 

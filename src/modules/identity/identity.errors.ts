@@ -42,9 +42,9 @@ export class InvalidTokenError extends AppError {
 }
 
 export class UnknownSalesChannelError extends AppError {
-  constructor(id: string | undefined) {
+  constructor(id: string) {
     super(404, 'NOT_FOUND', 'Not found', {
-      detail: id ? `Sales channel ${id} was not found.` : 'The shop has no default sales channel.',
+      detail: `Sales channel ${id} was not found.`,
       errors: [{ path: '/body/salesChannelId', message: 'no such sales channel' }],
     });
   }

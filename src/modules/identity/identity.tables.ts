@@ -74,7 +74,7 @@ export interface ApiKeyTable {
   token_hash: string;
   token_hint: string;
   permissions: string[];
-  /** Publishable keys: the sales channel they select (required); secret keys: null. */
+  /** Publishable keys: the sales channel they pin (null: the shop's default); secret keys: null. */
   sales_channel_id: string | null;
   created_by: string | null;
   created_at: Generated<Date>;
