@@ -3,9 +3,11 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
-import { catalogRoutes } from './modules/catalog/index.js';
+import { applyVariantStock, type CatalogDeps, catalogRoutes } from './modules/catalog/index.js';
 import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
+import { ensureInventoryItems, type InventoryDeps, inventoryRoutes } from './modules/inventory/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
+import type { DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
 import type { MigrationList } from './platform/db/migrate.js';
 import { AppError } from './platform/errors.js';
@@ -31,6 +33,8 @@ export interface AppDeps {
   metrics: Metrics;
   migrations: MigrationList;
   redis?: RedisHandle | undefined;
+  /** LISTEN on the database (cross-node cache invalidation, live streams); absent in some tests. */
+  listen?: DbHandle['listen'] | undefined;
   /** Encrypts secrets at rest (staff MFA seeds); without it MFA routes answer 503. */
   secretBox?: SecretBox | undefined;
 }
@@ -118,7 +122,16 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) => outboxRoutes(scope as App, deps));
   await app.register(async (scope) => customerRoutes(scope as App, deps));
   await app.register(async (scope) => staffRoutes(scope as App, deps));
-  await app.register(async (scope) => catalogRoutes(scope as App, deps));
+  // Catalog and inventory are leaves: neither imports the other. Their in-transaction hand-offs
+  // (a new variant gets an inventory item; a stock change updates the storefront documents) are
+  // wired here, once.
+  const inventory: InventoryDeps = { db: deps.db, onVariantStockChanged: applyVariantStock };
+  const catalog: CatalogDeps = {
+    db: deps.db,
+    onVariantsCreated: (tx, variants) => ensureInventoryItems(inventory, tx, variants),
+  };
+  await app.register(async (scope) => catalogRoutes(scope as App, catalog));
+  await app.register(async (scope) => inventoryRoutes(scope as App, inventory));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   return app as unknown as App;

@@ -104,6 +104,7 @@ export function appFor(rt: Runtime, plugins?: FastifyPluginAsync[]): Promise<App
       metrics: rt.metrics,
       migrations,
       redis: rt.redis,
+      listen: (channel, onPayload) => rt.dbHandle.listen(channel, onPayload),
       // Built here, not in createRuntime: only the HTTP app needs it (CLI commands stay quiet).
       secretBox: loadSecretBox(
         {

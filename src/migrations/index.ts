@@ -10,6 +10,9 @@ import * as m0008 from './0008_identity_customer_address.js';
 import * as m0009 from './0009_identity_staff_admin.js';
 import * as m0010 from './0010_catalog_sales_channel.js';
 import * as m0011 from './0011_identity_publishable_key_channel.js';
+import * as m0012 from './0012_catalog_products.js';
+import * as m0013 from './0013_inventory.js';
+import * as m0014 from './0014_catalog_read_model.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -27,4 +30,7 @@ export const migrations: Record<string, Migration> = {
   '0009_identity_staff_admin': m0009,
   '0010_catalog_sales_channel': m0010,
   '0011_identity_publishable_key_channel': m0011,
+  '0012_catalog_products': m0012,
+  '0013_inventory': m0013,
+  '0014_catalog_read_model': m0014,
 };

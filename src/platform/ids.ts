@@ -22,6 +22,14 @@ export const idPrefixes = {
   token: 'tok',
   notification: 'ntf',
   salesChannel: 'sc',
+  productOption: 'opt',
+  category: 'cat',
+  collection: 'col',
+  stockLocation: 'sloc',
+  inventoryItem: 'iitem',
+  stockMovement: 'mov',
+  stockHold: 'hold',
+  importJob: 'imp',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -64,6 +64,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
       metrics,
       migrations,
       redis: opts.redis,
+      listen: (channel, onPayload) => db.listen(channel, onPayload),
       secretBox: opts.secretBox ?? createSecretBox(randomBytes(32)),
     },
     opts.plugins ? { plugins: opts.plugins } : {},

@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { type DatabaseConnection, type Dialect, type Driver, Kysely, type LogEvent } from 'kysely';
 import postgres from 'postgres';
 import type { Metrics } from '../metrics.js';
@@ -96,6 +99,8 @@ async function createEmbeddedDb(settings: DbSettings, metrics?: Metrics): Promis
     pg = await PGlite.create({
       dataDir,
       parsers: { 20: parseInt8 },
+      // Catalog search needs these (shipped inside the PGlite package: nothing is downloaded).
+      extensions: { pg_trgm, fuzzystrmatch, unaccent },
       ...(settings.loadDataDir ? { loadDataDir: settings.loadDataDir } : {}),
     });
     // Session defaults, as the server connection gets them in its startup parameters.
