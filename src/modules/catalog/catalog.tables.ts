@@ -1,8 +1,9 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, RawBuilder } from 'kysely';
 
 /** Kysely types of the catalog write model (migration 0012). */
 
-type Json<T> = ColumnType<T, string, string>;
+/** jsonb: written with `jsonb(value)` from platform/db/json.ts. */
+type Json<T> = ColumnType<T, RawBuilder<T>, RawBuilder<T>>;
 
 export interface ProductImage {
   url: string;

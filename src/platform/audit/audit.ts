@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { type ColumnType, type Generated, sql } from 'kysely';
+import type { ColumnType, Generated, RawBuilder } from 'kysely';
 import type { Tx } from '../db/database.js';
+import { jsonb } from '../db/json.js';
 import { newId } from '../ids.js';
 
 /**
@@ -21,7 +22,7 @@ export interface AuditLogTable {
   target_id: string | null;
   ip: string | null;
   request_id: string | null;
-  changes: ColumnType<Record<string, unknown>, string, never>;
+  changes: ColumnType<Record<string, unknown>, RawBuilder<Record<string, unknown>>, never>;
 }
 
 declare module '../db/database.js' {
@@ -80,8 +81,7 @@ export async function recordAudit(tx: Tx, ctx: AuditContext, entry: AuditEntry):
       target_id: entry.targetId ?? null,
       ip: ctx.ip,
       request_id: ctx.requestId,
-      // Through text: a string bound straight to a jsonb parameter is stored as a JSON *string*.
-      changes: sql<string>`${JSON.stringify(entry.changes ?? {})}::text::jsonb`,
+      changes: jsonb(entry.changes ?? {}),
     })
     .execute();
 }

@@ -1,0 +1,13 @@
+import type { DbHandle } from '../../platform/db/create-db.js';
+import type { Db, Tx } from '../../platform/db/database.js';
+
+/** What the catalog needs from the app; built once in app.ts. */
+export interface CatalogDeps {
+  db: Db;
+  /** Called inside the transaction that creates variants (inventory gives each an item). */
+  onVariantsCreated?: ((tx: Tx, variants: { variantId: string; sku: string }[]) => Promise<void>) | undefined;
+  /** LISTEN (AppDeps.listen): clears the storefront cache on every committed catalog change; without it nothing is cached. */
+  listen?: DbHandle['listen'] | undefined;
+  /** Storefront responses include exact stock counts per variant (default false). */
+  showStockCounts?: boolean | undefined;
+}
