@@ -3,9 +3,9 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
-import { applyVariantStock, type CatalogDeps, catalogRoutes } from './modules/catalog/index.js';
+import { catalogRoutes } from './modules/catalog/index.js';
 import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
-import { ensureInventoryItems, type InventoryDeps, inventoryRoutes } from './modules/inventory/index.js';
+import { inventoryRoutes } from './modules/inventory/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
@@ -24,6 +24,7 @@ import { metricsRoutes } from './platform/ops/metrics.routes.js';
 import { outboxRoutes } from './platform/outbox/routes.js';
 import type { RedisHandle } from './platform/redis.js';
 import { version } from './version.js';
+import { wireModules } from './wiring.js';
 
 /** Everything the HTTP app needs, built once by the CLI (or a test) and passed in. */
 export interface AppDeps {
@@ -122,14 +123,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) => outboxRoutes(scope as App, deps));
   await app.register(async (scope) => customerRoutes(scope as App, deps));
   await app.register(async (scope) => staffRoutes(scope as App, deps));
-  // Catalog and inventory are leaves: neither imports the other. Their in-transaction hand-offs
-  // (a new variant gets an inventory item; a stock change updates the storefront documents) are
-  // wired here, once.
-  const inventory: InventoryDeps = { db: deps.db, onVariantStockChanged: applyVariantStock };
-  const catalog: CatalogDeps = {
-    db: deps.db,
-    onVariantsCreated: (tx, variants) => ensureInventoryItems(inventory, tx, variants),
-  };
+  const { catalog, inventory } = wireModules(deps.db);
   await app.register(async (scope) => catalogRoutes(scope as App, catalog));
   await app.register(async (scope) => inventoryRoutes(scope as App, inventory));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
