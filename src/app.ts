@@ -123,7 +123,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) => outboxRoutes(scope as App, deps));
   await app.register(async (scope) => customerRoutes(scope as App, deps));
   await app.register(async (scope) => staffRoutes(scope as App, deps));
-  const { catalog, inventory } = wireModules(deps.db);
+  const { catalog, inventory } = wireModules(deps.db, { catalog: { listen: deps.listen } });
   await app.register(async (scope) => catalogRoutes(scope as App, catalog));
   await app.register(async (scope) => inventoryRoutes(scope as App, inventory));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);

@@ -8,14 +8,28 @@ import type { CatalogDeps } from './catalog.deps.js';
 import './catalog.tables.js';
 import { productRoutes } from './products.routes.js';
 import { salesChannelRoutes } from './sales-channels.routes.js';
+import { storefrontRoutes } from './storefront.routes.js';
 import { taxonomyRoutes } from './taxonomy.routes.js';
 
 export type { CatalogDeps } from './catalog.deps.js';
-export { applyVariantStock, type VariantStockRow } from './read-model.js';
+export { createCategory } from './categories.service.js';
+export { createCollection } from './collections.service.js';
+export { type ExportProduct, exportCurrencies, exportProductPage } from './export.service.js';
+export {
+  type BulkProduct,
+  type BulkResult,
+  type ImportReferences,
+  resolveImportReferences,
+  upsertProductBatch,
+} from './import.service.js';
+export type { CreateProductInput } from './products.schemas.js';
+export { createProduct } from './products.service.js';
+export { applyVariantStock, CATALOG_CHANGED_CHANNEL, type VariantStockRow } from './read-model.js';
 export { resolveSalesChannelId, type SalesChannel } from './sales-channels.service.js';
 
 export async function catalogRoutes(app: App, deps: CatalogDeps) {
   await salesChannelRoutes(app, deps);
   await productRoutes(app, deps);
   await taxonomyRoutes(app, deps);
+  await storefrontRoutes(app, deps);
 }
