@@ -118,6 +118,17 @@ export async function listStaff(
   return { data, nextCursor: rows.length > query.limit ? (data.at(-1)?.id ?? null) : null };
 }
 
+/** Marks every open invitation link of a member as used (a resend or a disable voids them). */
+async function voidInvites(tx: Tx, staffId: string): Promise<void> {
+  await tx
+    .updateTable('one_time_token')
+    .set({ used_at: sql`now()` })
+    .where('purpose', '=', 'staff_invite')
+    .where('subject_id', '=', staffId)
+    .where('used_at', 'is', null)
+    .execute();
+}
+
 async function queueInvite(
   tx: Tx,
   actor: StaffActor,
@@ -212,13 +223,7 @@ export async function resendInvite(
     const role = await findRole(tx, row.role_id);
     assertOwnerFor(actor, role.id);
     assertMayGrant(actor, role.permissions);
-    await tx
-      .updateTable('one_time_token')
-      .set({ used_at: sql`now()` })
-      .where('purpose', '=', 'staff_invite')
-      .where('subject_id', '=', staffId)
-      .where('used_at', 'is', null)
-      .execute();
+    await voidInvites(tx, staffId);
     if (neverAccepted) {
       await tx
         .updateTable('staff_user')
@@ -349,13 +354,7 @@ export async function updateStaff(db: Db, actor: StaffActor, staffId: string, pa
     if (set.status === 'disabled') {
       await revokeAllSessions(tx, { type: 'staff', id: staffId });
       // A disabled invitee's link must not work either.
-      await tx
-        .updateTable('one_time_token')
-        .set({ used_at: sql`now()` })
-        .where('purpose', '=', 'staff_invite')
-        .where('subject_id', '=', staffId)
-        .where('used_at', 'is', null)
-        .execute();
+      await voidInvites(tx, staffId);
     }
     const action =
       set.status === 'disabled'
