@@ -1,31 +1,70 @@
 /**
- * inventory — stock locations, items, levels, the stock ledger, cart holds.
- * The only file other modules import. (Scaffold: the implementation is in progress.)
+ * inventory — stock locations, items, levels, the stock ledger, cart holds and order reservations.
+ * The only file other modules import.
+ *
+ * Every stock change is one conditional SQL statement that locks the levels it touches in
+ * (item_id, location_id) order, refuses (changing nothing) if any counter would break its rule,
+ * and writes the append-only ledger row(s) together with the level. Functions taking `tx` run in
+ * the caller's transaction and call `deps.onVariantStockChanged` in it.
  */
 
-import type { Db, Tx } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
+import './inventory.tables.js';
+import { itemRoutes } from './items.routes.js';
+import { locationRoutes } from './locations.routes.js';
+import { streamRoutes } from './stream.routes.js';
 
-/** What catalog learns after every stock change, in the same transaction. */
-export interface VariantStockUpdate {
-  variantId: string;
-  /** Sellable units across locations (bundles: the minimum over components); null = not tracked. */
-  available: number | null;
-  allowBackorder: boolean;
-  lowStockThreshold: number;
+export {
+  type AdjustInput,
+  type AdjustmentReason,
+  adjustmentReasons,
+  adjustStock,
+  type TransferInput,
+  transferStock,
+} from './adjustments.service.js';
+export { stockSnapshot } from './availability.js';
+export type { InventoryDeps, VariantStockUpdate } from './deps.js';
+export { type CommitInput, commitHold, releaseExpiredHolds } from './holds.commit.service.js';
+export { type HoldInput, type HoldResult, hold, release, type StockLine } from './holds.service.js';
+export {
+  onHandByVariant,
+  StockChangedDuringImportError,
+  type StockTarget,
+  setStockLevels,
+} from './import-stock.service.js';
+export {
+  BackordersOutstandingError,
+  HoldExpiredError,
+  InsufficientStockError,
+  LevelShortError,
+  OnHandMismatchError,
+  ReservationInsufficientError,
+  type ShortLine,
+} from './inventory.errors.js';
+export {
+  ensureInventoryItems,
+  getItem,
+  type ItemView,
+  listItems,
+  setVariantComponents,
+  updateItemSettings,
+} from './items.service.js';
+export { type MovementReason, movementReasons } from './levels.sql.js';
+export { createLocation, listLocations, type StockLocation, updateLocation } from './locations.service.js';
+export { type LedgerDifference, listMovements, verifyLedger } from './movements.service.js';
+export {
+  fulfil,
+  type OrderStockInput,
+  type OrderStockLine,
+  releaseReservation,
+  restock,
+} from './reservations.service.js';
+
+import type { InventoryDeps } from './deps.js';
+
+/** Admin routes: locations, items and levels, adjustments, transfers, ledger, live stream. */
+export async function inventoryRoutes(app: App, deps: InventoryDeps): Promise<void> {
+  await locationRoutes(app, deps);
+  await itemRoutes(app, deps);
+  await streamRoutes(app, deps);
 }
-
-export interface InventoryDeps {
-  db: Db;
-  /** Called inside the transaction of every change that moves a variant's availability. */
-  onVariantStockChanged?: ((tx: Tx, updates: VariantStockUpdate[]) => Promise<void>) | undefined;
-}
-
-/** Creates the inventory item of each new variant (tracked, no stock), in the caller's transaction. */
-export async function ensureInventoryItems(
-  _deps: InventoryDeps,
-  _tx: Tx,
-  _variants: { variantId: string; sku: string }[],
-): Promise<void> {}
-
-export async function inventoryRoutes(_app: App, _deps: InventoryDeps): Promise<void> {}

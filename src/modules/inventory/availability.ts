@@ -1,0 +1,99 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../platform/db/database.js';
+import { appendEvent } from '../../platform/outbox/outbox.js';
+import type { InventoryDeps, VariantStockUpdate } from './deps.js';
+import type { LevelChange } from './levels.sql.js';
+
+/**
+ * After a stock change, in the same transaction: recompute the availability of every variant
+ * that consumes an affected item (one statement), hand it to catalog, and emit
+ * `inventory.low_stock` / `inventory.back_in_stock` for items whose sellable stock crossed a line.
+ */
+
+interface ItemTotal {
+  id: string;
+  sku: string;
+  variantId: string | null;
+  tracked: boolean;
+  threshold: number;
+  available: number;
+}
+
+export interface StockSnapshot {
+  variants: VariantStockUpdate[];
+  items: ItemTotal[];
+}
+
+/**
+ * Sellable stock of these items (summed over active locations) and of every variant consuming
+ * them: bundles get the minimum over tracked components of ⌊available ÷ quantity⌋; a variant
+ * without tracked components is unlimited (`available: null`).
+ */
+export async function stockSnapshot(tx: Tx, itemIds: readonly string[]): Promise<StockSnapshot> {
+  const res = await sql<{ variants: string; items: string }>`
+    with affected as (select distinct variant_id from variant_component where item_id = any(${[...itemIds]}::text[])),
+    comp as (select c.variant_id, c.item_id, c.quantity from variant_component c where c.variant_id in (select variant_id from affected)),
+    totals as (
+      select i.id, i.sku, i.variant_id, i.tracked, i.allow_backorder, i.low_stock_threshold,
+             coalesce(sum(l.on_hand - l.reserved - l.held) filter (where s.active), 0)::int as available
+        from inventory_item i
+        left join inventory_level l on l.item_id = i.id
+        left join stock_location s on s.id = l.location_id
+       where i.id = any(${[...itemIds]}::text[]) or i.id in (select item_id from comp)
+       group by i.id
+    ),
+    variants as (
+      select c.variant_id,
+             case when bool_or(t.tracked) then min(floor(t.available::numeric / c.quantity)) filter (where t.tracked)
+             end::int as available,
+             coalesce(bool_and(t.allow_backorder) filter (where t.tracked), false) as allow_backorder,
+             coalesce((select o.low_stock_threshold from inventory_item o where o.variant_id = c.variant_id), 0) as threshold
+        from comp c join totals t on t.id = c.item_id
+       group by c.variant_id
+    )
+    select
+      (select coalesce(json_agg(json_build_object('variantId', variant_id, 'available', available,
+         'allowBackorder', allow_backorder, 'lowStockThreshold', threshold) order by variant_id), '[]'::json)::text
+         from variants) as variants,
+      (select coalesce(json_agg(json_build_object('id', id, 'sku', sku, 'variantId', variant_id, 'tracked', tracked,
+         'threshold', low_stock_threshold, 'available', available) order by id), '[]'::json)::text
+         from totals where id = any(${[...itemIds]}::text[])) as items
+  `.execute(tx);
+  const row = res.rows[0] as { variants: string; items: string };
+  return { variants: JSON.parse(row.variants), items: JSON.parse(row.items) };
+}
+
+/** Tells catalog about every variant the change touched, and writes the crossing events. */
+export async function afterStockChange(
+  deps: InventoryDeps,
+  tx: Tx,
+  itemIds: readonly string[],
+  changes: readonly LevelChange[] = [],
+  requestId?: string | null,
+): Promise<StockSnapshot> {
+  const ids = [...new Set(itemIds)];
+  if (ids.length === 0) return { variants: [], items: [] };
+  const snap = await stockSnapshot(tx, ids);
+  if (snap.variants.length > 0) await deps.onVariantStockChanged?.(tx, snap.variants);
+  for (const item of snap.items) {
+    if (!item.tracked) continue;
+    const moved = changes
+      .filter((c) => c.itemId === item.id && c.active)
+      .reduce((n, c) => n + c.delta.onHand - c.delta.reserved - c.delta.held, 0);
+    if (moved === 0) continue;
+    const before = item.available - moved;
+    const payload = {
+      itemId: item.id,
+      sku: item.sku,
+      variantId: item.variantId,
+      available: item.available,
+      previous: before,
+      lowStockThreshold: item.threshold,
+    };
+    const event = (type: string) =>
+      appendEvent(tx, { type, aggregateId: item.id, payload, ...(requestId ? { requestId } : {}) });
+    if (before > item.threshold && item.available <= item.threshold) await event('inventory.low_stock');
+    if (before <= 0 && item.available > 0) await event('inventory.back_in_stock');
+  }
+  return snap;
+}
