@@ -3,8 +3,8 @@
  * - Modules import each other only through `index.ts`.
  * - `platform` is technical code: it imports no module (nor the app wiring).
  * - The module graph is acyclic and declared: checkout → catalog, inventory, orders, payments,
- *   identity; orders → inventory, payments, catalog, identity; catalog, inventory, payments and
- *   identity are leaves (platform only).
+ *   identity; orders → inventory, payments, catalog, identity; imports → catalog, inventory,
+ *   identity; catalog, inventory, payments and identity are leaves (platform only).
  */
 const leaves = '(catalog|inventory|payments|identity)';
 

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController
 import type { Config } from './config.js';
 import { catalogRoutes } from './modules/catalog/index.js';
 import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
+import { importRoutes } from './modules/imports/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { DbHandle } from './platform/db/create-db.js';
@@ -123,9 +124,16 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) => outboxRoutes(scope as App, deps));
   await app.register(async (scope) => customerRoutes(scope as App, deps));
   await app.register(async (scope) => staffRoutes(scope as App, deps));
-  const { catalog, inventory } = wireModules(deps.db, { catalog: { listen: deps.listen } });
+  const { catalog, inventory } = wireModules(deps.db, {
+    catalog: {
+      listen: deps.listen,
+      cacheEntries: config.STOREFRONT_CACHE_ENTRIES,
+      showStockCounts: config.SHOW_STOCK_COUNTS,
+    },
+  });
   await app.register(async (scope) => catalogRoutes(scope as App, catalog));
   await app.register(async (scope) => inventoryRoutes(scope as App, inventory));
+  await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   return app as unknown as App;

@@ -163,6 +163,16 @@ export const settings = {
     'Base URL of the admin app; staff invitations link to `<ADMIN_URL>/accept-invite?token=…`, which should post the token and a password to `POST /v1/admin/staff/invites/accept`.',
   ),
   SHOP_NAME: setting(text, 'Backroom Demo', 'Shop name shown in emails.'),
+  SHOW_STOCK_COUNTS: setting(
+    bool,
+    false,
+    'Storefront products show exact available counts per variant (otherwise only in stock / low stock / out of stock).',
+  ),
+  STOREFRONT_CACHE_ENTRIES: setting(
+    integer(0, 1_000_000),
+    2000,
+    'Storefront list/detail responses cached per process (LRU; every committed catalog change clears it on every node through LISTEN/NOTIFY). 0 turns the cache off.',
+  ),
   RATE_LIMIT_MAX: setting(
     integer(1, 1_000_000),
     1200,
@@ -179,6 +189,12 @@ export const settings = {
     undefined,
     'Key that encrypts secrets at rest (staff MFA seeds): 32 bytes as 64 hex or base64url characters. Unset: `<BACKROOM_DATA_DIR>/secret.key`, created once (mode 0600); set it when `DATABASE_URL` is set so every node shares one key.',
   ),
+  HOLD_TTL_SECONDS: setting(
+    integer(10, 86_400),
+    900,
+    'How long checkout holds stock for a cart before the hold expires and the units are sellable again.',
+  ),
+  HOLD_EXPIRY_INTERVAL_MS: setting(integer(100, 3_600_000), 5000, 'How often the worker releases expired cart holds.'),
   MFA_REQUIRED_ROLES: setting(
     list,
     ['role_owner', 'role_admin'],

@@ -88,11 +88,71 @@ program
 program
   .command('seed')
   .description('Load demo data (idempotent; migrates first)')
-  .action(async () => {
-    const { seed } = await import('./seed.js');
+  .option('--products <n>', 'also generate N products × 3 variants with stock (benchmarks)')
+  .action(async (opts: { products?: string }) => {
+    const count = opts.products === undefined ? 0 : Number(opts.products);
+    if (!Number.isInteger(count) || count < 0 || count > 1_000_000)
+      fail('--products must be a whole number up to 1000000');
+    const { seed, seedProducts } = await import('./seed.js');
     await withRuntime(async (rt) => {
       const done = await seed(rt.dbHandle.db);
       process.stdout.write(done.length ? `seeded: ${done.join(', ')}\n` : 'nothing to seed yet\n');
+      if (count > 0) process.stdout.write(`generated ${await seedProducts(rt.dbHandle.db, count)} products\n`);
+    }, true);
+  });
+
+program
+  .command('import')
+  .description('Import a product CSV (see README "Import and export"); prints the report, exit 1 if rejected')
+  .argument('<file>', 'the CSV file')
+  .option('--partial', 'import the products whose rows are valid, skip the others')
+  .action(async (file: string, opts: { partial?: boolean }) => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(file, 'utf8').catch((err: Error) => fail(`cannot read ${file}: ${err.message}`));
+    const { importProductsCsv } = await import('./modules/imports/index.js');
+    const { wireModules } = await import('./wiring.js');
+    const { systemActor } = await import('./platform/audit/audit.js');
+    const { createProgress } = await import('./platform/progress.js');
+    let failed = false;
+    await withRuntime(async (rt) => {
+      let progress: ReturnType<typeof createProgress> | undefined;
+      let shown = 0;
+      const report = await importProductsCsv(wireModules(rt.dbHandle.db), text, {
+        partial: opts.partial ?? false,
+        ctx: systemActor,
+        referenceId: `cli:${file.slice(-80)}`,
+        onProgress: (done, total) => {
+          progress ??= createProgress('rows', total);
+          progress.tick(done - shown);
+          shown = done;
+        },
+      });
+      progress?.done();
+      for (const e of report.errors.slice(0, 200)) process.stderr.write(`row ${e.row} ${e.column}: ${e.message}\n`);
+      if (report.errors.length > 200) process.stderr.write(`… and ${report.errors.length - 200} more problems\n`);
+      process.stdout.write(
+        `${report.status}: ${report.totalRows} rows, ${report.productsCreated} products created, ${report.productsUpdated} updated, ` +
+          `${report.skippedProducts} skipped, ${report.stockLevelsChanged} stock levels set\n`,
+      );
+      failed = report.status !== 'done';
+    }, true);
+    // Set after the runtime closed: closing the embedded database resets the exit code.
+    if (failed) process.exitCode = 1;
+  });
+
+program
+  .command('export')
+  .description('Export every product as CSV (the import format)')
+  .argument('<file>', 'where to write the CSV ("-" for stdout)')
+  .action(async (file: string) => {
+    const { createWriteStream } = await import('node:fs');
+    const { Readable } = await import('node:stream');
+    const { pipeline } = await import('node:stream/promises');
+    const { exportProductsCsv } = await import('./modules/imports/index.js');
+    const { wireModules } = await import('./wiring.js');
+    await withRuntime(async (rt) => {
+      const out = file === '-' ? process.stdout : createWriteStream(file);
+      await pipeline(Readable.from(exportProductsCsv(wireModules(rt.dbHandle.db))), out);
     }, true);
   });
 
@@ -189,6 +249,31 @@ keys
           : `created ${key.id} (${key.permissions.join(', ')}); store the key now: it is not shown again\n`,
       );
     }, true);
+  });
+
+const inventory = program.command('inventory').description('Stock ledger tools');
+inventory
+  .command('verify')
+  .description('Recompute every stock level from the ledger; print differences and exit 1 if any')
+  .action(async () => {
+    const { verifyLedger } = await import('./modules/inventory/index.js');
+    let mismatches = 0;
+    await withRuntime(async (rt) => {
+      const diffs = await verifyLedger(rt.dbHandle.db);
+      mismatches = diffs.length;
+      const fmt = (c: { onHand: number; reserved: number; held: number } | null) =>
+        c ? `on_hand=${c.onHand} reserved=${c.reserved} held=${c.held}` : 'no level row';
+      for (const d of diffs) {
+        process.stdout.write(
+          `MISMATCH ${d.itemId} @ ${d.locationId}: level ${fmt(d.level)}, ledger ${fmt(d.ledger)}\n`,
+        );
+      }
+      process.stdout.write(
+        diffs.length ? `${diffs.length} level(s) differ from the ledger\n` : 'all levels match the ledger\n',
+      );
+    });
+    // Set once the database is closed: the embedded database resets the exit code when it shuts down.
+    if (mismatches > 0) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

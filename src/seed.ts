@@ -1,6 +1,11 @@
 import { createStaff, staffExists } from './modules/identity/index.js';
+import { createLocation, listLocations, setStockLevels, updateItemSettings } from './modules/inventory/index.js';
+import { systemActor } from './platform/audit/audit.js';
 import type { Db } from './platform/db/database.js';
+import { withTransaction } from './platform/db/transaction.js';
 import { createProgress } from './platform/progress.js';
+import { type DemoCatalog, seedDemoCatalog, seedGeneratedProducts } from './seed.catalog.js';
+import { wireModules } from './wiring.js';
 
 /**
  * Demo data, one step per module, each idempotent (it checks before it inserts), so `backroom
@@ -31,7 +36,62 @@ export const seedSteps: SeedStep[] = [
       });
     },
   },
+  {
+    name: 'demo catalog and stock',
+    async run(db) {
+      const any = await db.selectFrom('product').select('id').limit(1).executeTakeFirst();
+      if (any) return;
+      const deps = wireModules(db);
+      const demo = await seedDemoCatalog(deps.catalog);
+      // A threshold of 3 makes the demo show "low stock" for the nearly sold-out products.
+      const items = await db
+        .selectFrom('inventory_item')
+        .select('id')
+        .where('sku', 'in', [...demo.stock.keys()])
+        .execute();
+      for (const item of items)
+        await updateItemSettings(deps.inventory, systemActor, item.id, { lowStockThreshold: 3 });
+      await putInStock(db, demo);
+    },
+  },
 ];
+
+/** The first stock location, created as "Main warehouse" when there is none. */
+async function mainLocation(db: Db): Promise<string> {
+  const [first] = await listLocations(db);
+  if (first) return first.id;
+  const created = await createLocation(wireModules(db).inventory, systemActor, {
+    code: 'main',
+    name: 'Main warehouse',
+  });
+  return created.id;
+}
+
+/** Sets the seeded on-hand counts at the main location (ledger reason `received`). */
+export async function putInStock(db: Db, catalog: DemoCatalog): Promise<void> {
+  const locationId = await mainLocation(db);
+  const deps = wireModules(db);
+  const skus = [...catalog.stock.keys()];
+  for (let i = 0; i < skus.length; i += 500) {
+    const batch = skus.slice(i, i + 500);
+    const variants = await db.selectFrom('variant').select(['id', 'sku']).where('sku', 'in', batch).execute();
+    await withTransaction(db, (tx) =>
+      setStockLevels(deps.inventory, tx, systemActor, {
+        targets: variants.map((v) => ({ variantId: v.id, locationId, onHand: catalog.stock.get(v.sku) ?? 0 })),
+        referenceId: 'seed',
+      }),
+    );
+  }
+}
+
+/** `backroom seed --products N`: N generated products × 3 variants with stock, for benchmarks. */
+export async function seedProducts(db: Db, count: number): Promise<number> {
+  const progress = createProgress('products', count);
+  const generated = await seedGeneratedProducts(wireModules(db).catalog, count, () => progress.tick());
+  await putInStock(db, generated);
+  progress.done();
+  return generated.productIds.length;
+}
 
 export async function seed(db: Db, steps: SeedStep[] = seedSteps): Promise<string[]> {
   if (steps.length === 0) return [];

@@ -13,6 +13,7 @@ import * as m0011 from './0011_identity_publishable_key_channel.js';
 import * as m0012 from './0012_catalog_products.js';
 import * as m0013 from './0013_inventory.js';
 import * as m0014 from './0014_catalog_read_model.js';
+import * as m0015 from './0015_imports.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012_catalog_products': m0012,
   '0013_inventory': m0013,
   '0014_catalog_read_model': m0014,
+  '0015_imports': m0015,
 };

@@ -1,4 +1,6 @@
 import type { Config } from '../config.js';
+import { runNextImportJob } from '../modules/imports/index.js';
+import { releaseExpiredHolds } from '../modules/inventory/index.js';
 import type { Db } from '../platform/db/database.js';
 import { pruneIdempotencyKeys } from '../platform/http/idempotency.js';
 import type { Logger } from '../platform/logger.js';
@@ -6,6 +8,7 @@ import type { Metrics } from '../platform/metrics.js';
 import { pruneDeliveredEvents } from '../platform/outbox/admin.js';
 import type { EventHandlers } from '../platform/outbox/handlers.js';
 import { startRelay } from '../platform/outbox/relay.js';
+import { wireModules } from '../wiring.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -22,11 +25,14 @@ export interface RunningWorkers {
 /** Days delivered outbox events are kept for inspection before the maintenance job deletes them. */
 const DELIVERED_EVENT_RETENTION_DAYS = 7;
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+/** How often an idle worker looks for uploaded imports. */
+const IMPORT_POLL_INTERVAL_MS = 1000;
 
 /**
- * Background work: the outbox relay and periodic maintenance (expired idempotency keys, old
- * delivered events). Safe to run in any number of processes at once: the relay leases rows with
- * SKIP LOCKED and maintenance deletes are idempotent.
+ * Background work: the outbox relay, periodic maintenance (expired idempotency keys, old
+ * delivered events), releasing expired cart holds and running uploaded CSV imports. Safe to run in
+ * any number of processes at once: the relay, hold expiry and import jobs claim rows with SKIP
+ * LOCKED and maintenance deletes are idempotent.
  */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const logger = deps.logger.child({ component: 'worker' });
@@ -55,12 +61,54 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const timer = setInterval(maintain, MAINTENANCE_INTERVAL_MS);
   timer.unref();
   maintain();
+
+  // Expired cart holds go back to available (batches with SKIP LOCKED: any number of workers).
+  // Wired like the app's, so storefront availability follows at once.
+  const modules = wireModules(deps.db);
+  const { inventory } = modules;
+  let holdExpiry: Promise<void> | undefined;
+  const expireHolds = () => {
+    if (holdExpiry) return; // the previous round is still running
+    holdExpiry = (async () => {
+      try {
+        const released = await releaseExpiredHolds(inventory);
+        if (released > 0) logger.info({ released }, 'hold expiry: released expired cart holds');
+      } catch (err) {
+        logger.warn({ err }, 'hold expiry round failed; will retry');
+      } finally {
+        holdExpiry = undefined;
+      }
+    })();
+  };
+  const holdTimer = setInterval(expireHolds, deps.config.HOLD_EXPIRY_INTERVAL_MS);
+  holdTimer.unref();
+
+  // Uploaded CSV imports: claim one at a time (SKIP LOCKED), run it, look again at once.
+  let importing: Promise<void> | undefined;
+  let stopped = false;
+  const runImports = () => {
+    if (importing) return;
+    importing = (async () => {
+      try {
+        while (!stopped && (await runNextImportJob(modules, logger))) {}
+      } catch (err) {
+        logger.warn({ err }, 'import job round failed; will retry');
+      } finally {
+        importing = undefined;
+      }
+    })();
+  };
+  const importTimer = setInterval(runImports, IMPORT_POLL_INTERVAL_MS);
+  importTimer.unref();
   logger.info('workers started');
 
   return {
     async stop() {
       clearInterval(timer);
-      await Promise.all([relay.stop(), maintenance]);
+      clearInterval(holdTimer);
+      clearInterval(importTimer);
+      stopped = true;
+      await Promise.all([relay.stop(), maintenance, holdExpiry, importing]);
       logger.info('workers stopped');
     },
   };

@@ -8,6 +8,8 @@ export interface CatalogDeps {
   onVariantsCreated?: ((tx: Tx, variants: { variantId: string; sku: string }[]) => Promise<void>) | undefined;
   /** LISTEN (AppDeps.listen): clears the storefront cache on every committed catalog change; without it nothing is cached. */
   listen?: DbHandle['listen'] | undefined;
+  /** Storefront responses cached per process (STOREFRONT_CACHE_ENTRIES; 0 = off; default 2000). */
+  cacheEntries?: number | undefined;
   /** Storefront responses include exact stock counts per variant (default false). */
   showStockCounts?: boolean | undefined;
 }

@@ -109,24 +109,12 @@ export const CreateProductBody = Type.Object(
 );
 export type CreateProductInput = Static<typeof CreateProductBody>;
 
-export const UpdateProductBody = Type.Object(
-  {
-    title: Type.Optional(productFields.title),
-    handle: Type.Optional(productFields.handle),
-    subtitle: Type.Optional(productFields.subtitle),
-    description: Type.Optional(productFields.description),
-    status: Type.Optional(productFields.status),
-    tags: Type.Optional(productFields.tags),
-    attributes: Type.Optional(productFields.attributes),
-    images: Type.Optional(productFields.images),
-    seoTitle: Type.Optional(productFields.seoTitle),
-    seoDescription: Type.Optional(productFields.seoDescription),
-    categoryIds: Type.Optional(productFields.categoryIds),
-    salesChannelIds: Type.Optional(productFields.salesChannelIds),
-    options: Type.Optional(productFields.options),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+const { variants: _variants, ...updatable } = CreateProductBody.properties;
+/** Every product field but the variants (they have their own routes), each optional. */
+export const UpdateProductBody = Type.Partial(Type.Object(updatable), {
+  additionalProperties: false,
+  minProperties: 1,
+});
 export type UpdateProductInput = Static<typeof UpdateProductBody>;
 
 export const UpdateVariantBody = Type.Object(

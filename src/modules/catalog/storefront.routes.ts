@@ -1,17 +1,12 @@
-import type { DbHandle } from '../../platform/db/create-db.js';
-import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
+import type { CatalogDeps } from './catalog.deps.js';
 import { invalidatedCache } from './storefront.cache.js';
 import { DetailParams, DetailQuery, ListQuery, ProductList, StoreProduct } from './storefront.schemas.js';
 import { getStoreProduct, listStoreProducts } from './storefront.service.js';
 
 const tags = ['store: products'];
 
-export interface StorefrontDeps {
-  db: Db;
-  listen?: DbHandle['listen'] | undefined;
-  showStockCounts?: boolean | undefined;
-}
+export type StorefrontDeps = Pick<CatalogDeps, 'db' | 'listen' | 'showStockCounts' | 'cacheEntries'>;
 
 /** Same query, any parameter order → same cache key. */
 const normalise = (query: object) =>
@@ -24,9 +19,15 @@ const normalise = (query: object) =>
 export async function storefrontRoutes(app: App, deps: StorefrontDeps) {
   const { db } = deps;
   const opts = { showStockCounts: deps.showStockCounts ?? false };
-  const cached = await invalidatedCache(deps.listen, (err) =>
-    app.log.warn({ err }, 'catalog_changed LISTEN failed: storefront responses are not cached'),
-  );
+  const cacheEntries = deps.cacheEntries ?? 2000;
+  const cached =
+    cacheEntries > 0
+      ? await invalidatedCache(
+          deps.listen,
+          (err) => app.log.warn({ err }, 'catalog_changed LISTEN failed: storefront responses are not cached'),
+          { maxEntries: cacheEntries },
+        )
+      : undefined;
   if (cached) app.addHook('onClose', async () => cached.stop());
   const through = <T>(key: string, load: () => Promise<T>) => (cached ? cached.cache.through(key, load) : load());
 

@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
 import { auditContext } from './audit.js';

@@ -1,0 +1,180 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+
+/** Shared bench plumbing: ports, child servers, load runs, throwaway PostgreSQL databases. */
+
+export interface Result {
+  opsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  note?: string;
+  baseline?: Omit<Result, 'baseline'>;
+}
+
+export interface BenchContext {
+  seconds: number;
+  connections: number;
+  /** postgres:// URL of a fresh database for this run, or undefined for the embedded database. */
+  databaseUrl: string | undefined;
+}
+
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+export interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function waitReady(child: ChildProcess, url: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early with ${child.exitCode}`);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not become ready within 120 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The real server in its own process, so the load generator does not share its event loop. */
+export async function startBackroom(ctx: BenchContext, env: Record<string, string> = {}): Promise<Server> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'backroom-bench-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, ['bin/backroom.js', 'serve'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      // Production-like: warn level, so per-request log lines do not dominate the measurement.
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      // The bench measures throughput, not the abuse limits.
+      RATE_LIMIT_MAX: '1000000',
+      BACKROOM_DATA_DIR: dataDir,
+      ...(ctx.databaseUrl ? { DATABASE_URL: ctx.databaseUrl } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(child, `${url}/health/ready`);
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A TypeScript file run as its own process (the bare baseline server). */
+export async function startScript(script: string, env: Record<string, string>, readyPath: string): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, PORT: String(port), ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(child, url + readyPath);
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Runs autocannon; `paths` (when given) are picked at random for each request. */
+export async function load(
+  ctx: BenchContext,
+  url: string,
+  opts: {
+    path?: string;
+    paths?: readonly string[];
+    connections?: number;
+    method?: 'GET' | 'POST';
+    body?: string;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<Result> {
+  const paths = opts.paths;
+  const r = await autocannon({
+    url: url + (opts.path ?? paths?.[0] ?? '/'),
+    connections: opts.connections ?? ctx.connections,
+    duration: ctx.seconds,
+    ...(opts.method ? { method: opts.method } : {}),
+    ...(opts.body ? { body: opts.body } : {}),
+    ...(opts.headers ? { headers: opts.headers } : {}),
+    ...(paths
+      ? {
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => {
+                req.path = paths[Math.floor(Math.random() * paths.length)] ?? '/';
+                return req;
+              },
+            },
+          ],
+        }
+      : {}),
+  });
+  return {
+    opsPerSec: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    errors: r.non2xx + r.errors + r.timeouts,
+  };
+}
+
+/** A fresh database on the server at `base` (dropped by the returned function). */
+export async function freshDatabase(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `backroom_bench_${Date.now().toString(36)}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const a = postgres(base, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists "${name}" with (force)`);
+      await a.end();
+    },
+  };
+}
+
+/** A database handle for bench setup work (seeding, imports), migrated. */
+export async function benchDb(url: string | undefined) {
+  const { createDb } = await import('../src/platform/db/create-db.js');
+  const { migrateToLatest } = await import('../src/platform/db/migrate.js');
+  const { migrations } = await import('../src/migrations/index.js');
+  const handle = await createDb({
+    url,
+    dataDir: 'memory://',
+    poolMax: 4,
+    lockTimeoutMs: 5000,
+    statementTimeoutMs: 600_000,
+  });
+  await migrateToLatest(handle.db, migrations);
+  return handle;
+}
