@@ -81,7 +81,13 @@ async function createServerDb(url: string, settings: DbSettings, metrics?: Metri
     kind: 'postgres',
     async listen(channel, onPayload) {
       const sub = await sql.listen(channel, onPayload);
-      return () => sub.unlisten();
+      let closed = false;
+      return async () => {
+        if (closed) return;
+        closed = true;
+        // After the pool has ended the listening connection is gone already.
+        await sub.unlisten().catch(() => {});
+      };
     },
     async close() {
       await db.destroy();
@@ -119,7 +125,10 @@ async function createEmbeddedDb(settings: DbSettings, metrics?: Metrics): Promis
     pglite: pg,
     async listen(channel, onPayload) {
       const unlisten = await pg.listen(channel, onPayload);
-      return () => unlisten();
+      // Once the database is closed its listeners are gone with it; PGlite would throw instead.
+      return async () => {
+        if (!pg.closed) await unlisten();
+      };
     },
     async close() {
       try {
