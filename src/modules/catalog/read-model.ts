@@ -200,10 +200,13 @@ export async function applyVariantStock(tx: Tx, rows: readonly VariantStockRow[]
         allow_backorder = excluded.allow_backorder, low_stock_threshold = excluded.low_stock_threshold
       returning 1
     ),
+    -- Variant → product through the variant table (key joins; an "= any(variant_ids)" match
+    -- pairs every input row with every candidate document).
     changes as (
       select d.sales_channel_id, d.product_id, jsonb_object_agg(i.v, catalog_stock_status(i.a, i.b, i.t)) as map
-      from product_document d join input i on i.v = any(d.variant_ids)
-      where d.variant_ids && (select array_agg(v) from input)
+      from input i
+      join variant v on v.id = i.v
+      join product_document d on d.product_id = v.product_id
       group by d.sales_channel_id, d.product_id
     ),
     updated as (

@@ -33,13 +33,15 @@ export async function stockSnapshot(tx: Tx, itemIds: readonly string[]): Promise
   const res = await sql<{ variants: string; items: string }>`
     with affected as (select distinct variant_id from variant_component where item_id = any(${[...itemIds]}::text[])),
     comp as (select c.variant_id, c.item_id, c.quantity from variant_component c where c.variant_id in (select variant_id from affected)),
+    -- The ids as a set to join (an "id = any(big array) or id in (…)" filter scans every item).
+    ids as (select unnest(${[...itemIds]}::text[]) as id union select item_id from comp),
     totals as (
       select i.id, i.sku, i.variant_id, i.tracked, i.allow_backorder, i.low_stock_threshold,
              coalesce(sum(l.on_hand - l.reserved - l.held) filter (where s.active), 0)::int as available
-        from inventory_item i
+        from ids
+        join inventory_item i on i.id = ids.id
         left join inventory_level l on l.item_id = i.id
         left join stock_location s on s.id = l.location_id
-       where i.id = any(${[...itemIds]}::text[]) or i.id in (select item_id from comp)
        group by i.id
     ),
     variants as (
@@ -57,7 +59,7 @@ export async function stockSnapshot(tx: Tx, itemIds: readonly string[]): Promise
          from variants) as variants,
       (select coalesce(json_agg(json_build_object('id', id, 'sku', sku, 'variantId', variant_id, 'tracked', tracked,
          'threshold', low_stock_threshold, 'available', available) order by id), '[]'::json)::text
-         from totals where id = any(${[...itemIds]}::text[])) as items
+         from totals where id in (select unnest(${[...itemIds]}::text[]))) as items
   `.execute(tx);
   const row = res.rows[0] as { variants: string; items: string };
   return { variants: JSON.parse(row.variants), items: JSON.parse(row.items) };
