@@ -8,8 +8,7 @@ import { setPasswordHash } from './customers.repository.js';
 import { normalizeEmail } from './email.js';
 import { InvalidTokenError } from './identity.errors.js';
 import { consumeToken, issueToken } from './one-time-tokens.js';
-import { assertPasswordPolicy, hashPassword } from './passwords.js';
-import { revokeAllSessions } from './sessions.js';
+import { resetPasswordWithToken } from './password-reset.js';
 
 /** Email verification and password reset for customers. Every email is queued in the transaction of its change. */
 
@@ -114,24 +113,13 @@ export async function confirmPasswordReset(
   input: { token: string; password: string },
   audit: AuditContext,
 ): Promise<void> {
-  assertPasswordPolicy(input.password, '/body/password');
-  const passwordHash = await hashPassword(input.password);
-  await withTransaction(db, async (tx) => {
-    const subject = await consumeToken(tx, 'password_reset', input.token);
-    if (subject?.type !== 'customer') throw new InvalidTokenError();
-    const exists = await findRecipient(tx, { id: subject.id });
-    if (!exists) throw new InvalidTokenError();
-    await setPasswordHash(tx, subject.id, passwordHash);
-    const ended = await revokeAllSessions(tx, { type: 'customer', id: subject.id });
-    await recordAudit(
-      tx,
-      { ...audit, actorType: 'customer', actorId: subject.id },
-      {
-        action: 'customer.password_reset',
-        targetType: 'customer',
-        targetId: subject.id,
-        changes: { sessionsRevoked: ended },
-      },
-    );
+  await resetPasswordWithToken(db, input, audit, {
+    type: 'customer',
+    targetType: 'customer',
+    setHash: async (tx, id, hash) => {
+      if (!(await findRecipient(tx, { id }))) return false;
+      await setPasswordHash(tx, id, hash);
+      return true;
+    },
   });
 }

@@ -7,8 +7,8 @@ import { type AuditContext, recordAudit } from './audit.js';
 import { assertCurrentPassword } from './current-password.js';
 import { RESET_TTL_SECONDS } from './customers.account.service.js';
 import { normalizeEmail } from './email.js';
-import { InvalidTokenError } from './identity.errors.js';
-import { consumeToken, issueToken } from './one-time-tokens.js';
+import { issueToken } from './one-time-tokens.js';
+import { resetPasswordWithToken } from './password-reset.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { revokeAllSessions } from './sessions.js';
 import type { InviteMail } from './staff.admin.service.js';
@@ -85,29 +85,17 @@ export async function confirmStaffPasswordReset(
   input: { token: string; password: string },
   audit: AuditContext,
 ): Promise<void> {
-  assertPasswordPolicy(input.password, '/body/password');
-  const passwordHash = await hashPassword(input.password);
-  await withTransaction(db, async (tx) => {
-    const subject = await consumeToken(tx, 'password_reset', input.token);
-    if (subject?.type !== 'staff') throw new InvalidTokenError();
-    const updated = await tx
-      .updateTable('staff_user')
-      .set({ password_hash: passwordHash, updated_at: sql`now()` })
-      .where('id', '=', subject.id)
-      .where('status', '=', 'active')
-      .returning('id')
-      .executeTakeFirst();
-    if (!updated) throw new InvalidTokenError();
-    const ended = await revokeAllSessions(tx, { type: 'staff', id: subject.id });
-    await recordAudit(
-      tx,
-      { ...audit, actorType: 'staff', actorId: subject.id },
-      {
-        action: 'staff.password_reset',
-        targetType: 'staff_user',
-        targetId: subject.id,
-        changes: { sessionsRevoked: ended },
-      },
-    );
+  await resetPasswordWithToken(db, input, audit, {
+    type: 'staff',
+    targetType: 'staff_user',
+    // Only an active member: a disabled one stays locked out, reset link or not.
+    setHash: async (tx, id, hash) =>
+      (await tx
+        .updateTable('staff_user')
+        .set({ password_hash: hash, updated_at: sql`now()` })
+        .where('id', '=', id)
+        .where('status', '=', 'active')
+        .returning('id')
+        .executeTakeFirst()) !== undefined,
   });
 }
