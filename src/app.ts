@@ -4,9 +4,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
 import { catalogRoutes } from './modules/catalog/index.js';
+import { checkoutRoutes } from './modules/checkout/index.js';
 import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
 import { importRoutes } from './modules/imports/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
+import { orderRoutes } from './modules/orders/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
@@ -133,6 +135,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   });
   await app.register(async (scope) => catalogRoutes(scope as App, catalog));
   await app.register(async (scope) => inventoryRoutes(scope as App, inventory));
+  await app.register(async (scope) => checkoutRoutes(scope as App, { db: deps.db }));
+  await app.register(async (scope) => orderRoutes(scope as App, { db: deps.db }));
   await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 

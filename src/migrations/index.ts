@@ -14,6 +14,9 @@ import * as m0012 from './0012_catalog_products.js';
 import * as m0013 from './0013_inventory.js';
 import * as m0014 from './0014_catalog_read_model.js';
 import * as m0015 from './0015_imports.js';
+import * as m0016 from './0016_payments.js';
+import * as m0017 from './0017_checkout_regions.js';
+import * as m0018 from './0018_orders.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -35,4 +38,7 @@ export const migrations: Record<string, Migration> = {
   '0013_inventory': m0013,
   '0014_catalog_read_model': m0014,
   '0015_imports': m0015,
+  '0016_payments': m0016,
+  '0017_checkout_regions': m0017,
+  '0018_orders': m0018,
 };

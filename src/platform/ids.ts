@@ -11,6 +11,8 @@ export const idPrefixes = {
   variant: 'var',
   cart: 'cart',
   order: 'ord',
+  orderLine: 'ordl',
+  orderEvent: 'oev',
   payment: 'pay',
   customer: 'cus',
   staff: 'stf',
@@ -30,6 +32,11 @@ export const idPrefixes = {
   stockMovement: 'mov',
   stockHold: 'hold',
   importJob: 'imp',
+  paymentTransaction: 'ptx',
+  paymentOperation: 'pop',
+  region: 'reg',
+  taxRate: 'txr',
+  shippingOption: 'so',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { placeOrderDirectly } from '../orders/orders.helpers.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { collectRoutes, type WalkedRoute } from '../support/routes.js';
 import { bearer, signUp } from './customers.helpers.js';
@@ -42,6 +43,14 @@ const address = {
 };
 
 const probes: Record<string, OwnershipProbe> = {
+  '/v1/store/customers/me/orders/:id': {
+    async create(owner) {
+      return (await placeOrderDirectly(t, { customerId: owner.id, email: owner.email })).id;
+    },
+    async read(_owner, id) {
+      return t.db.db.selectFrom('order').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+  },
   '/v1/store/customers/me/addresses/:id': {
     async create(owner) {
       const res = await t.app.inject({

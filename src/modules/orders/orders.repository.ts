@@ -1,0 +1,91 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../../platform/db/database.js';
+import type { OrderDetailT, OrderSummaryT } from './orders.schemas.js';
+import './orders.tables.js';
+
+/** Reads of orders: a detail (lines and timeline included) in one statement; filtered lists. */
+
+const money = (col: string) => sql.raw(`json_build_object('amount', ${col}, 'currency', o.currency)`);
+const iso = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+const summaryFields = sql`
+  'id', o.id, 'number', o.number, 'email', o.email, 'customerId', o.customer_id,
+  'status', o.status, 'paymentStatus', o.payment_status, 'fulfillmentStatus', o.fulfillment_status,
+  'currency', o.currency, 'total', ${money('o.total')}, 'createdAt', ${iso('o.created_at')},
+  'placedAt', case when o.placed_at is null then null else ${iso('o.placed_at')} end`;
+
+export async function findOrderView(
+  db: Queryable,
+  id: string,
+  scope: { customerId?: string; withTimeline?: boolean } = {},
+): Promise<OrderDetailT | undefined> {
+  const res = await sql<{ o: OrderDetailT }>`
+    select json_build_object(${summaryFields},
+      'salesChannelId', o.sales_channel_id, 'regionId', o.region_id,
+      'subtotal', ${money('o.subtotal')}, 'discountTotal', ${money('o.discount_total')},
+      'shippingTotal', ${money('o.shipping_total')}, 'taxTotal', ${money('o.tax_total')},
+      'shippingAddress', o.shipping_address, 'billingAddress', o.billing_address, 'shippingMethod', o.shipping_method,
+      'promoCodes', to_json(o.promo_codes), 'version', o.version,
+      'cancelledAt', case when o.cancelled_at is null then null else ${iso('o.cancelled_at')} end,
+      'lines', coalesce((select json_agg(json_build_object(
+          'id', l.id, 'variantId', l.variant_id, 'productId', l.product_id, 'sku', l.sku, 'title', l.title,
+          'variantTitle', l.variant_title, 'quantity', l.quantity,
+          'unitPrice', ${money('l.unit_price')}, 'subtotal', ${money('l.subtotal')}, 'discount', ${money('l.discount')},
+          'tax', ${money('l.tax')}, 'total', ${money('l.total')}, 'taxLines', l.tax_lines,
+          'fulfilledQuantity', l.fulfilled_quantity, 'shippedQuantity', l.shipped_quantity,
+          'returnedQuantity', l.returned_quantity) order by l.position)
+        from order_line l where l.order_id = o.id), '[]'::json),
+      'timeline', ${
+        scope.withTimeline === false
+          ? sql`'[]'::json`
+          : sql`coalesce((select json_agg(json_build_object('id', e.id, 'at', ${iso('e.at')}, 'kind', e.kind,
+              'actorType', e.actor_type, 'actorId', e.actor_id, 'data', e.data) order by e.id)
+              from order_event e where e.order_id = o.id), '[]'::json)`
+      }
+    ) as o
+    from "order" o
+    where o.id = ${id} and (${scope.customerId ?? null}::text is null or o.customer_id = ${scope.customerId ?? null})`.execute(
+    db,
+  );
+  return res.rows[0]?.o;
+}
+
+export interface OrderListQuery {
+  limit: number;
+  cursor?: string | undefined;
+  status?: string | undefined;
+  paymentStatus?: string | undefined;
+  fulfillmentStatus?: string | undefined;
+  customerId?: string | undefined;
+  /** An order number (`1042` or `#1042`) or part of the email. */
+  q?: string | undefined;
+  createdFrom?: string | undefined;
+  createdTo?: string | undefined;
+  minTotal?: number | undefined;
+  maxTotal?: number | undefined;
+}
+
+/** Orders newest first (keyset on id, which is time-sortable), one statement per page. */
+export async function listOrders(db: Queryable, f: OrderListQuery) {
+  const q = f.q?.trim();
+  const number = q && /^#?\d{1,18}$/.test(q) ? Number(q.replace('#', '')) : null;
+  const like = q && number === null ? `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const res = await sql<{ o: OrderSummaryT; id: string }>`
+    select o.id, json_build_object(${summaryFields}) as o
+      from "order" o
+     where (${f.cursor ?? null}::text is null or o.id < ${f.cursor ?? null})
+       and (${f.status ?? null}::text is null or o.status = ${f.status ?? null})
+       and (${f.paymentStatus ?? null}::text is null or o.payment_status = ${f.paymentStatus ?? null})
+       and (${f.fulfillmentStatus ?? null}::text is null or o.fulfillment_status = ${f.fulfillmentStatus ?? null})
+       and (${f.customerId ?? null}::text is null or o.customer_id = ${f.customerId ?? null})
+       and (${number}::bigint is null or o.number = ${number})
+       and (${like}::text is null or lower(o.email) like ${like})
+       and (${f.createdFrom ?? null}::timestamptz is null or o.created_at >= ${f.createdFrom ?? null})
+       and (${f.createdTo ?? null}::timestamptz is null or o.created_at < ${f.createdTo ?? null})
+       and (${f.minTotal ?? null}::bigint is null or o.total >= ${f.minTotal ?? null})
+       and (${f.maxTotal ?? null}::bigint is null or o.total <= ${f.maxTotal ?? null})
+     order by o.id desc
+     limit ${f.limit + 1}`.execute(db);
+  const data = res.rows.slice(0, f.limit).map((r) => r.o);
+  return { data, nextCursor: res.rows.length > f.limit ? (res.rows[f.limit - 1]?.id ?? null) : null };
+}

@@ -1,0 +1,133 @@
+import { Type } from 'typebox';
+import { requestAuditContext } from '../../platform/audit/audit.js';
+import type { Db } from '../../platform/db/database.js';
+import { withTransaction } from '../../platform/db/transaction.js';
+import { NotFoundError } from '../../platform/errors.js';
+import type { App } from '../../platform/http/types.js';
+import { findOrderView, listOrders } from './orders.repository.js';
+import { OrderDetail, OrderSummary } from './orders.schemas.js';
+import { addOrderNote } from './orders.service.js';
+import { fulfillmentStatuses, orderStatuses, paymentStatuses } from './orders.state.js';
+
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
+/** Admin order routes: list and filter, detail with timeline, notes (`orders:read` / `orders:write`). */
+export async function orderAdminRoutes(app: App, deps: { db: Db }) {
+  const { db } = deps;
+  const tags = ['admin: orders'];
+
+  app.get(
+    '/v1/admin/orders',
+    {
+      config: { auth: { permission: 'orders:read' } },
+      schema: {
+        tags,
+        summary: 'Orders, newest first: filter by status, customer, date, total; q = order number or part of the email',
+        querystring: Type.Object(
+          {
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            status: Type.Optional(literals(orderStatuses)),
+            paymentStatus: Type.Optional(literals(paymentStatuses)),
+            fulfillmentStatus: Type.Optional(literals(fulfillmentStatuses)),
+            customerId: Type.Optional(Type.String({ maxLength: 100 })),
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            createdFrom: Type.Optional(Type.String({ format: 'date-time' })),
+            createdTo: Type.Optional(Type.String({ format: 'date-time' })),
+            minTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+            maxTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ data: Type.Array(OrderSummary), nextCursor: Type.Union([Type.Null(), Type.String()]) }),
+        },
+      },
+    },
+    async (request) => listOrders(db, request.query),
+  );
+
+  app.get(
+    '/v1/admin/orders/:id',
+    {
+      config: { auth: { permission: 'orders:read' } },
+      schema: { tags, summary: 'One order with its lines and timeline', params: Id, response: { 200: OrderDetail } },
+    },
+    async (request) => {
+      const order = await findOrderView(db, request.params.id);
+      if (!order) throw new NotFoundError('Order', request.params.id);
+      return order;
+    },
+  );
+
+  app.post(
+    '/v1/admin/orders/:id/notes',
+    {
+      config: { auth: { permission: 'orders:write' } },
+      schema: {
+        tags,
+        summary: 'Add a note to the order timeline',
+        params: Id,
+        body: Type.Object(
+          { note: Type.String({ minLength: 1, maxLength: 5000, pattern: '\\S' }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: OrderDetail },
+      },
+    },
+    async (request, reply) => {
+      const order = await withTransaction(db, async (tx) => {
+        await addOrderNote(tx, requestAuditContext(request), request.params.id, request.body.note.trim());
+        const view = await findOrderView(tx, request.params.id);
+        if (!view) throw new NotFoundError('Order', request.params.id);
+        return view;
+      });
+      return reply.code(201).send(order);
+    },
+  );
+}
+
+/** The signed-in customer's orders (another customer's id → 404). */
+export async function orderStoreRoutes(app: App, deps: { db: Db }) {
+  const { db } = deps;
+  const tags = ['store: orders'];
+  const customerId = (p: { type: string; id?: string }) => (p.type === 'customer' && p.id ? p.id : '');
+
+  app.get(
+    '/v1/store/customers/me/orders',
+    {
+      config: { auth: 'customer' },
+      schema: {
+        tags,
+        summary: 'My orders, newest first',
+        querystring: Type.Object(
+          {
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ data: Type.Array(OrderSummary), nextCursor: Type.Union([Type.Null(), Type.String()]) }),
+        },
+      },
+    },
+    async (request) => listOrders(db, { ...request.query, customerId: customerId(request.principal) }),
+  );
+
+  app.get(
+    '/v1/store/customers/me/orders/:id',
+    {
+      config: { auth: 'customer' },
+      schema: { tags, summary: 'One of my orders', params: Id, response: { 200: OrderDetail } },
+    },
+    async (request) => {
+      const order = await findOrderView(db, request.params.id, {
+        customerId: customerId(request.principal),
+        withTimeline: false,
+      });
+      if (!order) throw new NotFoundError('Order', request.params.id);
+      return order;
+    },
+  );
+}

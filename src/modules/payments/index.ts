@@ -1,0 +1,143 @@
+/**
+ * payments — gateway adapters behind one `PaymentProvider` interface, payment attempts, and the
+ * append-only payment ledger. The only file other modules import.
+ *
+ * Money never moves inside a transaction: every command runs in three phases — (1) a short
+ * transaction decides under the payment's row lock and records an intent, (2) the gateway call
+ * with an idempotency key derived from our ids, (3) a second transaction records the answer.
+ * Totals (authorized, captured, refunded) are kept on the payment row for the conditional
+ * statements and are always equal to the sums of the ledger (`verifyPaymentLedger`).
+ */
+
+import './payments.tables.js';
+
+export {
+  /**
+   * Links a payment to its order (idempotent for the same order); 409 `PAYMENT_ORDER_MISMATCH`
+   * for another. Runs in the caller's transaction.
+   */
+  attachOrder,
+  /**
+   * Second step of a `requires_action` payment: gateway authorize + recorded answer.
+   * @throws PaymentStateError, PaymentDeclinedError, PaymentProviderError.
+   */
+  authorizePayment,
+  /** Checkout phase 2: the gateway's initiate call with our key and a deadline; never throws, no database. */
+  callProvider,
+  /**
+   * Start → gateway → record, for callers without their own transactions.
+   * @throws PaymentDeclinedError (after recording the decline), PaymentProviderError (payment stays pending).
+   */
+  initiatePayment,
+  type PaymentAttemptResult,
+  type ProviderOutcome,
+  /**
+   * Checkout phase 3: records the gateway answer (ledger rows, status, events) in the caller's
+   * transaction; locks the payment row; a repeated report is a no-op. Failures come back in `error`.
+   */
+  recordPaymentOutcome,
+  type StartedPayment,
+  type StartPaymentInput,
+  /**
+   * Checkout phase 1: creates the `pending` payment (the attempt) in the caller's transaction.
+   * @throws UnknownPaymentProviderError (422, `/provider`), money errors (422), ValidationError.
+   */
+  startPayment,
+} from './attempts.service.js';
+export {
+  /**
+   * Captures part or all of an authorization (≤ authorized − captured, enforced under the row lock).
+   * Audits staff/API-key actors; appends `payment.captured`.
+   * @throws PaymentAmountExceededError, PaymentStateError, PaymentNotFoundError, PaymentDeclinedError, PaymentProviderError.
+   */
+  capturePayment,
+  type PaymentAmountInput,
+  /**
+   * Refunds part or all of what was captured (≤ captured − refunded); appends `payment.refunded`.
+   * @throws as capturePayment.
+   */
+  refundPayment,
+  /**
+   * Releases an authorization with nothing captured; appends `payment.voided`.
+   * @throws PaymentStateError when something is captured or being captured.
+   */
+  voidPayment,
+} from './operations.service.js';
+/** What every payments command needs: the database, the provider lookup, the gateway deadline and the operation lease. */
+export type { PaymentsDeps } from './payments.deps.js';
+export {
+  InvalidWebhookSignatureError,
+  PaymentAmountExceededError,
+  PaymentDeclinedError,
+  PaymentNotFoundError,
+  PaymentProviderError,
+  PaymentRequiresActionError,
+  PaymentStateError,
+  UnknownPaymentProviderError,
+} from './payments.errors.js';
+export type { PaymentStatus } from './payments.tables.js';
+export type {
+  AuthorizeInput,
+  CancelInput,
+  InitiateInput,
+  InitiateResult,
+  InitiateStatus,
+  MoneyCallInput,
+  OperationResult,
+  PaymentProvider,
+  ProviderEvent,
+} from './provider.js';
+/** Gateway idempotency keys: `<paymentId>:initiate`, `:authorize`, `:capture:<n>`, `:refund:<n>`, `:void:<op>`. */
+export { idempotencyKeys } from './provider.js';
+/** Bank transfer / cash on delivery: authorized at checkout with reference `man_<paymentId>`, captured by staff. */
+export { manualProvider } from './providers/manual.js';
+/**
+ * The configured gateways by id; `get(id, path)` throws UnknownPaymentProviderError (422) naming `path`.
+ */
+export {
+  createPaymentProviders,
+  type PaymentProviderSettings,
+  type PaymentProviders,
+} from './providers/registry.js';
+/**
+ * Gateway for tests: outcome from `metadata.testOutcome` (initiate) or `script()` (later calls):
+ * approve | decline | error | timeout | requires_action; remembers idempotency keys.
+ */
+export {
+  type TestOutcome,
+  type TestPaymentProvider,
+  type TestProviderSettings,
+  testOutcomes,
+  testProvider,
+} from './providers/test.js';
+/**
+ * Worker entries. `reconcilePendingOperations`: finishes captures/refunds/voids whose caller
+ * crashed or timed out, repeating the gateway call with the original key (claimed with SKIP LOCKED
+ * + lease). `reconcilePendingPayments`: the same for attempts stuck in `pending` (repeats initiate
+ * with `<paymentId>:initiate`).
+ */
+export {
+  type ReconcileReport,
+  reconcilePendingOperations,
+  reconcilePendingPayments,
+} from './reconcile.service.js';
+/**
+ * Read side: `getPayment` (404 PaymentNotFoundError), `paymentTotals` / `paymentTotalsForOrder`
+ * (summed from the ledger, one statement), `paymentLedger` (oldest first), `verifyPaymentLedger`
+ * (ids of payments whose totals differ from their ledger — should be none).
+ */
+export {
+  getPayment,
+  type LedgerEntry,
+  type PaymentTotals,
+  type PaymentView,
+  paymentLedger,
+  paymentTotals,
+  paymentTotalsForOrder,
+  verifyPaymentLedger,
+} from './totals.js';
+/**
+ * Inbound webhooks: verify the signature (401 InvalidWebhookSignatureError), then complete the
+ * operation/attempt named by our idempotency key — before, after or twice with the caller: once.
+ */
+export { applyProviderEvent, handleProviderWebhook, type WebhookResult } from './webhooks.service.js';

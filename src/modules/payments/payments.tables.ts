@@ -1,0 +1,89 @@
+import type { ColumnType, Generated, RawBuilder } from 'kysely';
+
+/** Kysely types of the payments tables (migration 0016). */
+
+export const paymentStages = ['pending', 'requires_action', 'authorized', 'failed', 'voided'] as const;
+export type PaymentStage = (typeof paymentStages)[number];
+
+/** The detailed status, derived by the database from the stage and the totals (a generated column). */
+export type PaymentStatus =
+  | 'pending'
+  | 'requires_action'
+  | 'authorized'
+  | 'partially_captured'
+  | 'captured'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'voided'
+  | 'failed';
+
+export type LedgerKind = 'authorization' | 'capture' | 'refund' | 'void';
+export type OperationKind = 'capture' | 'refund' | 'void';
+
+type Json = ColumnType<
+  Record<string, unknown>,
+  RawBuilder<Record<string, unknown>>,
+  RawBuilder<Record<string, unknown>>
+>;
+
+export interface PaymentTable {
+  id: string;
+  cart_id: string;
+  order_id: string | null;
+  provider: string;
+  currency: string;
+  amount: number;
+  stage: Generated<PaymentStage>;
+  provider_reference: string | null;
+  idempotency_base: string;
+  decline_code: Generated<string | null>;
+  metadata: Json;
+  authorized: Generated<number>;
+  captured: Generated<number>;
+  refunded: Generated<number>;
+  pending_capture: Generated<number>;
+  pending_refund: Generated<number>;
+  pending_void: Generated<boolean>;
+  capture_seq: Generated<number>;
+  refund_seq: Generated<number>;
+  status: ColumnType<PaymentStatus, never, never>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface PaymentOperationTable {
+  id: string;
+  payment_id: string;
+  kind: OperationKind;
+  amount: number;
+  idempotency_key: string;
+  status: Generated<'pending' | 'succeeded' | 'failed'>;
+  lease_until: Date;
+  attempts: Generated<number>;
+  last_error: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface PaymentTransactionTable {
+  id: string;
+  payment_id: string;
+  kind: LedgerKind;
+  status: 'succeeded' | 'failed';
+  amount: number;
+  currency: string;
+  provider_reference: string | null;
+  idempotency_key: string;
+  raw: Json;
+  created_at: Generated<Date>;
+}
+
+declare module '../../platform/db/database.js' {
+  interface Database {
+    payment: PaymentTable;
+    payment_operation: PaymentOperationTable;
+    payment_transaction: PaymentTransactionTable;
+  }
+}

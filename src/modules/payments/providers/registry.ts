@@ -1,0 +1,36 @@
+import { UnknownPaymentProviderError } from '../payments.errors.js';
+import type { PaymentProvider } from '../provider.js';
+import { manualProvider } from './manual.js';
+import { type TestProviderSettings, testProvider } from './test.js';
+
+export interface PaymentProviderSettings {
+  /** Offer bank transfer / cash on delivery (default true). */
+  manual?: boolean;
+  /** Offer the test gateway (tests and demo shops only). */
+  test?: TestProviderSettings | false;
+  /** Further adapters (Stripe, PayPal …), keyed by their id. */
+  extra?: PaymentProvider[];
+}
+
+/** The configured gateways, looked up by id. */
+export interface PaymentProviders {
+  ids(): string[];
+  /** @throws UnknownPaymentProviderError (422) naming `path` when `id` is not configured. */
+  get(id: string, path?: string): PaymentProvider;
+}
+
+/** Builds the provider lookup from settings (done once, in the app's wiring). */
+export function createPaymentProviders(settings: PaymentProviderSettings = {}): PaymentProviders {
+  const all = new Map<string, PaymentProvider>();
+  if (settings.manual !== false) all.set('manual', manualProvider());
+  if (settings.test) all.set('test', testProvider(settings.test));
+  for (const p of settings.extra ?? []) all.set(p.id, p);
+  return {
+    ids: () => [...all.keys()],
+    get(id, path = '/provider') {
+      const provider = all.get(id);
+      if (!provider) throw new UnknownPaymentProviderError(id, path);
+      return provider;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../../platform/db/database.js';
+import type { Money } from '../../platform/money.js';
+import { PaymentNotFoundError } from './payments.errors.js';
+import type { LedgerKind, PaymentStatus } from './payments.tables.js';
+
+/** A payment as other modules see it. Amounts are minor units of `amount.currency`. */
+export interface PaymentView {
+  id: string;
+  cartId: string;
+  orderId: string | null;
+  provider: string;
+  amount: Money;
+  status: PaymentStatus;
+  providerReference: string | null;
+  declineCode: string | null;
+  authorized: number;
+  captured: number;
+  refunded: number;
+  createdAt: string;
+}
+
+/** Totals derived from the ledger (succeeded rows only). `net` = captured − refunded. */
+export interface PaymentTotals {
+  currency: string;
+  authorized: number;
+  captured: number;
+  refunded: number;
+  voided: number;
+  net: number;
+}
+
+export interface LedgerEntry {
+  id: string;
+  kind: LedgerKind;
+  status: 'succeeded' | 'failed';
+  amount: Money;
+  providerReference: string | null;
+  idempotencyKey: string;
+  createdAt: string;
+}
+
+/** @throws PaymentNotFoundError */
+export async function getPayment(db: Queryable, paymentId: string): Promise<PaymentView> {
+  const p = await db.selectFrom('payment').selectAll().where('id', '=', paymentId).executeTakeFirst();
+  if (!p) throw new PaymentNotFoundError(paymentId);
+  return {
+    id: p.id,
+    cartId: p.cart_id,
+    orderId: p.order_id,
+    provider: p.provider,
+    amount: { amount: p.amount, currency: p.currency },
+    status: p.status,
+    providerReference: p.provider_reference,
+    declineCode: p.decline_code,
+    authorized: p.authorized,
+    captured: p.captured,
+    refunded: p.refunded,
+    createdAt: new Date(p.created_at).toISOString(),
+  };
+}
+
+const sums = sql<string>`
+  coalesce(sum(t.amount) filter (where t.kind = 'authorization'), 0)::bigint as authorized,
+  coalesce(sum(t.amount) filter (where t.kind = 'capture'), 0)::bigint as captured,
+  coalesce(sum(t.amount) filter (where t.kind = 'refund'), 0)::bigint as refunded,
+  coalesce(sum(t.amount) filter (where t.kind = 'void'), 0)::bigint as voided`;
+
+interface SumRow {
+  currency: string;
+  authorized: number;
+  captured: number;
+  refunded: number;
+  voided: number;
+}
+
+const toTotals = (r: SumRow): PaymentTotals => ({
+  currency: r.currency,
+  authorized: Number(r.authorized),
+  captured: Number(r.captured),
+  refunded: Number(r.refunded),
+  voided: Number(r.voided),
+  net: Number(r.captured) - Number(r.refunded),
+});
+
+/**
+ * The payment's totals summed from its ledger (one statement).
+ * @throws PaymentNotFoundError
+ */
+export async function paymentTotals(db: Queryable, paymentId: string): Promise<PaymentTotals> {
+  const res = await sql<SumRow>`
+    select p.currency, ${sums}
+      from payment p left join payment_transaction t on t.payment_id = p.id and t.status = 'succeeded'
+     where p.id = ${paymentId}
+     group by p.id, p.currency`.execute(db);
+  const row = res.rows[0];
+  if (!row) throw new PaymentNotFoundError(paymentId);
+  return toTotals(row);
+}
+
+/**
+ * An order's paid/refunded totals across all its payments, summed from the ledger; null when the
+ * order has no payment. Payments of an order share its currency (one row per currency otherwise:
+ * the first, by currency code, is returned — orders are single-currency).
+ */
+export async function paymentTotalsForOrder(db: Queryable, orderId: string): Promise<PaymentTotals | null> {
+  const res = await sql<SumRow>`
+    select p.currency, ${sums}
+      from payment p left join payment_transaction t on t.payment_id = p.id and t.status = 'succeeded'
+     where p.order_id = ${orderId}
+     group by p.currency order by p.currency`.execute(db);
+  return res.rows[0] ? toTotals(res.rows[0]) : null;
+}
+
+/** The payment's ledger, oldest first. */
+export async function paymentLedger(db: Queryable, paymentId: string): Promise<LedgerEntry[]> {
+  const rows = await db
+    .selectFrom('payment_transaction')
+    .selectAll()
+    .where('payment_id', '=', paymentId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    amount: { amount: r.amount, currency: r.currency },
+    providerReference: r.provider_reference,
+    idempotencyKey: r.idempotency_key,
+    createdAt: new Date(r.created_at).toISOString(),
+  }));
+}
+
+/**
+ * Payments whose running totals differ from their ledger (should be none; for `verify` tools and
+ * tests). Voided payments keep their authorized total, and the void row records the release.
+ */
+export async function verifyPaymentLedger(db: Queryable): Promise<string[]> {
+  const res = await sql<{ id: string }>`
+    select p.id from payment p
+      left join payment_transaction t on t.payment_id = p.id and t.status = 'succeeded'
+     group by p.id
+    having p.authorized <> coalesce(sum(t.amount) filter (where t.kind = 'authorization'), 0)
+        or p.captured <> coalesce(sum(t.amount) filter (where t.kind = 'capture'), 0)
+        or p.refunded <> coalesce(sum(t.amount) filter (where t.kind = 'refund'), 0)
+     order by p.id`.execute(db);
+  return res.rows.map((r) => r.id);
+}
