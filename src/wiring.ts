@@ -1,20 +1,23 @@
 import { applyVariantStock, type CatalogDeps } from './modules/catalog/index.js';
 import { ensureInventoryItems, type InventoryDeps } from './modules/inventory/index.js';
+import { createPaymentProviders, type PaymentsDeps } from './modules/payments/index.js';
 import type { Db } from './platform/db/database.js';
 
 /**
  * Catalog and inventory are leaves: neither imports the other. Their in-transaction hand-offs are
- * wired here, once, for the HTTP app, the seed and the importer alike: a new variant gets an
- * inventory item, and every stock change updates the storefront documents in the same transaction.
+ * wired here, once, for the HTTP app, the seed, the importer and the workers alike: a new variant
+ * gets an inventory item, and every stock change updates the storefront documents in the same
+ * transaction. Payments get their gateway registry here.
  */
 export interface ModuleDeps {
   catalog: CatalogDeps;
   inventory: InventoryDeps;
+  payments: PaymentsDeps;
 }
 
 export function wireModules(
   db: Db,
-  extra: { catalog?: Partial<CatalogDeps>; inventory?: Partial<InventoryDeps> } = {},
+  extra: { catalog?: Partial<CatalogDeps>; inventory?: Partial<InventoryDeps>; payments?: Partial<PaymentsDeps> } = {},
 ): ModuleDeps {
   const inventory: InventoryDeps = { db, onVariantStockChanged: applyVariantStock, ...extra.inventory };
   const catalog: CatalogDeps = {
@@ -22,5 +25,7 @@ export function wireModules(
     onVariantsCreated: (tx, variants) => ensureInventoryItems(inventory, tx, variants),
     ...extra.catalog,
   };
-  return { catalog, inventory };
+  // Gateways (Stripe, PayPal) join the manual provider when they are configured (next issue).
+  const payments: PaymentsDeps = { db, providers: createPaymentProviders({}), ...extra.payments };
+  return { catalog, inventory, payments };
 }

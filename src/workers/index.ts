@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { runNextImportJob } from '../modules/imports/index.js';
 import { releaseExpiredHolds } from '../modules/inventory/index.js';
+import { reconcilePendingOperations, reconcilePendingPayments } from '../modules/payments/index.js';
 import type { Db } from '../platform/db/database.js';
 import { pruneIdempotencyKeys } from '../platform/http/idempotency.js';
 import type { Logger } from '../platform/logger.js';
@@ -27,6 +28,8 @@ const DELIVERED_EVENT_RETENTION_DAYS = 7;
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 /** How often an idle worker looks for uploaded imports. */
 const IMPORT_POLL_INTERVAL_MS = 1000;
+/** How often workers look for payment calls whose outcome was never recorded. */
+const PAYMENT_RECONCILE_INTERVAL_MS = 30_000;
 
 /**
  * Background work: the outbox relay, periodic maintenance (expired idempotency keys, old
@@ -86,6 +89,26 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   // Uploaded CSV imports: claim one at a time (SKIP LOCKED), run it, look again at once.
   let importing: Promise<void> | undefined;
   let stopped = false;
+
+  // Payment operations whose process died between the gateway call and recording it: ask the
+  // gateway again with the same idempotency key and record the answer (SKIP LOCKED claims).
+  let reconciling: Promise<void> | undefined;
+  const reconcilePayments = () => {
+    if (reconciling) return;
+    reconciling = (async () => {
+      try {
+        const ops = await reconcilePendingOperations(modules.payments);
+        const attempts = await reconcilePendingPayments(modules.payments);
+        if (ops.claimed + attempts.claimed > 0) logger.info({ ops, attempts }, 'payments: reconciled pending calls');
+      } catch (err) {
+        logger.warn({ err }, 'payment reconcile round failed; will retry');
+      } finally {
+        reconciling = undefined;
+      }
+    })();
+  };
+  const reconcileTimer = setInterval(reconcilePayments, PAYMENT_RECONCILE_INTERVAL_MS);
+  reconcileTimer.unref();
   const runImports = () => {
     if (importing) return;
     importing = (async () => {
@@ -107,8 +130,9 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
       clearInterval(timer);
       clearInterval(holdTimer);
       clearInterval(importTimer);
+      clearInterval(reconcileTimer);
       stopped = true;
-      await Promise.all([relay.stop(), maintenance, holdExpiry, importing]);
+      await Promise.all([relay.stop(), maintenance, holdExpiry, importing, reconciling]);
       logger.info('workers stopped');
     },
   };
