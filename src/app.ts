@@ -135,7 +135,14 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   });
   await app.register(async (scope) => catalogRoutes(scope as App, catalog));
   await app.register(async (scope) => inventoryRoutes(scope as App, inventory));
-  await app.register(async (scope) => checkoutRoutes(scope as App, { db: deps.db }));
+  await app.register(async (scope) =>
+    checkoutRoutes(scope as App, {
+      db: deps.db,
+      inventory,
+      holdTtlSeconds: config.HOLD_TTL_SECONDS,
+      holdAt: config.STOCK_HOLD_AT,
+    }),
+  );
   await app.register(async (scope) => orderRoutes(scope as App, { db: deps.db }));
   await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);

@@ -194,6 +194,11 @@ export const settings = {
     900,
     'How long checkout holds stock for a cart before the hold expires and the units are sellable again.',
   ),
+  STOCK_HOLD_AT: setting(
+    oneOf('add_to_cart', 'checkout'),
+    'checkout',
+    'When carts hold stock: `add_to_cart` (every line change re-holds the whole cart for `HOLD_TTL_SECONDS`; a change stock cannot cover is refused with 409 `INSUFFICIENT_STOCK`) or `checkout` (no hold until checkout starts).',
+  ),
   HOLD_EXPIRY_INTERVAL_MS: setting(integer(100, 3_600_000), 5000, 'How often the worker releases expired cart holds.'),
   MFA_REQUIRED_ROLES: setting(
     list,

@@ -17,6 +17,8 @@ import * as m0015 from './0015_imports.js';
 import * as m0016 from './0016_payments.js';
 import * as m0017 from './0017_checkout_regions.js';
 import * as m0018 from './0018_orders.js';
+import * as m0019 from './0019_checkout_carts.js';
+import * as m0020 from './0020_checkout_promotions.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -41,4 +43,6 @@ export const migrations: Record<string, Migration> = {
   '0016_payments': m0016,
   '0017_checkout_regions': m0017,
   '0018_orders': m0018,
+  '0019_checkout_carts': m0019,
+  '0020_checkout_promotions': m0020,
 };

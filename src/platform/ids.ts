@@ -10,6 +10,7 @@ export const idPrefixes = {
   product: 'prod',
   variant: 'var',
   cart: 'cart',
+  cartLine: 'cl',
   order: 'ord',
   orderLine: 'ordl',
   orderEvent: 'oev',
@@ -37,6 +38,7 @@ export const idPrefixes = {
   region: 'reg',
   taxRate: 'txr',
   shippingOption: 'so',
+  promotion: 'promo',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -43,6 +43,20 @@ const address = {
 };
 
 const probes: Record<string, OwnershipProbe> = {
+  '/v1/store/carts/:id/claim': {
+    async create(owner) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/store/carts',
+        headers: bearer(owner.token),
+        payload: { currency: 'EUR' },
+      });
+      return res.json<{ id: string }>().id;
+    },
+    async read(_owner, id) {
+      return t.db.db.selectFrom('cart').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+  },
   '/v1/store/customers/me/orders/:id': {
     async create(owner) {
       return (await placeOrderDirectly(t, { customerId: owner.id, email: owner.email })).id;

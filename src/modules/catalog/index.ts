@@ -26,6 +26,7 @@ export type { CreateProductInput } from './products.schemas.js';
 export { createProduct } from './products.service.js';
 export { applyVariantStock, CATALOG_CHANGED_CHANNEL, type VariantStockRow } from './read-model.js';
 export { resolveSalesChannelId, type SalesChannel } from './sales-channels.service.js';
+export { type SellableVariant, sellableVariants } from './sellable.service.js';
 
 export async function catalogRoutes(app: App, deps: CatalogDeps) {
   await salesChannelRoutes(app, deps);

@@ -3,13 +3,42 @@
  * The only file other modules import.
  */
 
-import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
+import { promotionDiscounts } from './cart-promotions.js';
 import './checkout.tables.js';
+import './carts.tables.js';
+import type { CartDeps } from './carts.deps.js';
+import { cartRoutes } from './carts.routes.js';
+import { promotionRoutes } from './promotions.routes.js';
 import { regionRoutes } from './regions.routes.js';
 import { shippingOptionRoutes } from './shipping-options.routes.js';
 import { taxRateRoutes } from './tax-rates.routes.js';
 
+export type { CartDeps } from './carts.deps.js';
+/** Cart errors: 404 `NOT_FOUND` (unknown or another customer's cart), 409 `CART_NOT_OPEN`, 422 naming the field. */
+export { CartNotFoundError, CartNotOpenError, CartRuleError } from './carts.errors.js';
+/**
+ * Guest → customer on login: adopts the guest cart, or moves its lines into the customer's open cart and deletes it.
+ * Locks both carts in id order. @throws 404 (unknown or another customer's cart), 409 `CART_NOT_OPEN`.
+ */
+export { mergeGuestCart } from './carts.merge.js';
+/** Cart reads and line commands; each change locks the cart row, and re-holds stock when STOCK_HOLD_AT=add_to_cart. */
+export {
+  addCartLine,
+  createCart,
+  getCart,
+  lockCartForCheckout,
+  newCartId,
+  setCartLineQuantity,
+} from './carts.service.js';
+/**
+ * Stock for the completion step: `holdCartStock(deps, tx, cartId)` (re-)holds every line for HOLD_TTL_SECONDS
+ * (409 `INSUFFICIENT_STOCK`, nothing changed); `releaseCartStock` gives the holds back.
+ */
+export { holdCartStock, releaseCartStock } from './carts.stock.js';
+export { type CartPatch, setShippingMethod, updateCart } from './carts.update.js';
+/** A cart priced now (`cartView`), the promotion seam's input (`CartSnapshot`) and signature (`DiscountsFor`). */
+export { type CartSnapshot, type CartView, cartView, type DiscountsFor } from './carts.view.js';
 export {
   CountryInOtherRegionError,
   RegionCurrencyInUseError,
@@ -18,6 +47,37 @@ export {
   UnknownReferenceError,
 } from './checkout.errors.js';
 export { isCountry } from './checkout.schemas.js';
+/**
+ * Promotions. Admin: `createPromotion`/`updatePromotion` throw 400 naming each bad field and 409
+ * `PromotionCodeTakenError` (codes are unique ignoring case); `deletePromotion` throws 409 `PromotionInUseError` once
+ * redeemed. Checkout: `evaluatePromotions(db, cart)` (reads only) returns the discounts for `computeTotals`, what
+ * applied and why codes were refused — see promotions.rules.ts for the combination and rounding rules;
+ * `redeemPromotions(tx, { promotionIds, customerKey, orderId })` counts the uses in the order's transaction, locking
+ * the promotion rows in id order, and throws 409 `PromotionExhaustedError` when a total or per-customer limit is
+ * reached (roll back); `releaseRedemptions(tx, orderId)` gives an order's uses back.
+ */
+export { PromotionCodeTakenError, PromotionExhaustedError, PromotionInUseError } from './promotions.errors.js';
+export { evaluatePromotions } from './promotions.evaluate.js';
+export { type RedeemInput, redeemPromotions, releaseRedemptions } from './promotions.redeem.js';
+export {
+  type AppliedPromotion,
+  choosePromotions,
+  type PromotionCart,
+  type PromotionEvaluation,
+  type PromotionLine,
+  type RejectReason,
+  rejectReasons,
+} from './promotions.rules.js';
+export {
+  createPromotion,
+  deletePromotion,
+  getPromotion,
+  listPromotions,
+  type Promotion,
+  type PromotionInput,
+  type PromotionPatch,
+  updatePromotion,
+} from './promotions.service.js';
 /**
  * Regions. `createRegion`/`updateRegion` throw 400 `ValidationError` for an unknown currency or country, 409
  * `CountryInOtherRegionError` when a country already belongs to another region (the `region_country` primary key
@@ -97,9 +157,13 @@ export {
   taxOn,
 } from './totals.js';
 
-/** Registers the checkout admin routes: regions, tax rates and shipping options (all `settings:manage`). */
-export async function checkoutRoutes(app: App, deps: { db: Db }) {
+/** Registers the checkout routes: regions, tax rates, shipping options (all `settings:manage`) and storefront carts. */
+export async function checkoutRoutes(app: App, given: CartDeps) {
+  // Carts are priced with the promotion engine unless the caller plugs in another one.
+  const deps: CartDeps = { ...given, discountsFor: given.discountsFor ?? promotionDiscounts() };
   await regionRoutes(app, deps);
   await taxRateRoutes(app, deps);
   await shippingOptionRoutes(app, deps);
+  await promotionRoutes(app, deps);
+  await cartRoutes(app, deps);
 }

@@ -8,7 +8,9 @@ export { type AuditContext, type AuditEntry, auditContext, recordAudit, systemAc
 export { listAuditLog } from './audit.routes.js';
 /** Registers authentication + authorization for every `/v1` route (see `RouteAuth`). */
 export { authorize, registerAuth, resolvePrincipal } from './auth.plugin.js';
+export { AddressCreateBody } from './customers.addresses.schemas.js';
 export { type CustomerRouteDeps, customerRoutes } from './customers.routes.js';
+export { Email } from './customers.schemas.js';
 export { InvalidCredentialsError, PermissionDeniedError, UnauthenticatedError } from './identity.errors.js';
 export { consumeToken, issueToken, type TokenPurpose, type TokenSubject } from './one-time-tokens.js';
 export { builtinRoles, isPermission, type Permission, permissions } from './permissions.js';

@@ -15,6 +15,8 @@ export const permissions = [
   'customers:write',
   'payments:manage',
   'settings:manage',
+  'promotions:read',
+  'promotions:write',
   'staff:read',
   'staff:manage',
   'keys:manage',

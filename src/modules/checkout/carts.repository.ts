@@ -1,0 +1,50 @@
+import { type Selectable, sql, type Updateable } from 'kysely';
+import type { Queryable, Tx } from '../../platform/db/database.js';
+import type { Principal } from '../identity/index.js';
+import { CartNotFoundError, CartNotOpenError } from './carts.errors.js';
+import type { CartLineTable, CartTable } from './carts.tables.js';
+
+/** SQL of the cart tables, and who may see a cart. */
+
+export type CartRow = Selectable<CartTable>;
+export type CartLineRow = Pick<Selectable<CartLineTable>, 'id' | 'variant_id' | 'quantity'>;
+export type CartWithLines = CartRow & { lines: CartLineRow[] };
+
+/**
+ * A customer's cart answers only to that customer; a guest cart to whoever holds its unguessable id.
+ * Everyone else gets the same 404 as for an unknown id.
+ */
+export function assertAccess(cart: CartRow | undefined, id: string, principal: Principal): asserts cart is CartRow {
+  if (!cart) throw new CartNotFoundError(id);
+  if (cart.customer_id !== null && (principal.type !== 'customer' || principal.id !== cart.customer_id)) {
+    throw new CartNotFoundError(id);
+  }
+}
+
+/** The cart with its lines (oldest first), in one statement. */
+export async function selectCart(db: Queryable, id: string): Promise<CartWithLines | undefined> {
+  const res = await sql<CartRow & { lines: CartLineRow[] | string }>`
+    select c.*, coalesce((select json_agg(json_build_object('id', l.id, 'variant_id', l.variant_id,
+                                  'quantity', l.quantity) order by l.id)
+                            from cart_line l where l.cart_id = c.id), '[]'::json) as lines
+      from cart c where c.id = ${id}`.execute(db);
+  const row = res.rows[0];
+  if (!row) return undefined;
+  return { ...row, lines: typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines };
+}
+
+/** Locks the cart row for a change; 404 when the caller may not see it, 409 when it is no longer open. */
+export async function lockOpenCart(tx: Tx, id: string, principal: Principal): Promise<CartRow> {
+  const cart = await tx.selectFrom('cart').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  assertAccess(cart, id, principal);
+  if (cart.status !== 'open') throw new CartNotOpenError(cart.status);
+  return cart;
+}
+
+export async function touch(tx: Tx, id: string, set: Updateable<CartTable> = {}): Promise<void> {
+  await tx
+    .updateTable('cart')
+    .set({ ...set, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
+}

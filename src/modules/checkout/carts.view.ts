@@ -1,0 +1,221 @@
+import type { Queryable } from '../../platform/db/database.js';
+import { type Money, money } from '../../platform/money.js';
+import { type SellableVariant, sellableVariants } from '../catalog/index.js';
+import type { CartLineRow, CartWithLines } from './carts.repository.js';
+import type { CartAddress, CartStatus } from './carts.tables.js';
+import { getRegion, type Region } from './regions.service.js';
+import { availableShippingOptions } from './shipping-options.service.js';
+import { taxRuleFor } from './tax-rates.service.js';
+import { rateForProduct } from './tax-rules.js';
+import { computeTotals, type DiscountInput, type TaxRate } from './totals.js';
+
+/**
+ * The cart as the storefront sees it, priced from the catalog's current prices on every read (never from stored
+ * or client-sent amounts). Lines whose variant is no longer sellable, or has no price in the cart's currency, stay in
+ * the cart marked `available: false` and count for nothing; checkout refuses such a cart.
+ */
+
+/** What a promotion engine sees to decide discounts (`CartDeps.discountsFor`). */
+export interface CartSnapshot {
+  cartId: string;
+  customerId: string | null;
+  email: string | null;
+  currency: string;
+  regionId: string | null;
+  promoCodes: string[];
+  lines: {
+    lineId: string;
+    variantId: string;
+    productId: string;
+    categoryIds: string[];
+    quantity: number;
+    unitPrice: number;
+    subtotal: number;
+  }[];
+}
+
+/** `db` is the caller's connection or transaction: read through it (an embedded database has one connection). */
+export type DiscountsFor = (cart: CartSnapshot, db: Queryable) => Promise<DiscountInput[]>;
+
+export interface CartLineView {
+  id: string;
+  variantId: string;
+  productId: string | null;
+  title: string | null;
+  variantTitle: string | null;
+  sku: string | null;
+  quantity: number;
+  available: boolean;
+  unitPrice: Money;
+  subtotal: Money;
+  discount: Money;
+  tax: Money;
+  total: Money;
+}
+
+export interface CartView {
+  id: string;
+  status: CartStatus;
+  customerId: string | null;
+  currency: string;
+  region: { id: string; name: string; taxInclusive: boolean } | null;
+  countryCode: string | null;
+  email: string | null;
+  shippingAddress: CartAddress | null;
+  billingAddress: CartAddress | null;
+  shippingMethod: { optionId: string; name: string; amount: Money } | null;
+  promoCodes: string[];
+  lines: CartLineView[];
+  totals: {
+    subtotal: Money;
+    discountTotal: Money;
+    shippingTotal: Money;
+    taxTotal: Money;
+    total: Money;
+    taxLines: { rate: TaxRate; base: Money; tax: Money }[];
+  };
+  stock: { heldUntil: string; expired: boolean } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Everything a cart's prices depend on, read in up to four statements. */
+export async function pricingContext(db: Queryable, cart: CartWithLines) {
+  const [variants, region] = await Promise.all([
+    sellableVariants(
+      db,
+      cart.sales_channel_id,
+      cart.lines.map((l) => l.variant_id),
+    ),
+    cart.region_id ? getRegion(db, cart.region_id) : Promise.resolve(null),
+  ]);
+  const country = cart.shipping_address?.countryCode ?? cart.country_code;
+  const rule = country ? await taxRuleFor(db, { countryCode: country, provinceCode: null }) : null;
+  return { variants, region, rule };
+}
+
+const priceOf = (v: SellableVariant | undefined, currency: string) => (v ? v.prices[currency] : undefined);
+
+/** Lines that can be priced: sellable, priced in the cart's currency. */
+export function pricedLines(cart: CartWithLines, variants: Map<string, SellableVariant>) {
+  return cart.lines.flatMap((l: CartLineRow) => {
+    const v = variants.get(l.variant_id);
+    const unitPrice = priceOf(v, cart.currency_code);
+    return v && unitPrice !== undefined ? [{ line: l, variant: v, unitPrice }] : [];
+  });
+}
+
+export function snapshotOf(cart: CartWithLines, variants: Map<string, SellableVariant>): CartSnapshot {
+  return {
+    cartId: cart.id,
+    customerId: cart.customer_id,
+    email: cart.email,
+    currency: cart.currency_code,
+    regionId: cart.region_id,
+    promoCodes: cart.promo_codes,
+    lines: pricedLines(cart, variants).map(({ line, variant, unitPrice }) => ({
+      lineId: line.id,
+      variantId: line.variant_id,
+      productId: variant.productId,
+      // Every category on the way to the product's categories: promotions on a parent apply.
+      categoryIds: [...new Set(variant.categoryPaths.flat())],
+      quantity: line.quantity,
+      unitPrice,
+      subtotal: unitPrice * line.quantity,
+    })),
+  };
+}
+
+/** The cart priced without shipping, with what it was priced from. */
+export async function merchandiseTotals(db: Queryable, cart: CartWithLines, discountsFor?: DiscountsFor) {
+  const ctx = await pricingContext(db, cart);
+  const { variants, region, rule } = ctx;
+  const priced = pricedLines(cart, variants);
+  const discounts = discountsFor && priced.length > 0 ? await discountsFor(snapshotOf(cart, variants), db) : [];
+  const input = {
+    currency: cart.currency_code,
+    taxInclusive: region?.taxInclusive ?? false,
+    lines: priced.map(({ line, variant, unitPrice }) => ({
+      lineId: line.id,
+      unitPrice,
+      quantity: line.quantity,
+      taxRate: rule ? rateForProduct(rule, variant.categoryPaths) : 0,
+      weightGrams: variant.weightGrams ?? 0,
+    })),
+    discounts,
+  };
+  return { ...ctx, input, totals: computeTotals(input) };
+}
+
+/** The region's options that can ship the cart, priced for it (none without a region). */
+export async function shippingOptionsForCart(
+  db: Queryable,
+  region: Region | null,
+  totals: { subtotal: number; discountTotal: number; weightGrams: number },
+) {
+  if (!region) return [];
+  return availableShippingOptions(db, region.id, {
+    subtotal: totals.subtotal - totals.discountTotal,
+    weightGrams: totals.weightGrams,
+  });
+}
+
+/** Prices the cart with `computeTotals` (merchandise, then the chosen shipping) and shapes it for the response. */
+export async function cartView(db: Queryable, cart: CartWithLines, discountsFor?: DiscountsFor): Promise<CartView> {
+  const { variants, region, rule, input, totals: before } = await merchandiseTotals(db, cart, discountsFor);
+  const currency = cart.currency_code;
+  const shipping = cart.shipping_option_id
+    ? ((await shippingOptionsForCart(db, region, before)).find((o) => o.id === cart.shipping_option_id) ?? null)
+    : null;
+  const totals = computeTotals({
+    ...input,
+    shipping: shipping ? { amount: shipping.amount, taxRate: rule?.rate ?? 0 } : null,
+  });
+  const m = (amount: number) => money(amount, currency);
+  const byLine = new Map(totals.lines.map((l) => [l.lineId, l]));
+  return {
+    id: cart.id,
+    status: cart.status,
+    customerId: cart.customer_id,
+    currency,
+    region: region ? { id: region.id, name: region.name, taxInclusive: region.taxInclusive } : null,
+    countryCode: cart.shipping_address?.countryCode ?? cart.country_code,
+    email: cart.email,
+    shippingAddress: cart.shipping_address,
+    billingAddress: cart.billing_address,
+    shippingMethod: shipping ? { optionId: shipping.id, name: shipping.name, amount: m(shipping.amount) } : null,
+    promoCodes: cart.promo_codes,
+    lines: cart.lines.map((l) => {
+      const v = variants.get(l.variant_id);
+      const t = byLine.get(l.id);
+      return {
+        id: l.id,
+        variantId: l.variant_id,
+        productId: v?.productId ?? null,
+        title: v?.title ?? null,
+        variantTitle: v?.variantTitle ?? null,
+        sku: v?.sku ?? null,
+        quantity: l.quantity,
+        available: t !== undefined,
+        unitPrice: m(priceOf(v, currency) ?? 0),
+        subtotal: m(t?.subtotal ?? 0),
+        discount: m(t?.discount ?? 0),
+        tax: m(t?.tax ?? 0),
+        total: m(t?.total ?? 0),
+      };
+    }),
+    totals: {
+      subtotal: m(totals.subtotal),
+      discountTotal: m(totals.discountTotal),
+      shippingTotal: m(totals.shippingTotal),
+      taxTotal: m(totals.taxTotal),
+      total: m(totals.total),
+      taxLines: totals.taxLines.map((t) => ({ rate: t.taxRate, base: m(t.base), tax: m(t.tax) })),
+    },
+    stock: cart.held_until
+      ? { heldUntil: new Date(cart.held_until).toISOString(), expired: new Date(cart.held_until) <= new Date() }
+      : null,
+    createdAt: new Date(cart.created_at).toISOString(),
+    updatedAt: new Date(cart.updated_at).toISOString(),
+  };
+}
