@@ -19,6 +19,7 @@ import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerOpenApi } from './platform/http/openapi.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
 import { registerRequestContext, requestIdFrom } from './platform/http/request-context.js';
+import { trackRunningHandlers } from './platform/http/running-handlers.js';
 import type { App } from './platform/http/types.js';
 import { bindsRequestId, type Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerRequestContext(app, deps.metrics);
+  trackRunningHandlers(app);
   registerErrorHandlers(app);
   // JSON only: without this, Fastify's built-in text/plain parser hands a string to JSON schemas
   // (a confusing 400) instead of answering 415.

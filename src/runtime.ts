@@ -210,6 +210,9 @@ export async function serve(config: Config, plugins?: FastifyPluginAsync[]): Pro
     } finally {
       endSweep();
     }
+    // A client that hung up is gone from the connections app.close() waited for, but its handler
+    // may still be mid-transaction: let it finish before the pool closes.
+    await app.handlersIdle(config.SHUTDOWN_TIMEOUT_MS);
     await workers?.stop();
     await rt.close();
   };
