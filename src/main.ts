@@ -182,11 +182,13 @@ outbox
   .description('Put a dead event back in the queue with a fresh attempt budget')
   .action(async (eventId: string) => {
     const { retryDeadEvent } = await import('./platform/outbox/admin.js');
+    let ok = false;
     await withRuntime(async (rt) => {
-      const ok = await retryDeadEvent(rt.dbHandle.db, eventId);
+      ok = await retryDeadEvent(rt.dbHandle.db, eventId);
       process.stdout.write(ok ? `requeued ${eventId}\n` : `${eventId} is not a dead event\n`);
-      if (!ok) process.exitCode = 1;
     });
+    // Set after the runtime closed: closing the embedded database resets the exit code.
+    if (!ok) process.exitCode = 1;
   });
 
 /** Ends the command with one clear line on stderr and exit code 1. */
