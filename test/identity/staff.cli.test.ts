@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backroom, type Run } from '../support/cli.js';
-import { createTestDb, type TestDb, usingPostgres } from '../support/db.js';
+import { backroom, cliDatabase, type Run } from '../support/cli.js';
 import { staffPassword } from './staff.helpers.js';
 
 const oneErrorLine = (run: Run, pattern: RegExp) => {
@@ -15,21 +11,14 @@ const oneErrorLine = (run: Run, pattern: RegExp) => {
 
 describe('backroom admin create and keys create', { timeout: 180_000 }, () => {
   let env: Record<string, string>;
-  let dataDir: string | undefined;
-  let testDb: TestDb | undefined;
+  let cli: Awaited<ReturnType<typeof cliDatabase>>;
 
   beforeAll(async () => {
-    if (usingPostgres) {
-      testDb = await createTestDb({ empty: true });
-      env = { DATABASE_URL: testDb.url ?? '' };
-    } else {
-      dataDir = mkdtempSync(join(tmpdir(), 'backroom-staff-cli-'));
-      env = { BACKROOM_DATA_DIR: dataDir };
-    }
+    cli = await cliDatabase('staff-cli');
+    env = cli.env;
   });
   afterAll(async () => {
-    await testDb?.destroy().catch(() => {});
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await cli?.cleanup();
   });
 
   it('admin create prints the new staff id; a taken email or an unknown role exits 1 with one line', async () => {

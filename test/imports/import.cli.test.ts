@@ -1,27 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backroom } from '../support/cli.js';
-import { createTestDb, type TestDb, usingPostgres } from '../support/db.js';
+import { backroom, cliDatabase } from '../support/cli.js';
 
 describe('backroom seed --products, import and export', { timeout: 240_000 }, () => {
   let env: Record<string, string>;
   let dir: string;
-  let testDb: TestDb | undefined;
+  let cli: Awaited<ReturnType<typeof cliDatabase>>;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'backroom-import-cli-'));
-    if (usingPostgres) {
-      testDb = await createTestDb({ empty: true });
-      env = { DATABASE_URL: testDb.url ?? '' };
-    } else {
-      env = { BACKROOM_DATA_DIR: join(dir, 'data') };
-    }
+    cli = await cliDatabase('import-cli');
+    ({ env, dir } = cli);
   });
   afterAll(async () => {
-    await testDb?.destroy().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await cli?.cleanup();
   });
 
   it('seeds the demo shop plus generated products, imports a CSV, exports it back, and rejects a bad file with exit 1', async () => {

@@ -32,3 +32,26 @@ export function backroom(args: string[], env: Record<string, string> = {}, timeo
     });
   });
 }
+
+/**
+ * A database for CLI runs: its own PostgreSQL database (empty, the CLI migrates it) under
+ * TEST_DATABASE_URL, else an embedded data dir in a temp folder. `env` is for `backroom(args, env)`.
+ */
+export async function cliDatabase(
+  label: string,
+): Promise<{ env: Record<string, string>; dir: string; cleanup(): Promise<void> }> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createTestDb, usingPostgres } = await import('./db.js');
+  const dir = mkdtempSync(join(tmpdir(), `backroom-${label}-`));
+  const testDb = usingPostgres ? await createTestDb({ empty: true }) : undefined;
+  return {
+    env: testDb ? { DATABASE_URL: testDb.url ?? '' } : { BACKROOM_DATA_DIR: join(dir, 'data') },
+    dir,
+    async cleanup() {
+      await testDb?.destroy().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
