@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { jsonb } from '../../platform/db/json.js';
 import './read-model.tables.js';
 
 /**
@@ -181,17 +182,15 @@ export async function applyVariantStock(tx: Tx, rows: readonly VariantStockRow[]
   if (rows.length === 0) return;
   // Last write wins for a variant given twice, as a sequence of upserts would.
   const byVariant = new Map(rows.map((r) => [r.variantId, r]));
-  const input = JSON.stringify(
-    [...byVariant.values()].map((r) => ({
-      v: r.variantId,
-      a: r.available,
-      b: r.allowBackorder,
-      t: r.lowStockThreshold,
-    })),
-  );
+  const input = [...byVariant.values()].map((r) => ({
+    v: r.variantId,
+    a: r.available,
+    b: r.allowBackorder,
+    t: r.lowStockThreshold,
+  }));
   await sql`
     with input as (
-      select * from jsonb_to_recordset(${input}::text::jsonb) as x(v text, a integer, b boolean, t integer)
+      select * from jsonb_to_recordset(${jsonb(input)}) as x(v text, a integer, b boolean, t integer)
     ),
     stored as (
       insert into variant_stock (variant_id, available, allow_backorder, low_stock_threshold)

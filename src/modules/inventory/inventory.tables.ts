@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, RawBuilder } from 'kysely';
 
 /** Kysely types of the inventory tables (migration 0013). */
 
@@ -15,7 +15,8 @@ export interface StockLocationTable {
   id: string;
   code: string;
   name: string;
-  address: ColumnType<StockAddress, string, string>;
+  /** Written through `jsonb()` (platform/db/json.ts). */
+  address: ColumnType<StockAddress, RawBuilder<StockAddress>, RawBuilder<StockAddress>>;
   active: Generated<boolean>;
   priority: Generated<number>;
   created_at: Generated<Date>;

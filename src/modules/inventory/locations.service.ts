@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import { type AuditContext, recordAudit } from '../../platform/audit/audit.js';
 import type { Queryable } from '../../platform/db/database.js';
+import { jsonb } from '../../platform/db/json.js';
 import { UniqueViolationError } from '../../platform/db/pg-errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
@@ -68,7 +69,7 @@ export async function createLocation(deps: InventoryDeps, ctx: AuditContext, inp
       await sql`
         with loc as (
           insert into stock_location (id, code, name, address, active, priority)
-          values (${id}, ${input.code}, ${input.name.trim()}, ${JSON.stringify(input.address ?? {})}::text::jsonb,
+          values (${id}, ${input.code}, ${input.name.trim()}, ${jsonb(input.address ?? {})},
                   ${input.active ?? true}, ${input.priority ?? 100})
           returning id
         )
@@ -118,7 +119,7 @@ export async function updateLocation(
         .set({
           code: next.code,
           name: next.name,
-          address: sql<string>`${JSON.stringify(next.address)}::text::jsonb`,
+          address: jsonb(next.address),
           active: next.active,
           priority: next.priority,
           updated_at: sql`now()`,

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database.js';
+import type { StockMovementTable } from './inventory.tables.js';
 import { requireItem } from './items.service.js';
 
 /** The stock ledger: history per item, and the check that every level equals its ledger sum. */
@@ -31,24 +32,8 @@ export interface MovementQuery {
   until?: string | undefined;
 }
 
-export interface MovementRow {
-  id: string;
-  item_id: string;
-  location_id: string;
-  delta_on_hand: number;
-  delta_reserved: number;
-  delta_held: number;
-  on_hand_after: number;
-  reserved_after: number;
-  held_after: number;
-  reason: string;
-  reference_type: string | null;
-  reference_id: string | null;
-  note: string | null;
-  actor_type: string;
-  actor_id: string | null;
-  created_at: Date;
-}
+/** A ledger row as read (the writing transaction's id is internal to the stream). */
+export type MovementRow = Omit<Selectable<StockMovementTable>, 'tx_id'>;
 
 export const movementView = (r: MovementRow): Movement => ({
   id: r.id,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { AuditContext } from '../../platform/audit/audit.js';
 import type { Tx } from '../../platform/db/database.js';
+import { jsonb } from '../../platform/db/json.js';
 import { newId } from '../../platform/ids.js';
 import type { OperationKind, PaymentStatus } from './payments.tables.js';
 
@@ -130,7 +131,7 @@ export async function finishOperation(tx: Tx, input: FinishInput): Promise<Finis
                                        idempotency_key, raw)
       select ${newId('paymentTransaction')}, op.payment_id, op.kind, ${input.outcome}, op.amount, p.currency,
              coalesce(${input.providerReference ?? null}::text, p.provider_reference), op.idempotency_key,
-             ${JSON.stringify(input.raw)}::text::jsonb
+             ${jsonb(input.raw)}
         from op join p on p.id = op.payment_id
       returning id
     )
@@ -193,7 +194,7 @@ export async function recordOutcome(tx: Tx, input: OutcomeInput): Promise<Record
       insert into payment_transaction (id, payment_id, kind, status, amount, currency, provider_reference,
                                        idempotency_key, raw)
       select v.id, p.id, v.kind, v.status, v.amount, p.currency, p.provider_reference, v.key,
-             ${JSON.stringify(input.raw)}::text::jsonb
+             ${jsonb(input.raw)}
         from p cross join (values ${rows}) as v(id, kind, status, amount, key)
     )`
         : sql``

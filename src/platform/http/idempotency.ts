@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { jsonb } from '../db/json.js';
 import { AppError, ConflictError } from '../errors.js';
 import { sendProblem } from './error-handler.js';
 import './idempotency.tables.js';
@@ -178,7 +179,7 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
         update idempotency_key
            set status = 'completed', locked_until = null, response_status = ${reply.statusCode},
                -- via text: postgres.js would JSON-encode a string bound straight to jsonb a second time
-               response_headers = ${JSON.stringify(headers)}::text::jsonb, response_body = ${body}
+               response_headers = ${jsonb(headers)}, response_body = ${body}
          where ${where}`.execute(opts.db);
     } catch (err) {
       // The command already ran; failing the response now would make the client retry it.
