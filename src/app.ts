@@ -128,7 +128,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) => outboxRoutes(scope as App, deps));
   await app.register(async (scope) => customerRoutes(scope as App, deps));
   await app.register(async (scope) => staffRoutes(scope as App, deps));
-  const { catalog, inventory } = wireModules(deps.db, {
+  const { catalog, inventory, payments } = wireModules(deps.db, {
     catalog: {
       listen: deps.listen,
       cacheEntries: config.STOREFRONT_CACHE_ENTRIES,
@@ -145,7 +145,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       holdAt: config.STOCK_HOLD_AT,
     }),
   );
-  await app.register(async (scope) => orderRoutes(scope as App, { db: deps.db }));
+  await app.register(async (scope) => orderRoutes(scope as App, { db: deps.db, inventory, payments }));
   await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 

@@ -19,6 +19,9 @@ import * as m0017 from './0017_checkout_regions.js';
 import * as m0018 from './0018_orders.js';
 import * as m0019 from './0019_checkout_carts.js';
 import * as m0020 from './0020_checkout_promotions.js';
+import * as m0021 from './0021_checkout_completion.js';
+import * as m0022 from './0022_orders_fulfillment.js';
+import * as m0023 from './0023_orders_returns.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -45,4 +48,7 @@ export const migrations: Record<string, Migration> = {
   '0018_orders': m0018,
   '0019_checkout_carts': m0019,
   '0020_checkout_promotions': m0020,
+  '0021_checkout_completion': m0021,
+  '0022_orders_fulfillment': m0022,
+  '0023_orders_returns': m0023,
 };

@@ -39,6 +39,9 @@ export const idPrefixes = {
   taxRate: 'txr',
   shippingOption: 'so',
   promotion: 'promo',
+  fulfillment: 'ful',
+  returnRequest: 'ret',
+  returnLine: 'retl',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -3,11 +3,16 @@
  * views. Checkout creates orders through `createOrder` inside its phase-one transaction.
  */
 
-import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
+import { fulfillmentRoutes } from './fulfillments.routes.js';
+import type { OrderDeps } from './orders.deps.js';
 import { orderAdminRoutes, orderStoreRoutes } from './orders.routes.js';
+import { returnRoutes } from './returns.routes.js';
 import './orders.tables.js';
 
+/** Derives `order.payment_status` from the order's payments under its row lock (run after any payment change). */
+export { derivePaymentStatus, syncOrderPaymentStatus } from './order-payments.js';
+export type { OrderDeps } from './orders.deps.js';
 export { InvalidOrderTransitionError } from './orders.errors.js';
 export { findOrderView, listOrders, type OrderListQuery } from './orders.repository.js';
 export {
@@ -31,7 +36,9 @@ export {
 } from './orders.state.js';
 export type { Address, TaxLine } from './orders.tables.js';
 
-export async function orderRoutes(app: App, deps: { db: Db }): Promise<void> {
+export async function orderRoutes(app: App, deps: OrderDeps): Promise<void> {
   await orderAdminRoutes(app, deps);
   await orderStoreRoutes(app, deps);
+  await fulfillmentRoutes(app, deps);
+  await returnRoutes(app, deps);
 }

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database.js';
+import { fulfillmentsJson } from './fulfillments.view.js';
 import type { OrderDetailT, OrderSummaryT } from './orders.schemas.js';
+import { returnsJson } from './returns.view.js';
 import './orders.tables.js';
 
 /** Reads of orders: a detail (lines and timeline included) in one statement; filtered lists. */
@@ -35,6 +37,8 @@ export async function findOrderView(
           'fulfilledQuantity', l.fulfilled_quantity, 'shippedQuantity', l.shipped_quantity,
           'returnedQuantity', l.returned_quantity) order by l.position)
         from order_line l where l.order_id = o.id), '[]'::json),
+      'fulfillments', ${fulfillmentsJson},
+      'returns', ${returnsJson},
       'timeline', ${
         scope.withTimeline === false
           ? sql`'[]'::json`

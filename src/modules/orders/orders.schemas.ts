@@ -53,6 +53,8 @@ export const OrderDetail = Type.Object({
   version: Type.Integer(),
   cancelledAt: Type.Union([Type.Null(), Type.String({ format: 'date-time' })]),
   lines: Type.Array(Line),
+  fulfillments: Type.Array(Type.Unknown()),
+  returns: Type.Array(Type.Unknown()),
   timeline: Type.Array(
     Type.Object({
       id: Type.String(),
