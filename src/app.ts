@@ -23,6 +23,7 @@ import { trackRunningHandlers } from './platform/http/running-handlers.js';
 import type { App } from './platform/http/types.js';
 import { bindsRequestId, type Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
+import { defaultTemplatesDir } from './platform/notifications/templates.js';
 import { healthRoutes } from './platform/ops/health.routes.js';
 import { metricsRoutes } from './platform/ops/metrics.routes.js';
 import { outboxRoutes } from './platform/outbox/routes.js';
@@ -145,7 +146,17 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       holdAt: config.STOCK_HOLD_AT,
     }),
   );
-  await app.register(async (scope) => orderRoutes(scope as App, { db: deps.db, inventory, payments }));
+  await app.register(async (scope) => orderRoutes(scope as App, {
+      db: deps.db,
+      inventory,
+      payments,
+      mail: {
+        shopName: config.SHOP_NAME,
+        templatesDir: config.TEMPLATES_DIR ?? defaultTemplatesDir,
+        storefrontUrl: config.STOREFRONT_URL,
+      },
+    }),
+  ));
   await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 

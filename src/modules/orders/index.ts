@@ -12,7 +12,7 @@ import './orders.tables.js';
 
 /** Derives `order.payment_status` from the order's payments under its row lock (run after any payment change). */
 export { derivePaymentStatus, syncOrderPaymentStatus } from './order-payments.js';
-export type { OrderDeps } from './orders.deps.js';
+export type { OrderDeps, OrderMail } from './orders.deps.js';
 export { InvalidOrderTransitionError } from './orders.errors.js';
 export { findOrderView, listOrders, type OrderListQuery } from './orders.repository.js';
 export {
