@@ -146,7 +146,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       holdAt: config.STOCK_HOLD_AT,
     }),
   );
-  await app.register(async (scope) => orderRoutes(scope as App, {
+  await app.register(async (scope) =>
+    orderRoutes(scope as App, {
       db: deps.db,
       inventory,
       payments,
@@ -156,7 +157,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
         storefrontUrl: config.STOREFRONT_URL,
       },
     }),
-  ));
+  );
   await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
