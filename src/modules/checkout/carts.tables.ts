@@ -35,7 +35,11 @@ export interface CartTable {
   held_until: Date | null;
   /** The payment method chosen with `POST …/payment` (a provider id) and what the gateway needs for it. */
   payment_provider: Generated<string | null>;
-  payment_data: ColumnType<Record<string, string>, RawBuilder<Record<string, string>> | undefined, RawBuilder<Record<string, string>>>;
+  payment_data: ColumnType<
+    Record<string, string>,
+    RawBuilder<Record<string, string>> | undefined,
+    RawBuilder<Record<string, string>>
+  >;
   /** When completion's phase one committed; the worker finishes completions stuck past a grace period. */
   completing_since: Generated<Date | null>;
   created_at: Generated<Date>;
