@@ -9,6 +9,7 @@ import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/in
 import { importRoutes } from './modules/imports/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
 import { orderRoutes } from './modules/orders/index.js';
+import type { PaymentsDeps } from './modules/payments/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
@@ -23,13 +24,12 @@ import { trackRunningHandlers } from './platform/http/running-handlers.js';
 import type { App } from './platform/http/types.js';
 import { bindsRequestId, type Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
-import { defaultTemplatesDir } from './platform/notifications/templates.js';
 import { healthRoutes } from './platform/ops/health.routes.js';
 import { metricsRoutes } from './platform/ops/metrics.routes.js';
 import { outboxRoutes } from './platform/outbox/routes.js';
 import type { RedisHandle } from './platform/redis.js';
 import { version } from './version.js';
-import { wireModules } from './wiring.js';
+import { checkoutDeps, orderMail, wireModules } from './wiring.js';
 
 /** Everything the HTTP app needs, built once by the CLI (or a test) and passed in. */
 export interface AppDeps {
@@ -43,6 +43,8 @@ export interface AppDeps {
   listen?: DbHandle['listen'] | undefined;
   /** Encrypts secrets at rest (staff MFA seeds); without it MFA routes answer 503. */
   secretBox?: SecretBox | undefined;
+  /** Gateways and their deadline; default: the providers configured in the environment (manual at least). */
+  payments?: Pick<PaymentsDeps, 'providers' | 'providerTimeoutMs'> | undefined;
 }
 
 export interface BuildOptions {
@@ -129,34 +131,20 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) => outboxRoutes(scope as App, deps));
   await app.register(async (scope) => customerRoutes(scope as App, deps));
   await app.register(async (scope) => staffRoutes(scope as App, deps));
-  const { catalog, inventory, payments } = wireModules(deps.db, {
+  const modules = wireModules(deps.db, {
     catalog: {
       listen: deps.listen,
       cacheEntries: config.STOREFRONT_CACHE_ENTRIES,
       showStockCounts: config.SHOW_STOCK_COUNTS,
     },
+    ...(deps.payments ? { payments: deps.payments } : {}),
   });
+  const { catalog, inventory, payments } = modules;
   await app.register(async (scope) => catalogRoutes(scope as App, catalog));
   await app.register(async (scope) => inventoryRoutes(scope as App, inventory));
+  await app.register(async (scope) => checkoutRoutes(scope as App, checkoutDeps(modules, config)));
   await app.register(async (scope) =>
-    checkoutRoutes(scope as App, {
-      db: deps.db,
-      inventory,
-      holdTtlSeconds: config.HOLD_TTL_SECONDS,
-      holdAt: config.STOCK_HOLD_AT,
-    }),
-  );
-  await app.register(async (scope) =>
-    orderRoutes(scope as App, {
-      db: deps.db,
-      inventory,
-      payments,
-      mail: {
-        shopName: config.SHOP_NAME,
-        templatesDir: config.TEMPLATES_DIR ?? defaultTemplatesDir,
-        storefrontUrl: config.STOREFRONT_URL,
-      },
-    }),
+    orderRoutes(scope as App, { db: deps.db, inventory, payments, mail: orderMail(config) }),
   );
   await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);

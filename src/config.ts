@@ -200,6 +200,16 @@ export const settings = {
     'When carts hold stock: `add_to_cart` (every line change re-holds the whole cart for `HOLD_TTL_SECONDS`; a change stock cannot cover is refused with 409 `INSUFFICIENT_STOCK`) or `checkout` (no hold until checkout starts).',
   ),
   HOLD_EXPIRY_INTERVAL_MS: setting(integer(100, 3_600_000), 5000, 'How often the worker releases expired cart holds.'),
+  COMPLETION_GRACE_SECONDS: setting(
+    integer(0, 86_400),
+    60,
+    'A checkout stopped between its phases (crash, gateway timeout) for longer than this is finished by the worker: the gateway is asked again with the same idempotency key and the order placed or cancelled.',
+  ),
+  COMPLETION_ABANDON_SECONDS: setting(
+    integer(60, 7 * 86_400),
+    3600,
+    'A checkout whose payment still has no answer after this long (gateway unreachable, 3-D Secure never finished) is cancelled by the worker and its stock released.',
+  ),
   MFA_REQUIRED_ROLES: setting(
     list,
     ['role_owner', 'role_admin'],

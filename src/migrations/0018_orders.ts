@@ -64,7 +64,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       discount bigint not null default 0 check (discount >= 0),
       tax bigint not null default 0 check (tax >= 0),
       total bigint not null check (total >= 0),
-      -- [{ name, rateBps, amount }]
+      -- [{ name, rate (thousandths of a percent), amount }]
       tax_lines jsonb not null default '[]'::jsonb,
       fulfilled_quantity integer not null default 0,
       shipped_quantity integer not null default 0,

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { finishStaleCompletions } from '../modules/checkout/index.js';
 import { runNextImportJob } from '../modules/imports/index.js';
 import { releaseExpiredHolds } from '../modules/inventory/index.js';
 import { reconcilePendingOperations, reconcilePendingPayments } from '../modules/payments/index.js';
@@ -9,7 +10,7 @@ import type { Metrics } from '../platform/metrics.js';
 import { pruneDeliveredEvents } from '../platform/outbox/admin.js';
 import type { EventHandlers } from '../platform/outbox/handlers.js';
 import { startRelay } from '../platform/outbox/relay.js';
-import { wireModules } from '../wiring.js';
+import { checkoutDeps, wireModules } from '../wiring.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -91,7 +92,8 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   let stopped = false;
 
   // Payment operations whose process died between the gateway call and recording it: ask the
-  // gateway again with the same idempotency key and record the answer (SKIP LOCKED claims).
+  // gateway again with the same idempotency key and record the answer (SKIP LOCKED claims); then
+  // checkouts that stopped between their phases.
   let reconciling: Promise<void> | undefined;
   const reconcilePayments = () => {
     if (reconciling) return;
@@ -100,6 +102,12 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
         const ops = await reconcilePendingOperations(modules.payments);
         const attempts = await reconcilePendingPayments(modules.payments);
         if (ops.claimed + attempts.claimed > 0) logger.info({ ops, attempts }, 'payments: reconciled pending calls');
+        // Checkouts stopped between their phases: placed or cancelled, never left holding stock.
+        const completions = await finishStaleCompletions(checkoutDeps(modules, deps.config), {
+          graceSeconds: deps.config.COMPLETION_GRACE_SECONDS,
+          abandonAfterSeconds: deps.config.COMPLETION_ABANDON_SECONDS,
+        });
+        if (completions.claimed > 0) logger.info({ completions }, 'checkout: finished stopped completions');
       } catch (err) {
         logger.warn({ err }, 'payment reconcile round failed; will retry');
       } finally {

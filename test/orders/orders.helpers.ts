@@ -63,7 +63,7 @@ export async function placeOrderDirectly(
         discount: 0,
         tax: 479,
         total: 3000,
-        taxLines: [{ name: 'VAT', rateBps: 1900, amount: 479 }],
+        taxLines: [{ name: 'VAT', rate: 19000, amount: 479 }],
       },
     ],
     ...over,

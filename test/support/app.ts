@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { pino } from 'pino';
-import { buildApp } from '../../src/app.js';
+import { type AppDeps, buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { migrations } from '../../src/migrations/index.js';
 import { createSecretBox, type SecretBox } from '../../src/platform/crypto/secret-box.js';
@@ -49,6 +49,8 @@ export interface TestAppOptions {
   db?: TestDb;
   /** Encrypts MFA secrets; default: a box with a random key. */
   secretBox?: SecretBox;
+  /** Payment gateways (e.g. the scripted test gateway) and their deadline; default: manual only. */
+  payments?: AppDeps['payments'];
 }
 
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -66,6 +68,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
       redis: opts.redis,
       listen: (channel, onPayload) => db.listen(channel, onPayload),
       secretBox: opts.secretBox ?? createSecretBox(randomBytes(32)),
+      payments: opts.payments,
     },
     opts.plugins ? { plugins: opts.plugins } : {},
   );

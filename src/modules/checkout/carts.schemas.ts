@@ -97,6 +97,7 @@ export const CartSchema = Type.Object({
     Type.Object({ optionId: Type.String(), name: Type.String(), amount: MoneySchema }),
   ]),
   promoCodes: Type.Array(Type.String()),
+  payment: Type.Union([Type.Null(), Type.Object({ provider: Type.String() })]),
   lines: Type.Array(CartLineSchema),
   totals: Type.Object({
     subtotal: MoneySchema,

@@ -65,6 +65,8 @@ export interface CartView {
   billingAddress: CartAddress | null;
   shippingMethod: { optionId: string; name: string; amount: Money } | null;
   promoCodes: string[];
+  /** The payment method chosen with `POST …/payment`. */
+  payment: { provider: string } | null;
   lines: CartLineView[];
   totals: {
     subtotal: Money;
@@ -160,10 +162,12 @@ export async function shippingOptionsForCart(
   });
 }
 
-/** Prices the cart with `computeTotals` (merchandise, then the chosen shipping) and shapes it for the response. */
-export async function cartView(db: Queryable, cart: CartWithLines, discountsFor?: DiscountsFor): Promise<CartView> {
+/**
+ * The cart priced with `computeTotals` (merchandise, then the chosen shipping), with everything it was priced from:
+ * what checkout snapshots into the order and what `cartView` shapes for the response.
+ */
+export async function priceCart(db: Queryable, cart: CartWithLines, discountsFor?: DiscountsFor) {
   const { variants, region, rule, input, totals: before } = await merchandiseTotals(db, cart, discountsFor);
-  const currency = cart.currency_code;
   const shipping = cart.shipping_option_id
     ? ((await shippingOptionsForCart(db, region, before)).find((o) => o.id === cart.shipping_option_id) ?? null)
     : null;
@@ -171,6 +175,20 @@ export async function cartView(db: Queryable, cart: CartWithLines, discountsFor?
     ...input,
     shipping: shipping ? { amount: shipping.amount, taxRate: rule?.rate ?? 0 } : null,
   });
+  return { variants, region, rule, shipping, totals };
+}
+
+export type PricedCart = Awaited<ReturnType<typeof priceCart>>;
+
+/** Prices the cart and shapes it for the response. */
+export async function cartView(db: Queryable, cart: CartWithLines, discountsFor?: DiscountsFor): Promise<CartView> {
+  return shapeCart(cart, await priceCart(db, cart, discountsFor));
+}
+
+/** The storefront's view of a priced cart. */
+export function shapeCart(cart: CartWithLines, priced: PricedCart): CartView {
+  const { variants, region, shipping, totals } = priced;
+  const currency = cart.currency_code;
   const m = (amount: number) => money(amount, currency);
   const byLine = new Map(totals.lines.map((l) => [l.lineId, l]));
   return {
@@ -185,6 +203,7 @@ export async function cartView(db: Queryable, cart: CartWithLines, discountsFor?
     billingAddress: cart.billing_address,
     shippingMethod: shipping ? { optionId: shipping.id, name: shipping.name, amount: m(shipping.amount) } : null,
     promoCodes: cart.promo_codes,
+    payment: cart.payment_provider ? { provider: cart.payment_provider } : null,
     lines: cart.lines.map((l) => {
       const v = variants.get(l.variant_id);
       const t = byLine.get(l.id);

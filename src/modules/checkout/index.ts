@@ -7,8 +7,9 @@ import type { App } from '../../platform/http/types.js';
 import { promotionDiscounts } from './cart-promotions.js';
 import './checkout.tables.js';
 import './carts.tables.js';
-import type { CartDeps } from './carts.deps.js';
 import { cartRoutes } from './carts.routes.js';
+import type { CheckoutDeps } from './completion.deps.js';
+import { completionRoutes } from './completion.routes.js';
 import { promotionRoutes } from './promotions.routes.js';
 import { regionRoutes } from './regions.routes.js';
 import { shippingOptionRoutes } from './shipping-options.routes.js';
@@ -47,6 +48,16 @@ export {
   UnknownReferenceError,
 } from './checkout.errors.js';
 export { isCountry } from './checkout.schemas.js';
+export type { CheckoutDeps } from './completion.deps.js';
+/**
+ * Completion: `completeCart` runs the three phases (idempotent per cart); `finishCompletion` repeats phases two and
+ * three for an order whose phase one committed; the worker entry `finishStaleCompletions` does that for completions
+ * stuck past a grace period and abandons them past COMPLETION_ABANDON_SECONDS.
+ */
+export { CartIncompleteError } from './completion.errors.js';
+export { abandonCompletion, finishCompletion } from './completion.finish.js';
+export { type CompletionResult, completeCart } from './completion.service.js';
+export { finishStaleCompletions } from './completion.worker.js';
 /**
  * Promotions. Admin: `createPromotion`/`updatePromotion` throw 400 naming each bad field and 409
  * `PromotionCodeTakenError` (codes are unique ignoring case); `deletePromotion` throws 409 `PromotionInUseError` once
@@ -158,12 +169,13 @@ export {
 } from './totals.js';
 
 /** Registers the checkout routes: regions, tax rates, shipping options (all `settings:manage`) and storefront carts. */
-export async function checkoutRoutes(app: App, given: CartDeps) {
+export async function checkoutRoutes(app: App, given: CheckoutDeps) {
   // Carts are priced with the promotion engine unless the caller plugs in another one.
-  const deps: CartDeps = { ...given, discountsFor: given.discountsFor ?? promotionDiscounts() };
+  const deps: CheckoutDeps = { ...given, discountsFor: given.discountsFor ?? promotionDiscounts() };
   await regionRoutes(app, deps);
   await taxRateRoutes(app, deps);
   await shippingOptionRoutes(app, deps);
   await promotionRoutes(app, deps);
   await cartRoutes(app, deps);
+  await completionRoutes(app, deps);
 }

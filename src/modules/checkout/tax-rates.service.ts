@@ -96,7 +96,7 @@ export async function taxRuleFor(
     sql`t.country_code = ${address.countryCode} and (t.province_code is null or t.province_code = ${address.provinceCode ?? null})`,
   );
   const rate = rates.find((r) => r.provinceCode !== null) ?? rates[0];
-  return rate ? { rate: rate.rate, overrides: rate.overrides } : null;
+  return rate ? { name: rate.name, rate: rate.rate, overrides: rate.overrides } : null;
 }
 
 function validate(input: Partial<TaxRateInput>): void {

@@ -3,6 +3,8 @@ import type { TaxRate } from './totals.js';
 /** Pure tax-rate resolution for a product from a country's rate and its per-category overrides. */
 
 export interface TaxRule {
+  /** The rate's name ("VAT"), for tax lines on orders and invoices. */
+  name?: string | undefined;
   rate: TaxRate;
   overrides: readonly { categoryId: string; rate: TaxRate }[];
 }

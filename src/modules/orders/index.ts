@@ -15,6 +15,8 @@ export { derivePaymentStatus, syncOrderPaymentStatus } from './order-payments.js
 export type { OrderDeps, OrderMail } from './orders.deps.js';
 export { InvalidOrderTransitionError } from './orders.errors.js';
 export { findOrderView, listOrders, type OrderListQuery } from './orders.repository.js';
+/** Response schemas, for modules that answer with an order (checkout completion). */
+export { OrderDetail, type OrderDetailT } from './orders.schemas.js';
 export {
   addOrderNote,
   createOrder,

@@ -46,9 +46,10 @@ export interface OrderTable {
   updated_at: Generated<Date>;
 }
 
+/** One tax on an order line: `rate` in thousandths of a percent (19000 = 19 %), `amount` in minor units. */
 export interface TaxLine {
   name: string;
-  rateBps: number;
+  rate: number;
   amount: number;
 }
 

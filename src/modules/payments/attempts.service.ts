@@ -1,4 +1,4 @@
-import type { Tx } from '../../platform/db/database.js';
+import type { Queryable, Tx } from '../../platform/db/database.js';
 import { jsonb } from '../../platform/db/json.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { AppError, ConflictError, ValidationError } from '../../platform/errors.js';
@@ -261,4 +261,42 @@ export async function attachOrder(tx: Tx, paymentId: string, orderId: string): P
   if (row) return;
   await getPayment(tx, paymentId);
   throw new ConflictError('PAYMENT_ORDER_MISMATCH', `Payment ${paymentId} already belongs to another order.`);
+}
+
+/**
+ * Rebuilds phase 2's input for an attempt still waiting for the gateway's first answer (stage `pending`), so a retry
+ * — the buyer pressing "complete" again, or the worker after a crash — repeats initiate with the original key and the
+ * gateway answers what it answered the first time. Null when the attempt already has an answer.
+ */
+export async function resumeAttempt(db: Queryable, paymentId: string): Promise<StartedPayment | null> {
+  const p = await db
+    .selectFrom('payment')
+    .select(['id', 'provider', 'amount', 'currency', 'metadata', 'stage'])
+    .where('id', '=', paymentId)
+    .executeTakeFirst();
+  if (!p) throw new PaymentNotFoundError(paymentId);
+  if (p.stage !== 'pending') return null;
+  return {
+    paymentId: p.id,
+    provider: p.provider,
+    amount: { amount: p.amount, currency: p.currency },
+    idempotencyKey: idempotencyKeys.initiate(p.id),
+    metadata: (typeof p.metadata === 'string' ? JSON.parse(p.metadata) : p.metadata) as Record<string, string>,
+  };
+}
+
+/**
+ * Gives up on an attempt that never got an answer (gateway unreachable, customer never finished 3-D Secure): stage
+ * `failed` with decline code `abandoned`, so a late answer can no longer authorize it (recordPaymentOutcome only moves
+ * pending attempts). Runs in the caller's transaction; true when it was still waiting.
+ */
+export async function abandonAttempt(tx: Tx, paymentId: string): Promise<boolean> {
+  const row = await tx
+    .updateTable('payment')
+    .set({ stage: 'failed', decline_code: 'abandoned', updated_at: new Date() })
+    .where('id', '=', paymentId)
+    .where('stage', 'in', ['pending', 'requires_action'])
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }

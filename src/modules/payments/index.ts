@@ -12,6 +12,8 @@
 import './payments.tables.js';
 
 export {
+  /** Gives up on an attempt with no answer yet (stage `failed`, decline code `abandoned`), in the caller's transaction. */
+  abandonAttempt,
   /**
    * Links a payment to its order (idempotent for the same order); 409 `PAYMENT_ORDER_MISMATCH`
    * for another. Runs in the caller's transaction.
@@ -36,6 +38,8 @@ export {
    * transaction; locks the payment row; a repeated report is a no-op. Failures come back in `error`.
    */
   recordPaymentOutcome,
+  /** Phase 2's input again for an attempt still `pending` (null otherwise): retries repeat initiate with the same key. */
+  resumeAttempt,
   type StartedPayment,
   type StartPaymentInput,
   /**

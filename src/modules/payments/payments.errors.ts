@@ -33,9 +33,13 @@ export class PaymentProviderError extends AppError {
 
 /** 409 `PAYMENT_REQUIRES_ACTION`: the customer must finish a step (3-D Secure, a redirect) first. */
 export class PaymentRequiresActionError extends ConflictError {
-  constructor(readonly paymentId: string) {
+  /** `clientData`: what the storefront needs for the action (e.g. a client secret or approval link), when known. */
+  constructor(
+    readonly paymentId: string,
+    clientData?: Record<string, string>,
+  ) {
     super('PAYMENT_REQUIRES_ACTION', `Payment ${paymentId} waits for the customer to complete an action.`, {
-      extensions: { paymentId },
+      extensions: { paymentId, ...(clientData ? { clientData } : {}) },
     });
   }
 }

@@ -1,0 +1,161 @@
+import { sql } from 'kysely';
+import type { AuditContext } from '../../platform/audit/audit.js';
+import type { Tx } from '../../platform/db/database.js';
+import type { FieldError } from '../../platform/errors.js';
+import type { Principal } from '../identity/index.js';
+import { commitHold } from '../inventory/index.js';
+import { createOrder, type NewOrderLine } from '../orders/index.js';
+import { attachOrder, type StartedPayment, startPayment } from '../payments/index.js';
+import type { CartWithLines } from './carts.repository.js';
+import { assertAccess, selectCart } from './carts.repository.js';
+import { holdCartStock } from './carts.stock.js';
+import { type PricedCart, priceCart } from './carts.view.js';
+import type { CheckoutDeps } from './completion.deps.js';
+import { CartIncompleteError } from './completion.errors.js';
+import { redeemPromotions } from './promotions.redeem.js';
+
+/**
+ * Checkout phase one, in the caller's transaction: lock the cart, price it again from the catalog, check it is
+ * complete, hold and commit its stock (conditional statements in inventory), redeem its promotions (limits enforced
+ * under concurrency), create the order `pending_payment` with its snapshot, start the payment attempt and mark the
+ * cart `completing`. Nothing here talks to a gateway.
+ *
+ * A cart that is already completing or completed is not an error: the caller gets its live order back, so every
+ * repeat of "complete" converges on the same answer.
+ */
+
+export type Begun =
+  | { kind: 'started'; orderId: string; payment: StartedPayment | null }
+  | { kind: 'existing'; orderId: string };
+
+export async function beginCompletion(
+  deps: CheckoutDeps,
+  tx: Tx,
+  principal: Principal,
+  actor: AuditContext,
+  cartId: string,
+): Promise<Begun> {
+  const row = await tx.selectFrom('cart').selectAll().where('id', '=', cartId).forUpdate().executeTakeFirst();
+  assertAccess(row, cartId, principal);
+  if (row.status !== 'open') return { kind: 'existing', orderId: await liveOrderOf(tx, cartId) };
+
+  const cart = (await selectCart(tx, cartId)) as CartWithLines;
+  const priced = await priceCart(tx, cart, deps.discountsFor);
+  assertComplete(cart, priced, deps);
+
+  const expired = !cart.held_until || new Date(cart.held_until) <= new Date();
+  if (deps.holdAt === 'checkout' || expired) await holdCartStock(deps, tx, cartId);
+
+  const { totals } = priced;
+  const email = cart.email as string;
+  const order = await createOrder(tx, actor, {
+    cartId,
+    customerId: cart.customer_id,
+    email,
+    salesChannelId: cart.sales_channel_id,
+    regionId: cart.region_id,
+    currency: cart.currency_code,
+    subtotal: totals.subtotal,
+    discountTotal: totals.discountTotal,
+    shippingTotal: totals.shippingTotal,
+    taxTotal: totals.taxTotal,
+    total: totals.total,
+    shippingAddress: cart.shipping_address,
+    billingAddress: cart.billing_address ?? cart.shipping_address,
+    shippingMethod: priced.shipping
+      ? { id: priced.shipping.id, name: priced.shipping.name, amount: totals.shippingTotal }
+      : null,
+    promoCodes: cart.promo_codes,
+    lines: orderLines(cart, priced),
+  });
+  await commitHold(deps.inventory, tx, {
+    cartId,
+    orderId: order.id,
+    lines: cart.lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity })),
+    actor,
+  });
+  const promotionIds = totals.discounts.filter((d) => d.amount > 0).map((d) => d.promotionId);
+  if (promotionIds.length > 0) {
+    await redeemPromotions(tx, {
+      promotionIds: [...new Set(promotionIds)],
+      customerKey: cart.customer_id ?? email.trim().toLowerCase(),
+      orderId: order.id,
+    });
+  }
+  let payment: StartedPayment | null = null;
+  if (totals.total > 0) {
+    payment = await startPayment(deps.payments, tx, {
+      cartId,
+      provider: cart.payment_provider as string,
+      amount: { amount: totals.total, currency: cart.currency_code },
+      customer: { email },
+      metadata: { ...cart.payment_data, orderId: order.id, orderNumber: String(order.number) },
+    });
+    await attachOrder(tx, payment.paymentId, order.id);
+  }
+  await sql`update cart set status = 'completing', completing_since = now(), updated_at = now()
+             where id = ${cartId}`.execute(tx);
+  return { kind: 'started', orderId: order.id, payment };
+}
+
+/** The cart's order that is not cancelled (declined attempts are cancelled and the cart reopened). */
+export async function liveOrderOf(tx: Tx, cartId: string): Promise<string> {
+  const row = await tx
+    .selectFrom('order')
+    .select('id')
+    .where('cart_id', '=', cartId)
+    .where('status', '<>', 'cancelled')
+    .executeTakeFirst();
+  if (!row) throw new Error(`cart ${cartId} is completing without a live order`);
+  return row.id;
+}
+
+/** Every reason the cart cannot become an order yet, at once, so the storefront can show them together. */
+function assertComplete(cart: CartWithLines, priced: PricedCart, deps: CheckoutDeps): void {
+  const errors: FieldError[] = [];
+  if (cart.lines.length === 0) errors.push({ path: '/lines', message: 'the cart is empty' });
+  const pricedIds = new Set(priced.totals.lines.map((l) => l.lineId));
+  cart.lines.forEach((l, i) => {
+    if (!pricedIds.has(l.id)) errors.push({ path: `/lines/${i}`, message: 'is no longer available; remove it' });
+  });
+  if (!cart.email) errors.push({ path: '/email', message: 'is required' });
+  if (!cart.shipping_address) errors.push({ path: '/shippingAddress', message: 'is required' });
+  if (priced.region && !priced.shipping) {
+    errors.push({
+      path: '/shippingMethod',
+      message: cart.shipping_option_id ? 'no longer ships this cart; choose another' : 'is required',
+    });
+  }
+  if (priced.totals.total > 0) {
+    if (!cart.payment_provider) errors.push({ path: '/payment/provider', message: 'choose a payment method first' });
+    else if (!deps.payments.providers.ids().includes(cart.payment_provider)) {
+      errors.push({ path: '/payment/provider', message: 'is no longer available; choose another' });
+    }
+  }
+  if (errors.length > 0) throw new CartIncompleteError(errors);
+}
+
+/** The order's line snapshot: names, SKUs, prices, discounts and taxes exactly as priced now. */
+function orderLines(cart: CartWithLines, priced: PricedCart): NewOrderLine[] {
+  const byId = new Map(priced.totals.lines.map((t) => [t.lineId, t]));
+  const taxName = priced.rule?.name ?? 'Tax';
+  return cart.lines.map((l) => {
+    const v = priced.variants.get(l.variant_id);
+    const t = byId.get(l.id);
+    if (!v || !t) throw new Error(`line ${l.id} was checked as priced`);
+    return {
+      variantId: l.variant_id,
+      productId: v.productId,
+      sku: v.sku,
+      title: v.title,
+      variantTitle: v.variantTitle,
+      quantity: l.quantity,
+      unitPrice: v.prices[cart.currency_code] ?? t.subtotal / l.quantity,
+      subtotal: t.subtotal,
+      discount: t.discount,
+      tax: t.tax,
+      total: t.total,
+      taxLines: t.tax > 0 ? [{ name: taxName, rate: t.taxRate, amount: t.tax }] : [],
+    };
+  });
+}

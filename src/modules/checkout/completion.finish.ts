@@ -1,0 +1,211 @@
+import { sql } from 'kysely';
+import type { AuditContext } from '../../platform/audit/audit.js';
+import type { Tx } from '../../platform/db/database.js';
+import { withTransaction } from '../../platform/db/transaction.js';
+import type { AppError } from '../../platform/errors.js';
+import { currencyExponent } from '../../platform/money.js';
+import { queueNotification } from '../../platform/notifications/notifications.js';
+import { appendEvent } from '../../platform/outbox/outbox.js';
+import { releaseReservation } from '../inventory/index.js';
+import { syncOrderPaymentStatus, transition } from '../orders/index.js';
+import {
+  abandonAttempt,
+  callProvider,
+  PaymentDeclinedError,
+  PaymentRequiresActionError,
+  type PaymentView,
+  type ProviderOutcome,
+  recordPaymentOutcome,
+  resumeAttempt,
+  type StartedPayment,
+} from '../payments/index.js';
+import type { CheckoutDeps } from './completion.deps.js';
+import { releaseRedemptions } from './promotions.redeem.js';
+
+/**
+ * Checkout phases two and three. Phase two asks the gateway (no transaction open, our attempt id as idempotency
+ * key); phase three, in one transaction under the order's row lock, records the answer and moves the order on:
+ * authorized → `placed` (cart completed, confirmation email, `order.placed` + `cart.completed`); declined → stock and
+ * promotion uses released, order `cancelled`, cart open again for another try (402); no answer (gateway down,
+ * timeout) → nothing moves and the same call can be repeated — by the buyer's retry or by the worker.
+ *
+ * Every path is idempotent: a second finisher (a parallel "complete", the worker) finds the order already moved
+ * and answers with it.
+ */
+
+export interface Settled {
+  orderId: string;
+  /** Why the order is not placed: 402 declined, 409 requires action, 502/503 gateway — the order may still be pending. */
+  error?: AppError | undefined;
+}
+
+/** Phases two and three for an order whose phase one committed; `started` when the caller just ran phase one. */
+export async function finishCompletion(
+  deps: CheckoutDeps,
+  orderId: string,
+  actor: AuditContext,
+  started?: StartedPayment | null,
+): Promise<Settled> {
+  const attempt = started === undefined ? await pendingAttemptOf(deps, orderId) : started;
+  const outcome = attempt ? await callProvider(deps.payments, attempt) : null;
+  return withTransaction(deps.db, (tx) =>
+    settle(deps, tx, actor, orderId, attempt && outcome ? { attempt, outcome } : null),
+  );
+}
+
+/**
+ * Gives up on a completion whose payment never got an answer (the worker, after COMPLETION_ABANDON_SECONDS): the
+ * attempt is marked abandoned so a late answer cannot authorize it, then the order is cancelled as for a decline.
+ */
+export async function abandonCompletion(deps: CheckoutDeps, orderId: string, actor: AuditContext): Promise<Settled> {
+  return withTransaction(deps.db, async (tx) => {
+    const order = await lockPending(tx, orderId);
+    if (!order) return { orderId };
+    const payment = await paymentOf(tx, orderId);
+    if (payment && (await abandonAttempt(tx, payment.id))) {
+      return decline(deps, tx, actor, order, 'payment_abandoned');
+    }
+    return settle(deps, tx, actor, orderId, null);
+  });
+}
+
+async function pendingAttemptOf(deps: CheckoutDeps, orderId: string): Promise<StartedPayment | null> {
+  const payment = await paymentOf(deps.db, orderId);
+  return payment ? resumeAttempt(deps.db, payment.id) : null;
+}
+
+/** The order's newest payment attempt (checkout makes one per order). */
+async function paymentOf(db: CheckoutDeps['db'] | Tx, orderId: string) {
+  return db
+    .selectFrom('payment')
+    .select(['id', 'stage', 'status'])
+    .where('order_id', '=', orderId)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+interface PendingOrder {
+  id: string;
+  number: number;
+  cart_id: string | null;
+  email: string;
+  total: number;
+  currency: string;
+}
+
+async function lockPending(tx: Tx, orderId: string): Promise<PendingOrder | null> {
+  const order = await tx
+    .selectFrom('order')
+    .select(['id', 'number', 'cart_id', 'email', 'total', 'currency', 'status'])
+    .where('id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return order.status === 'pending_payment' ? order : null;
+}
+
+async function settle(
+  deps: CheckoutDeps,
+  tx: Tx,
+  actor: AuditContext,
+  orderId: string,
+  answer: { attempt: StartedPayment; outcome: ProviderOutcome } | null,
+): Promise<Settled> {
+  const order = await lockPending(tx, orderId);
+  // Someone else finished it (a parallel complete, the worker): their result stands.
+  if (!order) return { orderId };
+  let payment: Pick<PaymentView, 'id' | 'status'> | undefined;
+  let unknown: AppError | undefined;
+  let clientData: Record<string, string> | undefined;
+  if (answer) {
+    const recorded = await recordPaymentOutcome(tx, {
+      paymentId: answer.attempt.paymentId,
+      idempotencyKey: answer.attempt.idempotencyKey,
+      outcome: answer.outcome,
+      ...(actor.requestId ? { requestId: actor.requestId } : {}),
+    });
+    payment = recorded.payment;
+    clientData = recorded.clientData;
+    if (recorded.error && !(recorded.error instanceof PaymentDeclinedError)) unknown = recorded.error;
+  } else {
+    payment = await paymentOf(tx, orderId);
+  }
+  const status = payment?.status ?? (order.total === 0 ? 'free' : 'missing');
+  if (['authorized', 'partially_captured', 'captured', 'free'].includes(status)) {
+    await place(deps, tx, actor, order);
+    return { orderId };
+  }
+  if (status === 'failed') return decline(deps, tx, actor, order, 'payment_declined');
+  if (status === 'requires_action') {
+    return { orderId, error: new PaymentRequiresActionError(payment?.id ?? '', clientData) };
+  }
+  return { orderId, error: unknown };
+}
+
+async function place(deps: CheckoutDeps, tx: Tx, actor: AuditContext, order: PendingOrder): Promise<void> {
+  await transition(tx, actor, {
+    orderId: order.id,
+    field: 'status',
+    from: 'pending_payment',
+    to: 'placed',
+    event: 'order.placed',
+    data: { number: order.number, total: order.total, currency: order.currency, email: order.email },
+  });
+  await syncOrderPaymentStatus(tx, actor, order.id);
+  if (order.cart_id) {
+    await sql`update cart set status = 'completed', completing_since = null, held_until = null, updated_at = now()
+               where id = ${order.cart_id}`.execute(tx);
+    await appendEvent(tx, {
+      type: 'cart.completed',
+      aggregateId: order.cart_id,
+      payload: { cartId: order.cart_id, orderId: order.id },
+    });
+  }
+  await queueNotification(tx, {
+    template: 'order-confirmation',
+    to: order.email,
+    templatesDir: deps.mail.templatesDir,
+    data: {
+      shopName: deps.mail.shopName,
+      number: String(order.number),
+      total: formatMoney(order.total, order.currency),
+      link: `${deps.mail.storefrontUrl.replace(/\/$/, '')}/orders/lookup?number=${order.number}`,
+    },
+  });
+}
+
+/** Declined or abandoned: everything phase one took is given back and the cart can be completed again. */
+async function decline(
+  deps: CheckoutDeps,
+  tx: Tx,
+  actor: AuditContext,
+  order: PendingOrder,
+  reason: 'payment_declined' | 'payment_abandoned',
+): Promise<Settled> {
+  await releaseReservation(deps.inventory, tx, { orderId: order.id, actor });
+  await releaseRedemptions(tx, order.id);
+  await transition(tx, actor, {
+    orderId: order.id,
+    field: 'status',
+    from: 'pending_payment',
+    to: 'cancelled',
+    event: 'order.cancelled',
+    data: { reason, number: order.number },
+  });
+  if (order.cart_id) {
+    await sql`update cart set status = 'open', completing_since = null, held_until = null, updated_at = now()
+               where id = ${order.cart_id} and status = 'completing'`.execute(tx);
+  }
+  const payment = await paymentOf(tx, order.id);
+  const declined = await tx
+    .selectFrom('payment')
+    .select('decline_code')
+    .where('id', '=', payment?.id ?? '')
+    .executeTakeFirst();
+  return { orderId: order.id, error: new PaymentDeclinedError(declined?.decline_code ?? reason) };
+}
+
+/** "EUR 34.90" — plain and locale-free for emails; minor units from the currency's exponent. */
+function formatMoney(amount: number, currency: string): string {
+  const digits = currencyExponent(currency);
+  return `${currency} ${(amount / 10 ** digits).toFixed(digits)}`;
+}
