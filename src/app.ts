@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
 import { catalogRoutes } from './modules/catalog/index.js';
-import { checkoutRoutes } from './modules/checkout/index.js';
+import { checkoutRoutes, releaseRedemptions } from './modules/checkout/index.js';
 import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
 import { importRoutes } from './modules/imports/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
@@ -144,7 +144,14 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) => inventoryRoutes(scope as App, inventory));
   await app.register(async (scope) => checkoutRoutes(scope as App, checkoutDeps(modules, config)));
   await app.register(async (scope) =>
-    orderRoutes(scope as App, { db: deps.db, inventory, payments, mail: orderMail(config) }),
+    orderRoutes(scope as App, {
+      db: deps.db,
+      inventory,
+      payments,
+      mail: orderMail(config),
+      // A cancelled order gives its promotion uses back (checkout owns promotions; orders may not import it).
+      onCancelled: async (tx, orderId) => void (await releaseRedemptions(tx, orderId)),
+    }),
   );
   await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
   for (const plugin of opts.plugins ?? []) await app.register(plugin);

@@ -48,6 +48,7 @@ export {
   UnknownReferenceError,
 } from './checkout.errors.js';
 export { isCountry } from './checkout.schemas.js';
+export { type Begun, beginCompletion } from './completion.begin.js';
 export type { CheckoutDeps } from './completion.deps.js';
 /**
  * Completion: `completeCart` runs the three phases (idempotent per cart); `finishCompletion` repeats phases two and

@@ -10,6 +10,11 @@ import { orderAdminRoutes, orderStoreRoutes } from './orders.routes.js';
 import { returnRoutes } from './returns.routes.js';
 import './orders.tables.js';
 
+/** Fulfilment commands (one transaction each, order row locked first): stock leaves the reservation, parcels ship and arrive. */
+export { createFulfillment, deliverFulfillment, shipFulfillment } from './fulfillments.service.js';
+export { completeOrderIfDone, syncFulfillmentStatus } from './fulfillments.status.js';
+/** Staff capture/cancel (money through payments' three phases, statuses derived after) and the guest lookup. */
+export { cancelOrder, captureOrder, findGuestOrder } from './order-actions.service.js';
 /** Derives `order.payment_status` from the order's payments under its row lock (run after any payment change). */
 export { derivePaymentStatus, syncOrderPaymentStatus } from './order-payments.js';
 export type { OrderDeps, OrderMail } from './orders.deps.js';

@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db/database.js';
+import type { Db, Tx } from '../../platform/db/database.js';
 import type { InventoryDeps } from '../inventory/index.js';
 import type { PaymentsDeps } from '../payments/index.js';
 
@@ -15,4 +15,6 @@ export interface OrderDeps {
   inventory: InventoryDeps;
   payments: PaymentsDeps;
   mail: OrderMail;
+  /** Runs in the cancelling transaction: upstream modules give back what the order used (checkout: promotion uses). */
+  onCancelled?: ((tx: Tx, orderId: string) => Promise<void>) | undefined;
 }

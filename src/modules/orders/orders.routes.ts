@@ -1,18 +1,23 @@
 import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
-import type { Db } from '../../platform/db/database.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
 import type { App } from '../../platform/http/types.js';
+import { cancelOrder, captureOrder, findGuestOrder } from './order-actions.service.js';
+import type { OrderDeps } from './orders.deps.js';
 import { findOrderView, listOrders } from './orders.repository.js';
 import { OrderDetail, OrderSummary } from './orders.schemas.js';
 import { addOrderNote } from './orders.service.js';
 import { fulfillmentStatuses, orderStatuses, paymentStatuses } from './orders.state.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const MoneyBody = Type.Object(
+  { amount: Type.Integer({ minimum: 1 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
+  { additionalProperties: false },
+);
 const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
 /** Admin order routes: list and filter, detail with timeline, notes (`orders:read` / `orders:write`). */
-export async function orderAdminRoutes(app: App, deps: { db: Db }) {
+export async function orderAdminRoutes(app: App, deps: OrderDeps) {
   const { db } = deps;
   const tags = ['admin: orders'];
 
@@ -85,10 +90,61 @@ export async function orderAdminRoutes(app: App, deps: { db: Db }) {
       return reply.code(201).send(order);
     },
   );
+
+  const detail = async (id: string) => {
+    const order = await findOrderView(db, id);
+    if (!order) throw new NotFoundError('Order', id);
+    return order;
+  };
+
+  app.post(
+    '/v1/admin/orders/:id/capture',
+    {
+      config: { auth: { permission: 'orders:write' } },
+      schema: {
+        tags,
+        summary: 'Capture the authorized payment, fully (no body) or partly; never more than authorized − captured',
+        params: Id,
+        body: Type.Object({ amount: Type.Optional(MoneyBody) }, { additionalProperties: false }),
+        response: { 200: OrderDetail },
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request) => {
+      await captureOrder(deps, requestAuditContext(request), request.params.id, request.body.amount);
+      return detail(request.params.id);
+    },
+  );
+
+  app.post(
+    '/v1/admin/orders/:id/cancel',
+    {
+      config: { auth: { permission: 'orders:write' } },
+      schema: {
+        tags,
+        summary: 'Cancel a placed order: releases its stock, voids the authorization or refunds what was captured',
+        params: Id,
+        body: Type.Object(
+          { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: OrderDetail },
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request) => {
+      await cancelOrder(deps, requestAuditContext(request), request.params.id, request.body.reason ?? null);
+      return detail(request.params.id);
+    },
+  );
 }
 
 /** The signed-in customer's orders (another customer's id → 404). */
-export async function orderStoreRoutes(app: App, deps: { db: Db }) {
+export async function orderStoreRoutes(app: App, deps: OrderDeps) {
   const { db } = deps;
   const tags = ['store: orders'];
   const customerId = (p: { type: string; id?: string }) => (p.type === 'customer' && p.id ? p.id : '');
@@ -127,6 +183,31 @@ export async function orderStoreRoutes(app: App, deps: { db: Db }) {
         withTimeline: false,
       });
       if (!order) throw new NotFoundError('Order', request.params.id);
+      return order;
+    },
+  );
+
+  app.post(
+    '/v1/store/orders/lookup',
+    {
+      config: { auth: 'public', idempotency: false },
+      schema: {
+        tags,
+        summary: 'A guest finds their order by number and email (both must match; 404 otherwise)',
+        body: Type.Object(
+          {
+            number: Type.Integer({ minimum: 1 }),
+            email: Type.String({ minLength: 3, maxLength: 254 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: OrderDetail },
+      },
+    },
+    async (request) => {
+      const id = await findGuestOrder(deps, request.body.number, request.body.email);
+      const order = await findOrderView(db, id, { withTimeline: false });
+      if (!order) throw new NotFoundError('Order');
       return order;
     },
   );

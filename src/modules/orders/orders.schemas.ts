@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { Fulfillment } from './fulfillments.schemas.js';
 
 /** Response shapes of the order routes (admin and customer). */
 
@@ -53,7 +54,7 @@ export const OrderDetail = Type.Object({
   version: Type.Integer(),
   cancelledAt: Type.Union([Type.Null(), Type.String({ format: 'date-time' })]),
   lines: Type.Array(Line),
-  fulfillments: Type.Array(Type.Unknown()),
+  fulfillments: Type.Array(Fulfillment),
   returns: Type.Array(Type.Unknown()),
   timeline: Type.Array(
     Type.Object({
