@@ -6,12 +6,15 @@ import type { Principal } from '../identity/index.js';
 import { commitHold } from '../inventory/index.js';
 import { createOrder, type NewOrderLine } from '../orders/index.js';
 import { attachOrder, type StartedPayment, startPayment } from '../payments/index.js';
+import { promotionCartOf } from './cart-promotions.js';
 import type { CartWithLines } from './carts.repository.js';
 import { assertAccess, selectCart } from './carts.repository.js';
 import { holdCartStock } from './carts.stock.js';
-import { type PricedCart, priceCart } from './carts.view.js';
+import { type PricedCart, priceCart, snapshotOf } from './carts.view.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { CartIncompleteError } from './completion.errors.js';
+import { PromotionExhaustedError } from './promotions.errors.js';
+import { evaluatePromotions } from './promotions.evaluate.js';
 import { redeemPromotions } from './promotions.redeem.js';
 
 /**
@@ -42,6 +45,7 @@ export async function beginCompletion(
   const cart = (await selectCart(tx, cartId)) as CartWithLines;
   const priced = await priceCart(tx, cart, deps.discountsFor);
   assertComplete(cart, priced, deps);
+  if (cart.promo_codes.length > 0) await assertCodesStillApply(tx, cart, priced);
 
   const expired = !cart.held_until || new Date(cart.held_until) <= new Date();
   if (deps.holdAt === 'checkout' || expired) await holdCartStock(deps, tx, cartId);
@@ -108,6 +112,17 @@ export async function liveOrderOf(tx: Tx, cartId: string): Promise<string> {
     .executeTakeFirst();
   if (!row) throw new Error(`cart ${cartId} is completing without a live order`);
   return row.id;
+}
+
+/**
+ * A code the buyer entered that ran out since they saw the cart must not silently become a full-price order: 409
+ * PROMOTION_EXHAUSTED (nothing changed), and the storefront shows the new total. Codes rejected for other reasons
+ * already showed as giving nothing in the cart.
+ */
+async function assertCodesStillApply(tx: Tx, cart: CartWithLines, priced: PricedCart): Promise<void> {
+  const evaluation = await evaluatePromotions(tx, promotionCartOf(snapshotOf(cart, priced.variants)));
+  const gone = evaluation.rejectedCodes.find((r) => r.reason === 'usage_limit_reached');
+  if (gone) throw new PromotionExhaustedError(null, gone.code);
 }
 
 /** Every reason the cart cannot become an order yet, at once, so the storefront can show them together. */

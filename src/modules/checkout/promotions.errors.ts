@@ -3,7 +3,7 @@ import { ConflictError } from '../../platform/errors.js';
 /** A promotion's total or per-customer usage limit was reached while redeeming it (the checkout rolls back). */
 export class PromotionExhaustedError extends ConflictError {
   constructor(
-    readonly promotionId: string,
+    readonly promotionId: string | null,
     code: string | null,
   ) {
     super(
