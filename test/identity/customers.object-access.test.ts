@@ -65,6 +65,16 @@ const probes: Record<string, OwnershipProbe> = {
       return t.db.db.selectFrom('order').selectAll().where('id', '=', id).executeTakeFirst();
     },
   },
+  // GET (list) and POST (ask for a return) share this path.
+  '/v1/store/customers/me/orders/:id/returns': {
+    async create(owner) {
+      return (await placeOrderDirectly(t, { customerId: owner.id, email: owner.email })).id;
+    },
+    async read(_owner, id) {
+      return t.db.db.selectFrom('return_request').selectAll().where('order_id', '=', id).execute();
+    },
+    payload: { lines: [{ orderLineId: 'ordl_probe', quantity: 1, reason: 'damaged' }] },
+  },
   '/v1/store/customers/me/addresses/:id': {
     async create(owner) {
       const res = await t.app.inject({

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Fulfillment } from './fulfillments.schemas.js';
+import { ReturnView } from './returns.schemas.js';
 
 /** Response shapes of the order routes (admin and customer). */
 
@@ -55,7 +56,7 @@ export const OrderDetail = Type.Object({
   cancelledAt: Type.Union([Type.Null(), Type.String({ format: 'date-time' })]),
   lines: Type.Array(Line),
   fulfillments: Type.Array(Fulfillment),
-  returns: Type.Array(Type.Unknown()),
+  returns: Type.Array(ReturnView),
   timeline: Type.Array(
     Type.Object({
       id: Type.String(),
