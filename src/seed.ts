@@ -1,3 +1,4 @@
+import { createPromotion, createRegion, createShippingOption, createTaxRate } from './modules/checkout/index.js';
 import { createStaff, staffExists } from './modules/identity/index.js';
 import { createLocation, listLocations, setStockLevels, updateItemSettings } from './modules/inventory/index.js';
 import { systemActor } from './platform/audit/audit.js';
@@ -52,6 +53,57 @@ export const seedSteps: SeedStep[] = [
       for (const item of items)
         await updateItemSettings(deps.inventory, systemActor, item.id, { lowStockThreshold: 3 });
       await putInStock(db, demo);
+    },
+  },
+  {
+    // A shop that can sell at once: the storefront walkthrough in the README checks out against it.
+    name: 'demo regions, taxes, shipping and a promotion',
+    async run(db) {
+      const any = await db.selectFrom('region').select('id').limit(1).executeTakeFirst();
+      if (any) return;
+      const locationId = await mainLocation(db);
+      const europe = await createRegion(db, systemActor, {
+        name: 'Europe',
+        currency: 'EUR',
+        countries: ['DE', 'AT', 'FR', 'NL', 'BE', 'IT', 'ES'],
+        taxInclusive: true,
+      });
+      const rates: [string, string, number][] = [
+        ['DE', 'MwSt', 19000],
+        ['AT', 'USt', 20000],
+        ['FR', 'TVA', 20000],
+        ['NL', 'btw', 21000],
+        ['BE', 'TVA', 21000],
+        ['IT', 'IVA', 22000],
+        ['ES', 'IVA', 21000],
+      ];
+      for (const [countryCode, name, rate] of rates) await createTaxRate(db, systemActor, { countryCode, name, rate });
+      await createShippingOption(db, systemActor, europe.id, {
+        name: 'Standard (free above 50 EUR)',
+        stockLocationId: locationId,
+        price: { kind: 'free_above', amount: 490, threshold: 5000 },
+      });
+      await createShippingOption(db, systemActor, europe.id, {
+        name: 'Express',
+        stockLocationId: locationId,
+        price: { kind: 'flat', amount: 1290 },
+      });
+      // US prices are without tax; sales tax is left to the shop (no rate seeded).
+      const us = await createRegion(db, systemActor, { name: 'United States', currency: 'USD', countries: ['US'] });
+      await createShippingOption(db, systemActor, us.id, {
+        name: 'Ground',
+        stockLocationId: locationId,
+        price: { kind: 'flat', amount: 900 },
+      });
+      // 10 % off a first order, once per customer (guests count by email).
+      await createPromotion(db, systemActor, {
+        name: 'Welcome 10 %',
+        code: 'WELCOME10',
+        kind: 'percentage',
+        value: 1000,
+        perCustomerLimit: 1,
+        combinable: false,
+      });
     },
   },
 ];
