@@ -1,27 +1,28 @@
 import { sql } from 'kysely';
 import type { AuditContext } from '../../platform/audit/audit.js';
 import type { Tx } from '../../platform/db/database.js';
-import type { FieldError } from '../../platform/errors.js';
+import type { AppError, FieldError } from '../../platform/errors.js';
 import type { Principal } from '../identity/index.js';
-import { commitHold } from '../inventory/index.js';
+import { commitHold, reserve } from '../inventory/index.js';
 import { createOrder, type NewOrderLine } from '../orders/index.js';
-import { attachOrder, type StartedPayment, startPayment } from '../payments/index.js';
+import { attachOrder, callProvider, type StartedPayment, startPayment } from '../payments/index.js';
 import { promotionCartOf } from './cart-promotions.js';
 import type { CartWithLines } from './carts.repository.js';
 import { assertAccess, selectCart } from './carts.repository.js';
-import { holdCartStock } from './carts.stock.js';
 import { type PricedCart, priceCart, snapshotOf } from './carts.view.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { CartIncompleteError } from './completion.errors.js';
+import { type Settled, settle } from './completion.finish.js';
 import { PromotionExhaustedError } from './promotions.errors.js';
 import { evaluatePromotions } from './promotions.evaluate.js';
 import { redeemPromotions } from './promotions.redeem.js';
 
 /**
  * Checkout phase one, in the caller's transaction: lock the cart, price it again from the catalog, check it is
- * complete, hold and commit its stock (conditional statements in inventory), redeem its promotions (limits enforced
- * under concurrency), create the order `pending_payment` with its snapshot, start the payment attempt and mark the
- * cart `completing`. Nothing here talks to a gateway.
+ * complete, create the order `pending_payment` with its snapshot, redeem its promotions (limits enforced under
+ * concurrency), start the payment attempt, then reserve its stock (one conditional statement: the cart's holds become
+ * the order's reservations, or stock is taken now when it was not held or the holds expired) and mark the cart
+ * `completing`. Nothing here talks to a gateway.
  *
  * A cart that is already completing or completed is not an error: the caller gets its live order back, so every
  * repeat of "complete" converges on the same answer.
@@ -29,7 +30,9 @@ import { redeemPromotions } from './promotions.redeem.js';
 
 export type Begun =
   | { kind: 'started'; orderId: string; payment: StartedPayment | null }
-  | { kind: 'existing'; orderId: string };
+  | { kind: 'existing'; orderId: string }
+  /** Settled in this transaction: a free order, or an inline provider (no gateway to wait for). */
+  | { kind: 'settled'; orderId: string; error?: AppError | undefined };
 
 export async function beginCompletion(
   deps: CheckoutDeps,
@@ -46,9 +49,6 @@ export async function beginCompletion(
   const priced = await priceCart(tx, cart, deps.discountsFor);
   assertComplete(cart, priced, deps);
   if (cart.promo_codes.length > 0) await assertCodesStillApply(tx, cart, priced);
-
-  const expired = !cart.held_until || new Date(cart.held_until) <= new Date();
-  if (deps.holdAt === 'checkout' || expired) await holdCartStock(deps, tx, cartId);
 
   const { totals } = priced;
   const email = cart.email as string;
@@ -72,12 +72,6 @@ export async function beginCompletion(
     promoCodes: cart.promo_codes,
     lines: orderLines(cart, priced),
   });
-  await commitHold(deps.inventory, tx, {
-    cartId,
-    orderId: order.id,
-    lines: cart.lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity })),
-    actor,
-  });
   const promotionIds = totals.discounts.filter((d) => d.amount > 0).map((d) => d.promotionId);
   if (promotionIds.length > 0) {
     await redeemPromotions(tx, {
@@ -97,9 +91,27 @@ export async function beginCompletion(
     });
     await attachOrder(tx, payment.paymentId, order.id);
   }
-  await sql`update cart set status = 'completing', completing_since = now(), updated_at = now()
-             where id = ${cartId}`.execute(tx);
-  return { kind: 'started', orderId: order.id, payment };
+  // No gateway to wait for (nothing to pay, or a provider that answers without I/O): settle here, in this
+  // transaction — one transaction instead of two, and nothing can stop between the phases.
+  const inline = !payment || deps.payments.providers.get(payment.provider).inline === true;
+  let settled: Settled | null = null;
+  if (inline) {
+    const outcome = payment ? await callProvider(deps.payments, payment) : null;
+    settled = await settle(deps, tx, actor, order.id, payment && outcome ? { attempt: payment, outcome } : null);
+  } else {
+    await sql`update cart set status = 'completing', completing_since = now(), held_until = null, updated_at = now()
+               where id = ${cartId}`.execute(tx);
+  }
+  // Stock last: the stock levels stay locked from here to the commit, and a flash sale queues on them.
+  const lines = cart.lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity }));
+  const live = deps.holdAt === 'add_to_cart' && cart.held_until && new Date(cart.held_until) > new Date();
+  if (live) await commitHold(deps.inventory, tx, { cartId, orderId: order.id, lines, actor });
+  else await reserve(deps.inventory, tx, { cartId, orderId: order.id, lines, actor });
+  if (settled?.error) {
+    // An inline provider refused: roll the whole attempt back (nothing reached a gateway) and report it.
+    throw settled.error;
+  }
+  return settled ? { kind: 'settled', orderId: order.id } : { kind: 'started', orderId: order.id, payment };
 }
 
 /** The cart's order that is not cancelled (declined attempts are cancelled and the cart reopened). */

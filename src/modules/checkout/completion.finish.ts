@@ -103,7 +103,8 @@ async function lockPending(tx: Tx, orderId: string): Promise<PendingOrder | null
   return order.status === 'pending_payment' ? order : null;
 }
 
-async function settle(
+/** Phase three in `tx`: record the answer (if any) and move the order on. Also used inline by phase one. */
+export async function settle(
   deps: CheckoutDeps,
   tx: Tx,
   actor: AuditContext,

@@ -28,12 +28,10 @@ export async function completeCart(
   cartId: string,
 ): Promise<CompletionResult> {
   const begun = await withTransaction(deps.db, (tx) => beginCompletion(deps, tx, principal, actor, cartId));
-  const settled = await finishCompletion(
-    deps,
-    begun.orderId,
-    actor,
-    begun.kind === 'started' ? begun.payment : undefined,
-  );
+  const settled =
+    begun.kind === 'settled'
+      ? begun
+      : await finishCompletion(deps, begun.orderId, actor, begun.kind === 'started' ? begun.payment : undefined);
   if (settled.error) throw settled.error;
   return completionResult(deps, settled.orderId);
 }

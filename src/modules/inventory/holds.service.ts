@@ -52,7 +52,26 @@ export async function lockCart(tx: Tx, cartId: string): Promise<void> {
  * @throws InsufficientStockError (409 `INSUFFICIENT_STOCK`, listing the short variants) — then
  *   nothing changed: the cart keeps its previous holds (call `release` to drop them).
  */
-export async function hold(deps: InventoryDeps, tx: Tx, input: HoldInput): Promise<HoldResult> {
+export function hold(deps: InventoryDeps, tx: Tx, input: HoldInput): Promise<HoldResult> {
+  return allocate(deps, tx, input, null);
+}
+
+/**
+ * Checkout in one step: replaces the cart's holds with reservations of the order for `lines` — taken from available
+ * stock like `hold` (old holds count as available), written as `reserved` (ledger reason `commit`, reference the
+ * order) — in one statement. Cheaper than hold + commitHold, and the levels stay locked for one statement instead
+ * of the whole order insert in between: what a flash sale queues on.
+ * @throws InsufficientStockError (409) — nothing changed.
+ */
+export async function reserve(
+  deps: InventoryDeps,
+  tx: Tx,
+  input: { cartId: string; orderId: string; lines: StockLine[]; actor?: AuditContext | undefined },
+): Promise<void> {
+  await allocate(deps, tx, { ...input, ttlSeconds: 1 }, input.orderId);
+}
+
+async function allocate(deps: InventoryDeps, tx: Tx, input: HoldInput, reserveFor: string | null): Promise<HoldResult> {
   const lines = mergeLines(input.lines);
   if (!Number.isInteger(input.ttlSeconds) || input.ttlSeconds < 1) {
     throw new ValidationError([{ path: '/ttlSeconds', message: 'must be a positive integer' }]);
@@ -124,7 +143,9 @@ export async function hold(deps: InventoryDeps, tx: Tx, input: HoldInput): Promi
          where least(r.lo + r.need, g.lo + g.take) > greatest(r.lo, g.lo)
       ),
       d as (
-        select item_id, location_id, 0 as d_on_hand, 0 as d_reserved, take as d_held,
+        select item_id, location_id, 0 as d_on_hand,
+               case when ${reserveFor}::text is null then 0 else take end as d_reserved,
+               case when ${reserveFor}::text is null then take else 0 end as d_held,
                null::int as expect_on_hand, null::text as ref_id
           from alloc where take > 0 and not exists (select 1 from short_lines)
         union all
@@ -136,7 +157,9 @@ export async function hold(deps: InventoryDeps, tx: Tx, input: HoldInput): Promi
         delete from stock_hold where id in (select id from old)
            and not exists (select 1 from bad) and not exists (select 1 from short_lines)
       ),
-      ins as (
+      ${
+        reserveFor === null
+          ? sql`ins as (
         insert into stock_hold (cart_id, variant_id, line_quantity, item_id, location_id, quantity, expires_at)
         select ${input.cartId}, variant_id, line_quantity, item_id, location_id, quantity,
                now() + make_interval(secs => ${input.ttlSeconds})
@@ -144,14 +167,29 @@ export async function hold(deps: InventoryDeps, tx: Tx, input: HoldInput): Promi
          where not exists (select 1 from bad) and not exists (select 1 from short_lines)
          order by variant_id, item_id, location_id
         returning variant_id, item_id, location_id, quantity, expires_at
-      )`,
+      )`
+          : sql`ins as (
+        insert into stock_reservation (order_id, variant_id, item_id, location_id, quantity)
+        select ${reserveFor}, variant_id, item_id, location_id, sum(quantity)::int
+          from new_holds
+         where not exists (select 1 from bad) and not exists (select 1 from short_lines)
+         group by variant_id, item_id, location_id
+         order by variant_id, item_id, location_id
+        on conflict (order_id, variant_id, item_id, location_id)
+        do update set quantity = stock_reservation.quantity + excluded.quantity
+        returning variant_id, item_id, location_id, quantity, null::timestamptz as expires_at
+      )`
+      }`,
     extra: sql`
       (select coalesce(json_agg(variant_id order by variant_id), '[]'::json)::text from short_lines) as short,
       (select coalesce(json_agg(json_build_object('variantId', variant_id, 'itemId', item_id,
           'locationId', location_id, 'quantity', quantity) order by variant_id, item_id, location_id), '[]'::json)::text
          from ins) as holds,
       (select min(expires_at) from ins) as expires_at`,
-    meta: { reason: 'hold', reasonWhenNegative: 'release', referenceType: 'cart', referenceId: input.cartId, actor },
+    meta:
+      reserveFor === null
+        ? { reason: 'hold', reasonWhenNegative: 'release', referenceType: 'cart', referenceId: input.cartId, actor }
+        : { reason: 'commit', reasonWhenNegative: 'release', referenceType: 'order', referenceId: reserveFor, actor },
   });
   const short = JSON.parse(String(result.extra.short)) as string[];
   if (short.length > 0 || !result.applied) {

@@ -64,6 +64,12 @@ export interface ProviderEvent {
 
 export interface PaymentProvider {
   readonly id: string;
+  /**
+   * True when the provider answers without any I/O (manual payment: a bank transfer is "authorized" by
+   * definition). Only such a provider may be called inside a transaction: checkout then settles the attempt in its
+   * first transaction instead of three phases. Every network gateway leaves it unset.
+   */
+  readonly inline?: boolean;
   initiate(input: InitiateInput): Promise<InitiateResult>;
   /** Second step for flows whose initiate answered `requires_action` (after 3-D Secure, a redirect). */
   authorize(input: AuthorizeInput): Promise<InitiateResult>;

@@ -8,6 +8,7 @@ import type { PaymentProvider } from '../provider.js';
 export function manualProvider(id = 'manual'): PaymentProvider {
   return {
     id,
+    inline: true,
     // Derived from our attempt id, so a repeated initiate answers the same (idempotent by construction).
     initiate: async (input) => ({ status: 'authorized', providerReference: `man_${input.attemptId}` }),
     authorize: async (input) => ({ status: 'authorized', providerReference: input.providerReference }),
