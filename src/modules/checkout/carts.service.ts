@@ -90,26 +90,27 @@ export async function createCart(
   input: CreateCartInput,
 ): Promise<CartView> {
   const id = newCartId();
-  await withTransaction(deps.db, async (tx) => {
-    const { region, currency } = await startingRegion(tx, input);
-    await tx
-      .insertInto('cart')
-      .values({
-        id,
-        customer_id: principal.type === 'customer' ? principal.id : null,
-        sales_channel_id: await resolveSalesChannelId(tx, channelId),
-        region_id: region?.id ?? null,
-        currency_code: currency,
-        country_code: input.countryCode ?? (region?.countries.length === 1 ? (region.countries[0] as string) : null),
-        email: null,
-        shipping_address: null,
-        billing_address: null,
-        shipping_option_id: null,
-        held_until: null,
-      })
-      .execute();
-  });
-  return getCart(deps, principal, id);
+  // One insert, no transaction: the reads before it only choose values (a region deleted meanwhile is set null
+  // by its foreign key), and the new cart is priced from the returned row without reading it back.
+  const { region, currency } = await startingRegion(deps.db, input);
+  const row = await deps.db
+    .insertInto('cart')
+    .values({
+      id,
+      customer_id: principal.type === 'customer' ? principal.id : null,
+      sales_channel_id: await resolveSalesChannelId(deps.db, channelId),
+      region_id: region?.id ?? null,
+      currency_code: currency,
+      country_code: input.countryCode ?? (region?.countries.length === 1 ? (region.countries[0] as string) : null),
+      email: null,
+      shipping_address: null,
+      billing_address: null,
+      shipping_option_id: null,
+      held_until: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return cartView(deps.db, { ...row, lines: [] }, deps.discountsFor);
 }
 
 /** The cart, priced now. @throws {CartNotFoundError} 404 (also for another customer's cart). */

@@ -83,16 +83,20 @@ export interface CartView {
 
 /** Everything a cart's prices depend on, read in up to four statements. */
 export async function pricingContext(db: Queryable, cart: CartWithLines) {
+  const empty = cart.lines.length === 0;
   const [variants, region] = await Promise.all([
-    sellableVariants(
-      db,
-      cart.sales_channel_id,
-      cart.lines.map((l) => l.variant_id),
-    ),
+    empty
+      ? new Map<string, SellableVariant>()
+      : sellableVariants(
+          db,
+          cart.sales_channel_id,
+          cart.lines.map((l) => l.variant_id),
+        ),
     cart.region_id ? getRegion(db, cart.region_id) : Promise.resolve(null),
   ]);
+  // An empty cart has nothing to tax: its totals are zero whatever the rate.
   const country = cart.shipping_address?.countryCode ?? cart.country_code;
-  const rule = country ? await taxRuleFor(db, { countryCode: country, provinceCode: null }) : null;
+  const rule = country && !empty ? await taxRuleFor(db, { countryCode: country, provinceCode: null }) : null;
   return { variants, region, rule };
 }
 

@@ -3,7 +3,7 @@ import type { AuditContext } from '../../platform/audit/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import type { AppError, FieldError } from '../../platform/errors.js';
 import type { Principal } from '../identity/index.js';
-import { commitHold, reserve } from '../inventory/index.js';
+import { assertStockLikely, commitHold, reserve } from '../inventory/index.js';
 import { createOrder, type NewOrderLine } from '../orders/index.js';
 import { attachOrder, callProvider, type StartedPayment, startPayment } from '../payments/index.js';
 import { promotionCartOf } from './cart-promotions.js';
@@ -46,6 +46,9 @@ export async function beginCompletion(
   if (row.status !== 'open') return { kind: 'existing', orderId: await liveOrderOf(tx, cartId) };
 
   const cart = (await selectCart(tx, cartId)) as CartWithLines;
+  const lines = cart.lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity }));
+  // Sold out already? Fail now, before the order is built (the reservation below still decides).
+  await assertStockLikely(tx, { cartId, lines });
   const priced = await priceCart(tx, cart, deps.discountsFor);
   assertComplete(cart, priced, deps);
   if (cart.promo_codes.length > 0) await assertCodesStillApply(tx, cart, priced);
@@ -103,7 +106,6 @@ export async function beginCompletion(
                where id = ${cartId}`.execute(tx);
   }
   // Stock last: the stock levels stay locked from here to the commit, and a flash sale queues on them.
-  const lines = cart.lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity }));
   const live = deps.holdAt === 'add_to_cart' && cart.held_until && new Date(cart.held_until) > new Date();
   if (live) await commitHold(deps.inventory, tx, { cartId, orderId: order.id, lines, actor });
   else await reserve(deps.inventory, tx, { cartId, orderId: order.id, lines, actor });

@@ -99,3 +99,37 @@ export async function afterStockChange(
   }
   return snap;
 }
+
+/**
+ * A cheap read before a checkout does its work: the variants of `lines` whose sellable stock (active locations, this
+ * cart's own holds counted as its own) cannot cover the quantity. No locks — the conditional statement that reserves
+ * decides; this only lets the buyers of a sold-out product fail at once instead of after creating their order.
+ * Items that are untracked or allow backorders never count as short.
+ */
+export async function shortVariants(
+  tx: Tx,
+  input: { cartId: string; lines: readonly { variantId: string; quantity: number }[] },
+): Promise<string[]> {
+  if (input.lines.length === 0) return [];
+  const res = await sql<{ variant_id: string }>`
+    with want as (select * from unnest(${input.lines.map((l) => l.variantId)}::text[],
+                                       ${input.lines.map((l) => l.quantity)}::int[]) as t(variant_id, quantity)),
+    comp as (
+      select w.variant_id, c.item_id, (w.quantity * c.quantity)::int as need
+        from want w join variant_component c on c.variant_id = w.variant_id
+        join inventory_item i on i.id = c.item_id and i.tracked and not i.allow_backorder
+    ),
+    need as (select item_id, sum(need) as need from comp group by item_id),
+    have as (
+      select n.item_id, n.need,
+             coalesce((select sum(l.on_hand - l.reserved - l.held) from inventory_level l
+                         join stock_location s on s.id = l.location_id and s.active
+                        where l.item_id = n.item_id), 0)
+           + coalesce((select sum(h.quantity) from stock_hold h
+                        where h.cart_id = ${input.cartId} and h.item_id = n.item_id), 0) as available
+        from need n
+    )
+    select distinct c.variant_id from comp c join have h on h.item_id = c.item_id where h.available < h.need
+     order by c.variant_id`.execute(tx);
+  return res.rows.map((r) => r.variant_id);
+}

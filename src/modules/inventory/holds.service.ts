@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { type AuditContext, systemActor } from '../../platform/audit/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import { ValidationError } from '../../platform/errors.js';
-import { afterStockChange, stockSnapshot } from './availability.js';
+import { afterStockChange, shortVariants, stockSnapshot } from './availability.js';
 import type { InventoryDeps } from './deps.js';
 import { InsufficientStockError } from './inventory.errors.js';
 import { changeLevels } from './levels.sql.js';
@@ -208,6 +208,17 @@ async function allocate(deps: InventoryDeps, tx: Tx, input: HoldInput, reserveFo
     expiresAt: expiresAt ? new Date(expiresAt).toISOString() : null,
     holds: JSON.parse(String(result.extra.holds)),
   };
+}
+
+/**
+ * Refuses a checkout at once, before it does any work, when the stock is plainly not there (see `shortVariants`);
+ * the reservation at the end of the checkout stays the authority.
+ * @throws InsufficientStockError (409 `INSUFFICIENT_STOCK`).
+ */
+export async function assertStockLikely(tx: Tx, input: { cartId: string; lines: StockLine[] }): Promise<void> {
+  const lines = mergeLines(input.lines);
+  const short = await shortVariants(tx, { cartId: input.cartId, lines });
+  if (short.length > 0) throw new InsufficientStockError(await shortLines(tx, lines, short));
 }
 
 async function shortLines(tx: Tx, lines: StockLine[], variantIds: string[]) {

@@ -25,7 +25,15 @@ export {
 export { stockSnapshot } from './availability.js';
 export type { InventoryDeps, VariantStockUpdate } from './deps.js';
 export { type CommitInput, commitHold, releaseExpiredHolds } from './holds.commit.service.js';
-export { type HoldInput, type HoldResult, hold, release, reserve, type StockLine } from './holds.service.js';
+export {
+  assertStockLikely,
+  type HoldInput,
+  type HoldResult,
+  hold,
+  release,
+  reserve,
+  type StockLine,
+} from './holds.service.js';
 export {
   onHandByVariant,
   StockChangedDuringImportError,
