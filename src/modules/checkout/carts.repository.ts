@@ -21,13 +21,13 @@ export function assertAccess(cart: CartRow | undefined, id: string, principal: P
   }
 }
 
-/** The cart with its lines (oldest first), in one statement. */
-export async function selectCart(db: Queryable, id: string): Promise<CartWithLines | undefined> {
+/** The cart with its lines (oldest first), in one statement; `lock` also locks the cart row (in a transaction). */
+export async function selectCart(db: Queryable, id: string, lock = false): Promise<CartWithLines | undefined> {
   const res = await sql<CartRow & { lines: CartLineRow[] | string }>`
     select c.*, coalesce((select json_agg(json_build_object('id', l.id, 'variant_id', l.variant_id,
                                   'quantity', l.quantity) order by l.id)
                             from cart_line l where l.cart_id = c.id), '[]'::json) as lines
-      from cart c where c.id = ${id}`.execute(db);
+      from cart c where c.id = ${id} ${lock ? sql`for update of c` : sql``}`.execute(db);
   const row = res.rows[0];
   if (!row) return undefined;
   return { ...row, lines: typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines };

@@ -41,11 +41,10 @@ export async function beginCompletion(
   actor: AuditContext,
   cartId: string,
 ): Promise<Begun> {
-  const row = await tx.selectFrom('cart').selectAll().where('id', '=', cartId).forUpdate().executeTakeFirst();
-  assertAccess(row, cartId, principal);
-  if (row.status !== 'open') return { kind: 'existing', orderId: await liveOrderOf(tx, cartId) };
+  const cart = await selectCart(tx, cartId, true);
+  assertAccess(cart, cartId, principal);
+  if (cart.status !== 'open') return { kind: 'existing', orderId: await liveOrderOf(tx, cartId) };
 
-  const cart = (await selectCart(tx, cartId)) as CartWithLines;
   const lines = cart.lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity }));
   // Sold out already? Fail now, before the order is built (the reservation below still decides).
   await assertStockLikely(tx, { cartId, lines });

@@ -101,21 +101,21 @@ export async function afterStockChange(
 }
 
 /**
- * A cheap read before a checkout does its work: the variants of `lines` whose sellable stock (active locations, this
- * cart's own holds counted as its own) cannot cover the quantity. No locks — the conditional statement that reserves
- * decides; this only lets the buyers of a sold-out product fail at once instead of after creating their order.
- * Items that are untracked or allow backorders never count as short.
+ * A cheap read before a checkout does its work: the lines whose sellable stock (active locations, this cart's own
+ * holds counted as its own) cannot cover the quantity, with what is available. No locks — the conditional statement
+ * that reserves decides; this only lets the buyers of a sold-out product fail at once instead of after creating their
+ * order. Items that are untracked or allow backorders never count as short.
  */
 export async function shortVariants(
   tx: Tx,
   input: { cartId: string; lines: readonly { variantId: string; quantity: number }[] },
-): Promise<string[]> {
+): Promise<{ variantId: string; requested: number; available: number }[]> {
   if (input.lines.length === 0) return [];
-  const res = await sql<{ variant_id: string }>`
+  const res = await sql<{ variant_id: string; requested: number; available: number }>`
     with want as (select * from unnest(${input.lines.map((l) => l.variantId)}::text[],
                                        ${input.lines.map((l) => l.quantity)}::int[]) as t(variant_id, quantity)),
     comp as (
-      select w.variant_id, c.item_id, (w.quantity * c.quantity)::int as need
+      select w.variant_id, w.quantity, c.item_id, c.quantity as per, (w.quantity * c.quantity)::int as need
         from want w join variant_component c on c.variant_id = w.variant_id
         join inventory_item i on i.id = c.item_id and i.tracked and not i.allow_backorder
     ),
@@ -129,7 +129,11 @@ export async function shortVariants(
                         where h.cart_id = ${input.cartId} and h.item_id = n.item_id), 0) as available
         from need n
     )
-    select distinct c.variant_id from comp c join have h on h.item_id = c.item_id where h.available < h.need
+    select c.variant_id, max(c.quantity)::int as requested,
+           greatest(min(floor(h.available::numeric / c.per)), 0)::int as available
+      from comp c join have h on h.item_id = c.item_id
+     group by c.variant_id
+    having bool_or(h.available < h.need)
      order by c.variant_id`.execute(tx);
-  return res.rows.map((r) => r.variant_id);
+  return res.rows.map((r) => ({ variantId: r.variant_id, requested: r.requested, available: r.available }));
 }

@@ -218,7 +218,7 @@ async function allocate(deps: InventoryDeps, tx: Tx, input: HoldInput, reserveFo
 export async function assertStockLikely(tx: Tx, input: { cartId: string; lines: StockLine[] }): Promise<void> {
   const lines = mergeLines(input.lines);
   const short = await shortVariants(tx, { cartId: input.cartId, lines });
-  if (short.length > 0) throw new InsufficientStockError(await shortLines(tx, lines, short));
+  if (short.length > 0) throw new InsufficientStockError(short);
 }
 
 async function shortLines(tx: Tx, lines: StockLine[], variantIds: string[]) {
