@@ -3,13 +3,14 @@ import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { Principal } from '../identity/index.js';
 import type { CartDeps } from './carts.deps.js';
-import { CartNotFoundError, CartRuleError } from './carts.errors.js';
+import { CartNotOpenError, CartRuleError } from './carts.errors.js';
 import { assertAccess, lockOpenCart, selectCart, touch } from './carts.repository.js';
 import { getCart } from './carts.service.js';
 import type { CartAddress } from './carts.tables.js';
-import { type CartView, merchandiseTotals, shippingOptionsForCart } from './carts.view.js';
+import { type CartView, merchandiseTotals, shapeCart, shippingOptionsForCart } from './carts.view.js';
 import { isCountry } from './checkout.schemas.js';
 import { getRegion, type Region, regionForCountry } from './regions.service.js';
+import { computeTotals } from './totals.js';
 
 /** Cart commands beyond lines: contact and addresses, region, shipping method, promo codes. */
 
@@ -99,14 +100,16 @@ export async function setShippingMethod(
   cartId: string,
   optionId: string,
 ): Promise<CartView> {
-  await withTransaction(deps.db, async (tx) => {
-    await lockOpenCart(tx, cartId, principal);
-    const cart = await selectCart(tx, cartId);
-    if (!cart) throw new CartNotFoundError(cartId);
-    const { region, totals } = await merchandiseTotals(tx, cart, deps.discountsFor);
+  // Priced once, in the transaction: the answer is built from what was just read, not read again.
+  return withTransaction(deps.db, async (tx) => {
+    const cart = await selectCart(tx, cartId, true);
+    assertAccess(cart, cartId, principal);
+    if (cart.status !== 'open') throw new CartNotOpenError(cart.status);
+    const { variants, region, rule, input, totals } = await merchandiseTotals(tx, cart, deps.discountsFor);
     if (!region) throw regionRequired('/body/optionId');
     const options = await shippingOptionsForCart(tx, region, totals);
-    if (!options.some((o) => o.id === optionId)) {
+    const shipping = options.find((o) => o.id === optionId);
+    if (!shipping) {
       throw new CartRuleError(
         'SHIPPING_OPTION_UNAVAILABLE',
         '/body/optionId',
@@ -114,8 +117,12 @@ export async function setShippingMethod(
       );
     }
     await touch(tx, cartId, { shipping_option_id: optionId });
+    const priced = computeTotals({ ...input, shipping: { amount: shipping.amount, taxRate: rule?.rate ?? 0 } });
+    return shapeCart(
+      { ...cart, shipping_option_id: optionId, updated_at: new Date() },
+      { variants, region, rule, shipping, totals: priced },
+    );
   });
-  return getCart(deps, principal, cartId);
 }
 
 /**
