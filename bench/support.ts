@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -177,4 +178,253 @@ export async function benchDb(url: string | undefined) {
   });
   await migrateToLatest(handle.db, migrations);
   return handle;
+}
+
+/** The flash-sale scenario's result: many buyers, few units, every `complete` at once. */
+export interface FlashResult {
+  buyers: number;
+  units: number;
+  orders: number;
+  oversold: number;
+  seconds: number;
+  note?: string;
+}
+
+export interface HttpClient {
+  /** One request (JSON body when given); resolves with any status. */
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }>;
+  /** One request that must answer `status`; resolves with the parsed JSON body. */
+  json<T = unknown>(method: string, path: string, body: unknown, status: number): Promise<T>;
+  close(): void;
+}
+
+/** A keep-alive HTTP/1.1 client with at most `sockets` connections, for multi-request operations. */
+export function httpClient(base: string, sockets: number): HttpClient {
+  const u = new URL(base);
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: sockets });
+  const send = (method: string, path: string, body?: unknown) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = httpRequest(
+        {
+          host: u.hostname,
+          port: u.port,
+          method,
+          path,
+          agent,
+          headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  return {
+    request: send,
+    async json<T>(method: string, path: string, body: unknown, status: number): Promise<T> {
+      const res = await send(method, path, body);
+      if (res.status !== status) {
+        throw new Error(
+          `${method} ${path.replace(/\/carts\/[^/]+/, '/carts/{id}')} → ${res.status} ${res.text.slice(0, 200)}`,
+        );
+      }
+      return JSON.parse(res.text) as T;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+/**
+ * Runs `op` in `ctx.connections` concurrent loops for `ctx.seconds`; an op is one multi-request operation (a
+ * failed op counts as an error, not as an op). Latencies are per op.
+ */
+export async function runOps(
+  ctx: BenchContext,
+  op: () => Promise<unknown>,
+): Promise<Result & { ops: number; firstError?: string }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const t0 = performance.now();
+  const end = t0 + ctx.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: ctx.connections }, async () => {
+      while (performance.now() < end && errors < 10_000) {
+        const s = performance.now();
+        try {
+          await op();
+          latencies.push(performance.now() - s);
+        } catch (err) {
+          errors++;
+          firstError ??= err instanceof Error ? err.message : String(err);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
+  return {
+    opsPerSec: Math.round((latencies.length / seconds) * 10) / 10,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    errors,
+    ops: latencies.length,
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
+/** True when dist/ (what `startBackroom` runs) is missing or older than some file under src/. */
+export function distIsStale(): boolean {
+  const built = statOrNull('dist/main.js')?.mtimeMs;
+  if (built === undefined) return true;
+  const newer = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((e) => {
+      const p = join(dir, e.name);
+      return e.isDirectory() ? newer(p) : (statOrNull(p)?.mtimeMs ?? 0) > built;
+    });
+  return newer('src');
+}
+
+function statOrNull(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Like `startBackroom`, but runs the current source through tsx (`npm run dev`'s entry) — for a checkout whose
+ * dist/ is stale (e.g. while others edit src/ and nobody has rebuilt). Same settings, same server otherwise.
+ */
+export async function startBackroomFromSource(ctx: BenchContext, env: Record<string, string> = {}): Promise<Server> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'backroom-bench-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      RATE_LIMIT_MAX: '1000000',
+      BACKROOM_DATA_DIR: dataDir,
+      ...(ctx.databaseUrl ? { DATABASE_URL: ctx.databaseUrl } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(child, `${url}/health/ready`);
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface StatementCounter {
+  /** postgres:// URL of the same database, through the counting proxy. */
+  url: string;
+  /** SQL statements executed through the proxy so far (extended-protocol Executes + simple Queries). */
+  count(): number;
+  /** With `trace`: the SQL text of every statement counted, in order (cleared by the caller as it likes). */
+  trace: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy in front of PostgreSQL that counts the statements its clients run, by reading the frontend
+ * messages of the wire protocol (no TLS: the bench's servers connect in plain text). A diagnostic: it answers
+ * "how many SQL statements does this request cost", which pg_stat_database cannot.
+ */
+export async function statementCounter(databaseUrl: string, opts: { trace?: boolean } = {}): Promise<StatementCounter> {
+  const target = new URL(databaseUrl);
+  let count = 0;
+  const trace: string[] = [];
+  const cstrings = (b: Buffer, from: number, n: number) => {
+    const out: string[] = [];
+    let at = from;
+    for (let i = 0; i < n; i++) {
+      const zero = b.indexOf(0, at);
+      out.push(b.toString('utf8', at, zero));
+      at = zero + 1;
+    }
+    return out;
+  };
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client);
+    sockets.add(upstream);
+    let buf: Buffer = Buffer.alloc(0);
+    let typed = false;
+    const prepared = new Map<string, string>();
+    let bound = '';
+    client.on('data', (chunk: Buffer) => {
+      upstream.write(chunk);
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      for (;;) {
+        if (!typed) {
+          // Startup, SSLRequest, GSSENCRequest and CancelRequest carry no type byte.
+          if (buf.length < 8) break;
+          const len = buf.readInt32BE(0);
+          if (buf.length < len) break;
+          if (buf.readInt32BE(4) === 196_608) typed = true;
+          buf = buf.subarray(len);
+          continue;
+        }
+        if (buf.length < 5) break;
+        const len = buf.readInt32BE(1);
+        if (buf.length < 1 + len) break;
+        const type = buf[0];
+        if (type === 0x45 /* E */ || type === 0x51 /* Q */) count++;
+        if (opts.trace) {
+          const body = buf.subarray(5, 1 + len);
+          if (type === 0x50 /* Parse: name, query */) {
+            const [name = '', query = ''] = cstrings(body, 0, 2);
+            prepared.set(name, query);
+          } else if (type === 0x42 /* Bind: portal, statement */) {
+            bound = prepared.get(cstrings(body, 0, 2)[1] ?? '') ?? '?';
+          } else if (type === 0x45) trace.push(bound);
+          else if (type === 0x51) trace.push(cstrings(body, 0, 1)[0] ?? '');
+        }
+        buf = buf.subarray(1 + len);
+      }
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('close', end);
+    upstream.on('close', end);
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const u = new URL(databaseUrl);
+  u.hostname = '127.0.0.1';
+  u.port = String((server.address() as AddressInfo).port);
+  return {
+    url: u.toString(),
+    count: () => count,
+    trace,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }
