@@ -54,10 +54,14 @@ async function waitReady(child: ChildProcess, url: string): Promise<void> {
 }
 
 /** The real server in its own process, so the load generator does not share its event loop. */
-export async function startBackroom(ctx: BenchContext, env: Record<string, string> = {}): Promise<Server> {
+export async function startBackroom(
+  ctx: BenchContext,
+  env: Record<string, string> = {},
+  args: string[] = ['bin/backroom.js', 'serve'],
+): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'backroom-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['bin/backroom.js', 'serve'], {
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       PORT: String(port),
@@ -304,33 +308,8 @@ function statOrNull(path: string) {
  * Like `startBackroom`, but runs the current source through tsx (`npm run dev`'s entry) — for a checkout whose
  * dist/ is stale (e.g. while others edit src/ and nobody has rebuilt). Same settings, same server otherwise.
  */
-export async function startBackroomFromSource(ctx: BenchContext, env: Record<string, string> = {}): Promise<Server> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'backroom-bench-'));
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      RATE_LIMIT_MAX: '1000000',
-      BACKROOM_DATA_DIR: dataDir,
-      ...(ctx.databaseUrl ? { DATABASE_URL: ctx.databaseUrl } : {}),
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(child, `${url}/health/ready`);
-  return {
-    url,
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+export function startBackroomFromSource(ctx: BenchContext, env: Record<string, string> = {}): Promise<Server> {
+  return startBackroom(ctx, env, ['--import', 'tsx', 'src/main.ts', 'serve']);
 }
 
 export interface StatementCounter {
