@@ -15,6 +15,7 @@ import {
   PaymentRequiresActionError,
   type PaymentView,
   type ProviderOutcome,
+  paymentsOfOrder,
   recordPaymentOutcome,
   resumeAttempt,
   type StartedPayment,
@@ -76,12 +77,7 @@ async function pendingAttemptOf(deps: CheckoutDeps, orderId: string): Promise<St
 
 /** The order's newest payment attempt (checkout makes one per order). */
 async function paymentOf(db: CheckoutDeps['db'] | Tx, orderId: string) {
-  return db
-    .selectFrom('payment')
-    .select(['id', 'stage', 'status'])
-    .where('order_id', '=', orderId)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+  return (await paymentsOfOrder(db, orderId)).at(-1);
 }
 
 interface PendingOrder {
@@ -197,12 +193,7 @@ async function decline(
                where id = ${order.cart_id} and status = 'completing'`.execute(tx);
   }
   const payment = await paymentOf(tx, order.id);
-  const declined = await tx
-    .selectFrom('payment')
-    .select('decline_code')
-    .where('id', '=', payment?.id ?? '')
-    .executeTakeFirst();
-  return { orderId: order.id, error: new PaymentDeclinedError(declined?.decline_code ?? reason) };
+  return { orderId: order.id, error: new PaymentDeclinedError(payment?.declineCode ?? reason) };
 }
 
 /** "EUR 34.90" — plain and locale-free for emails; minor units from the currency's exponent. */

@@ -3,6 +3,7 @@ import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
 import type { Principal } from '../identity/index.js';
 import { findOrderView } from '../orders/index.js';
+import { paymentsOfOrder } from '../payments/index.js';
 import { beginCompletion } from './completion.begin.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { finishCompletion } from './completion.finish.js';
@@ -37,15 +38,12 @@ export async function completeCart(
 }
 
 export async function completionResult(deps: CheckoutDeps, orderId: string): Promise<CompletionResult> {
-  const [order, payment] = await Promise.all([
+  const [order, payments] = await Promise.all([
     findOrderView(deps.db, orderId, { withTimeline: false }),
-    deps.db
-      .selectFrom('payment')
-      .select(['id', 'provider', 'status'])
-      .where('order_id', '=', orderId)
-      .orderBy('id', 'desc')
-      .executeTakeFirst(),
+    paymentsOfOrder(deps.db, orderId),
   ]);
+  const last = payments.at(-1);
+  const payment = last ? { id: last.id, provider: last.provider, status: last.status } : null;
   if (!order) throw new NotFoundError('Order', orderId);
-  return { order, payment: payment ?? null };
+  return { order, payment };
 }

@@ -60,6 +60,8 @@ export {
 export { type MovementReason, movementReasons } from './levels.sql.js';
 export { createLocation, listLocations, type StockLocation, updateLocation } from './locations.service.js';
 export { type LedgerDifference, listMovements, verifyLedger } from './movements.service.js';
+/** Where an order's reserved units are (`reservedLocationFor`), the default active location, whether one exists. */
+export { defaultLocation, locationExists, reservedLocationFor } from './reservations.locations.js';
 export {
   fulfil,
   type OrderStockInput,

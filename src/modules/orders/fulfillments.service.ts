@@ -6,7 +6,7 @@ import { type FieldError, NotFoundError, ValidationError } from '../../platform/
 import { newId } from '../../platform/ids.js';
 import { queueNotification } from '../../platform/notifications/notifications.js';
 import { appendEvent } from '../../platform/outbox/outbox.js';
-import { fulfil } from '../inventory/index.js';
+import { defaultLocation, fulfil, locationExists, reservedLocationFor } from '../inventory/index.js';
 import {
   FulfillmentLinesInvalidError,
   FulfillmentLocationRequiredError,
@@ -14,7 +14,6 @@ import {
   OrderNotFulfillableError,
   UnknownOrderLineError,
 } from './fulfillments.errors.js';
-import { defaultLocation, locationExists, reservedLocationFor } from './fulfillments.locations.js';
 import type { FulfillmentT } from './fulfillments.schemas.js';
 import { completeOrderIfDone, syncFulfillmentStatus } from './fulfillments.status.js';
 import { findFulfillment } from './fulfillments.view.js';

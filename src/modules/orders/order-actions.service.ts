@@ -5,7 +5,13 @@ import { withTransaction } from '../../platform/db/transaction.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { CurrencyMismatchError, type Money } from '../../platform/money.js';
 import { releaseReservation } from '../inventory/index.js';
-import { capturePayment, PaymentAmountExceededError, refundPayment, voidPayment } from '../payments/index.js';
+import {
+  capturePayment,
+  PaymentAmountExceededError,
+  paymentsOfOrder,
+  refundPayment,
+  voidPayment,
+} from '../payments/index.js';
 import { completeOrderIfDone } from './fulfillments.status.js';
 import { syncOrderPaymentStatus } from './order-payments.js';
 import type { OrderDeps } from './orders.deps.js';
@@ -17,16 +23,6 @@ import { timeline, transition } from './orders.service.js';
  * parallel capture, refund or webhook can never leave it wrong.
  */
 
-interface PaymentRow {
-  id: string;
-  currency: string;
-  stage: string;
-  authorized: number;
-  captured: number;
-  refunded: number;
-  pending_capture: number;
-}
-
 async function orderPayments(deps: OrderDeps, orderId: string) {
   const order = await deps.db
     .selectFrom('order')
@@ -34,13 +30,7 @@ async function orderPayments(deps: OrderDeps, orderId: string) {
     .where('id', '=', orderId)
     .executeTakeFirst();
   if (!order) throw new NotFoundError('Order', orderId);
-  const payments: PaymentRow[] = await deps.db
-    .selectFrom('payment')
-    .select(['id', 'currency', 'stage', 'authorized', 'captured', 'refunded', 'pending_capture'])
-    .where('order_id', '=', orderId)
-    .where('stage', '=', 'authorized')
-    .orderBy('id')
-    .execute();
+  const payments = (await paymentsOfOrder(deps.db, orderId)).filter((p) => p.stage === 'authorized');
   return { order, payments };
 }
 
@@ -60,7 +50,7 @@ export async function captureOrder(
     throw new ConflictError('ORDER_NOT_CAPTURABLE', `The order is ${order.status}; only placed orders are captured.`);
   }
   if (amount && amount.currency !== order.currency) throw new CurrencyMismatchError(amount.currency, order.currency);
-  const open = payments.map((p) => ({ id: p.id, left: p.authorized - p.captured - p.pending_capture }));
+  const open = payments.map((p) => ({ id: p.id, left: p.authorized - p.captured - p.pendingCapture }));
   const capturable = open.reduce((n, p) => n + Math.max(0, p.left), 0);
   const want = amount?.amount ?? capturable;
   if (want <= 0 && !amount) throw new PaymentAmountExceededError('capture', 0, 0);
@@ -138,7 +128,7 @@ export async function cancelOrder(deps: OrderDeps, actor: AuditContext, orderId:
       if (kept > 0) {
         await refundPayment(deps.payments, { paymentId: p.id, amount: { amount: kept, currency: p.currency }, actor });
       }
-      if (p.captured === 0 && p.pending_capture === 0) await voidPayment(deps.payments, { paymentId: p.id, actor });
+      if (p.captured === 0 && p.pendingCapture === 0) await voidPayment(deps.payments, { paymentId: p.id, actor });
     }
   } finally {
     await withTransaction(deps.db, (tx) => syncOrderPaymentStatus(tx, actor, orderId));

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import { NotFoundError } from '../../platform/errors.js';
+import { paymentsOfOrder } from '../payments/index.js';
 import type { OrderActor } from './orders.service.js';
 import { transition } from './orders.service.js';
 import { type PaymentStatus, paymentTransitions } from './orders.state.js';
@@ -51,28 +51,26 @@ function pathTo(from: PaymentStatus, to: PaymentStatus): PaymentStatus[] | null 
  *   (e.g. money captured on a voided order) — a bug or a gateway surprise to investigate, never silently written.
  */
 export async function syncOrderPaymentStatus(tx: Tx, actor: OrderActor, orderId: string): Promise<PaymentStatus> {
-  const res = await sql<{ payment_status: PaymentStatus; total: string } & Record<keyof PaymentSums, string>>`
-    select o.payment_status, o.total,
-           coalesce(sum(p.authorized), 0) as authorized, coalesce(sum(p.captured), 0) as captured,
-           coalesce(sum(p.refunded), 0) as refunded,
-           count(p.id) filter (where p.stage = 'authorized') as live,
-           count(p.id) filter (where p.stage = 'voided') as voided
-      from (select id, payment_status, total from "order" where id = ${orderId} for update) o
-      left join payment p on p.order_id = o.id and p.stage in ('authorized', 'voided')
-     group by o.id, o.payment_status, o.total`.execute(tx);
-  const row = res.rows[0];
-  if (!row) throw new NotFoundError('Order', orderId);
+  const order = await tx
+    .selectFrom('order')
+    .select(['payment_status', 'total'])
+    .where('id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!order) throw new NotFoundError('Order', orderId);
+  const settled = (await paymentsOfOrder(tx, orderId)).filter((p) => p.stage === 'authorized' || p.stage === 'voided');
+  const sum = (f: (p: (typeof settled)[number]) => number) => settled.reduce((n, p) => n + f(p), 0);
   const sums: PaymentSums = {
-    authorized: Number(row.authorized),
-    captured: Number(row.captured),
-    refunded: Number(row.refunded),
-    live: Number(row.live),
-    voided: Number(row.voided),
+    authorized: sum((p) => p.authorized),
+    captured: sum((p) => p.captured),
+    refunded: sum((p) => p.refunded),
+    live: settled.filter((p) => p.stage === 'authorized').length,
+    voided: settled.filter((p) => p.stage === 'voided').length,
   };
-  const target = derivePaymentStatus(Number(row.total), sums);
-  if (target === row.payment_status) return target;
-  const path = pathTo(row.payment_status, target) ?? [target];
-  let from = row.payment_status;
+  const target = derivePaymentStatus(Number(order.total), sums);
+  if (target === order.payment_status) return target;
+  const path = pathTo(order.payment_status, target) ?? [target];
+  let from = order.payment_status;
   for (const to of path) {
     await transition(tx, actor, {
       orderId,

@@ -6,7 +6,7 @@ import { NotFoundError } from '../../platform/errors.js';
 import { CurrencyMismatchError, type Money, toDecimalString } from '../../platform/money.js';
 import { queueNotification } from '../../platform/notifications/notifications.js';
 import { appendEvent } from '../../platform/outbox/outbox.js';
-import { PaymentAmountExceededError, refundPayment } from '../payments/index.js';
+import { PaymentAmountExceededError, paymentsOfOrder, refundPayment } from '../payments/index.js';
 import { syncOrderPaymentStatus } from './order-payments.js';
 import type { OrderDeps } from './orders.deps.js';
 import { type OrderActor, timeline } from './orders.service.js';
@@ -37,13 +37,11 @@ interface Refundable {
 
 /** The order's payments that still hold captured money, oldest first (refunds in flight count as spent). */
 async function refundablePayments(db: Queryable, orderId: string, currency: string): Promise<Refundable[]> {
-  const res = await sql<{ id: string; available: number }>`
-    select id, captured - refunded - pending_refund as available
-      from payment
-     where order_id = ${orderId} and currency = ${currency} and stage = 'authorized' and not pending_void
-       and captured - refunded - pending_refund > 0
-     order by created_at, id`.execute(db);
-  return res.rows.map((r) => ({ paymentId: r.id, available: Number(r.available) }));
+  const payments = await paymentsOfOrder(db, orderId);
+  return payments
+    .filter((p) => p.currency === currency && p.stage === 'authorized' && !p.pendingVoid)
+    .map((p) => ({ paymentId: p.id, available: p.captured - p.refunded - p.pendingRefund }))
+    .filter((p) => p.available > 0);
 }
 
 const total = (list: Refundable[]) => list.reduce((s, p) => s + p.available, 0);

@@ -133,9 +133,12 @@ export {
 export {
   getPayment,
   type LedgerEntry,
+  type OrderPayment,
   type PaymentTotals,
   type PaymentView,
   paymentLedger,
+  /** An order's payments, oldest first — how other modules read payments (never the table). */
+  paymentsOfOrder,
   paymentTotals,
   paymentTotalsForOrder,
   verifyPaymentLedger,

@@ -146,3 +146,58 @@ export async function verifyPaymentLedger(db: Queryable): Promise<string[]> {
      order by p.id`.execute(db);
   return res.rows.map((r) => r.id);
 }
+
+/** A payment of an order as order commands see it: where it is and what it holds, in minor units. */
+export interface OrderPayment {
+  id: string;
+  provider: string;
+  currency: string;
+  stage: 'pending' | 'requires_action' | 'authorized' | 'failed' | 'voided';
+  status: PaymentStatus;
+  declineCode: string | null;
+  authorized: number;
+  captured: number;
+  refunded: number;
+  /** Amounts reserved by captures/refunds in flight. */
+  pendingCapture: number;
+  pendingRefund: number;
+  /** A void in flight. */
+  pendingVoid: boolean;
+}
+
+/** The order's payments, oldest first (one statement). Other modules read payments only through this. */
+export async function paymentsOfOrder(db: Queryable, orderId: string): Promise<OrderPayment[]> {
+  const rows = await db
+    .selectFrom('payment')
+    .select([
+      'id',
+      'provider',
+      'currency',
+      'stage',
+      'status',
+      'decline_code',
+      'authorized',
+      'captured',
+      'refunded',
+      'pending_capture',
+      'pending_refund',
+      'pending_void',
+    ])
+    .where('order_id', '=', orderId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    provider: r.provider,
+    currency: r.currency,
+    stage: r.stage,
+    status: r.status,
+    declineCode: r.decline_code,
+    authorized: Number(r.authorized),
+    captured: Number(r.captured),
+    refunded: Number(r.refunded),
+    pendingCapture: Number(r.pending_capture),
+    pendingRefund: Number(r.pending_refund),
+    pendingVoid: r.pending_void,
+  }));
+}

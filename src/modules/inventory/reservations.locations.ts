@@ -1,12 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 
-/**
- * Where to ship from when the caller does not say. These two reads look at inventory's tables
- * (stock_reservation, stock_location), which the module rules reserve to inventory: they are kept
- * here, alone, so they can move behind an inventory export (`reservedLocationFor`) without
- * touching the fulfilment command.
- */
+/** Where an order ships from when the caller does not say (fulfilment asks; only inventory reads its tables). */
 
 /**
  * The one location holding enough of the order's reserved units for every requested variant
