@@ -216,6 +216,31 @@ describe('returns', () => {
     expect(view.fulfillmentStatus).toBe('partially_returned');
   });
 
+  it("shows the customer a staff-opened return without the staff member's id (staff still see it)", async () => {
+    const order = await placeOrder(t, { customer: true, quantities: [1] });
+    await ship(order);
+    const opened = await requestAsStaff(order, [{ orderLineId: order.lines[0]?.id, quantity: 1, reason: 'damaged' }]);
+    expect(opened.statusCode, opened.body).toBe(201);
+    const mine = await call({
+      method: 'GET',
+      url: `/v1/store/customers/me/orders/${order.orderId}`,
+      token: order.customerToken,
+    });
+    const staffView = await call({ method: 'GET', url: `/v1/admin/orders/${order.orderId}`, token: support });
+    type Returns = { returns: { requestedBy: { type: string; id: string | null } }[] };
+    expect(mine.json<Returns>().returns[0]?.requestedBy).toEqual({ type: 'staff', id: null });
+    expect(staffView.json<Returns>().returns[0]?.requestedBy).toMatchObject({
+      type: 'staff',
+      id: expect.stringMatching(/^stf_/),
+    });
+    const lookup = await t.app.inject({
+      method: 'POST',
+      url: '/v1/store/orders/lookup',
+      payload: { number: order.number, email: order.email },
+    });
+    expect(lookup.json<Returns>().returns[0]?.requestedBy.id).toBeNull();
+  });
+
   it('refuses more than was shipped and not yet being returned (422 naming /lines/i/quantity), changing nothing', async () => {
     const order = await placeOrder(t, { quantities: [3, 2], customer: true });
     await ship(order, [2, 0]);

@@ -39,7 +39,7 @@ export async function completeCart(
 
 export async function completionResult(deps: CheckoutDeps, orderId: string): Promise<CompletionResult> {
   const [order, payments] = await Promise.all([
-    findOrderView(deps.db, orderId, { withTimeline: false }),
+    findOrderView(deps.db, orderId, { forCustomer: true }),
     paymentsOfOrder(deps.db, orderId),
   ]);
   const last = payments.at(-1);

@@ -19,7 +19,11 @@ const summaryFields = sql`
 export async function findOrderView(
   db: Queryable,
   id: string,
-  scope: { customerId?: string; withTimeline?: boolean } = {},
+  /**
+   * `customerId`: only that customer's order. `forCustomer`: the view a buyer gets (customer, guest lookup, checkout
+   * answer) — no timeline, no staff identities.
+   */
+  scope: { customerId?: string; forCustomer?: boolean } = {},
 ): Promise<OrderDetailT | undefined> {
   const res = await sql<{ o: OrderDetailT }>`
     select json_build_object(${summaryFields},
@@ -38,9 +42,9 @@ export async function findOrderView(
           'returnedQuantity', l.returned_quantity) order by l.position)
         from order_line l where l.order_id = o.id), '[]'::json),
       'fulfillments', ${fulfillmentsJson},
-      'returns', ${returnsJson},
+      'returns', ${returnsJson(scope.forCustomer === true)},
       'timeline', ${
-        scope.withTimeline === false
+        scope.forCustomer === true
           ? sql`'[]'::json`
           : sql`coalesce((select json_agg(json_build_object('id', e.id, 'at', ${iso('e.at')}, 'kind', e.kind,
               'actorType', e.actor_type, 'actorId', e.actor_id, 'data', e.data) order by e.id)

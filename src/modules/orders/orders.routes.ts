@@ -180,7 +180,7 @@ export async function orderStoreRoutes(app: App, deps: OrderDeps) {
     async (request) => {
       const order = await findOrderView(db, request.params.id, {
         customerId: customerId(request.principal),
-        withTimeline: false,
+        forCustomer: true,
       });
       if (!order) throw new NotFoundError('Order', request.params.id);
       return order;
@@ -206,7 +206,7 @@ export async function orderStoreRoutes(app: App, deps: OrderDeps) {
     },
     async (request) => {
       const id = await findGuestOrder(deps, request.body.number, request.body.email);
-      const order = await findOrderView(db, id, { withTimeline: false });
+      const order = await findOrderView(db, id, { forCustomer: true });
       if (!order) throw new NotFoundError('Order');
       return order;
     },
