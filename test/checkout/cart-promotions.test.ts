@@ -46,6 +46,32 @@ describe('carts priced with promotions', () => {
     expect(removed.totals.discountTotal.amount).toBe(0);
   });
 
+  it('says what each promotion took off, and why an entered code gives nothing', async () => {
+    const code = `TEN${Date.now().toString(36).toUpperCase()}`;
+    const big = `BIG${Date.now().toString(36).toUpperCase()}`;
+    await promotion({ code, kind: 'fixed', value: 300, currency: 'EUR' });
+    await promotion({ code: big, kind: 'fixed', value: 500, currency: 'EUR', minSubtotal: 1_000_000 });
+    const a = await product(t, { prices: [{ currency: 'EUR', amount: 2000 }] });
+    const cart = await newCart(t, { countryCode: 'DE' });
+    const call = store(t);
+    await call('POST', `/v1/store/carts/${cart.id}/lines`, { variantId: a.variantId, quantity: 1 });
+    await call('POST', `/v1/store/carts/${cart.id}/promo-codes`, { code });
+    await call('POST', `/v1/store/carts/${cart.id}/promo-codes`, { code: big });
+    const res = await call('POST', `/v1/store/carts/${cart.id}/promo-codes`, { code: 'NOSUCHCODE' });
+    const view = res.json<{
+      promotions: { applied: { code: string | null; amount: { amount: number } }[]; rejected: unknown[] };
+    }>();
+    expect(view.promotions.applied).toEqual([
+      expect.objectContaining({ code, amount: { amount: 300, currency: 'EUR' } }),
+    ]);
+    expect(view.promotions.rejected).toEqual(
+      expect.arrayContaining([
+        { code: expect.stringMatching(/^big/i), reason: 'minimum_not_met' },
+        { code: expect.stringMatching(/^nosuchcode$/i), reason: 'unknown' },
+      ]),
+    );
+  });
+
   it('applies an automatic promotion on a parent category to products in its sub-categories', async () => {
     const deps = wireModules(t.db.db).catalog;
     const parent = await createCategory(deps, systemActor, { name: `Parent ${Date.now()}` });

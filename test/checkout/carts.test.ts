@@ -146,7 +146,7 @@ describe('carts: happy flows', () => {
       holdAt: 'checkout',
       discountsFor: async (snapshot) => {
         expect(snapshot.lines.map((l) => l.subtotal)).toEqual([1000, 2000]);
-        return [{ promotionId: 'promo_x', target: 'order', amount: 100 }];
+        return { discounts: [{ promotionId: 'promo_x', target: 'order', amount: 100 }] };
       },
     };
     const priced = await getCart(deps, { type: 'anonymous' }, cart.id);

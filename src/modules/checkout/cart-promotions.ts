@@ -20,5 +20,12 @@ export function promotionCartOf(cart: CartSnapshot): PromotionCart {
 
 /** The cart's default discounts: the promotion engine over the cart's codes and lines. */
 export function promotionDiscounts(): DiscountsFor {
-  return async (cart, db) => (await evaluatePromotions(db, promotionCartOf(cart))).discounts;
+  return async (cart, db) => {
+    const evaluation = await evaluatePromotions(db, promotionCartOf(cart));
+    return {
+      discounts: evaluation.discounts,
+      codes: Object.fromEntries(evaluation.applied.map((a) => [a.promotionId, a.code])),
+      rejectedCodes: evaluation.rejectedCodes,
+    };
+  };
 }

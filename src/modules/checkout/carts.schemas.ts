@@ -98,6 +98,20 @@ export const CartSchema = Type.Object({
   ]),
   promoCodes: Type.Array(Type.String()),
   payment: Type.Union([Type.Null(), Type.Object({ provider: Type.String() })]),
+  promotions: Type.Object({
+    applied: Type.Array(
+      Type.Object({ promotionId: Type.String(), code: Type.Union([Type.Null(), Type.String()]), amount: MoneySchema }),
+    ),
+    rejected: Type.Array(
+      Type.Object({
+        code: Type.String(),
+        reason: Type.String({
+          description:
+            'unknown | expired | not_started | minimum_not_met | usage_limit_reached | not_combinable | currency | not_applicable',
+        }),
+      }),
+    ),
+  }),
   lines: Type.Array(CartLineSchema),
   totals: Type.Object({
     subtotal: MoneySchema,

@@ -105,7 +105,7 @@ export async function setShippingMethod(
     const cart = await selectCart(tx, cartId, true);
     assertAccess(cart, cartId, principal);
     if (cart.status !== 'open') throw new CartNotOpenError(cart.status);
-    const { variants, region, rule, input, totals } = await merchandiseTotals(tx, cart, deps.discountsFor);
+    const { variants, region, rule, input, totals, found } = await merchandiseTotals(tx, cart, deps.discountsFor);
     if (!region) throw regionRequired('/body/optionId');
     const options = await shippingOptionsForCart(tx, region, totals);
     const shipping = options.find((o) => o.id === optionId);
@@ -120,7 +120,7 @@ export async function setShippingMethod(
     const priced = computeTotals({ ...input, shipping: { amount: shipping.amount, taxRate: rule?.rate ?? 0 } });
     return shapeCart(
       { ...cart, shipping_option_id: optionId, updated_at: new Date() },
-      { variants, region, rule, shipping, totals: priced },
+      { variants, region, rule, shipping, totals: priced, found },
     );
   });
 }

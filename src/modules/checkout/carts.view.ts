@@ -34,8 +34,16 @@ export interface CartSnapshot {
   }[];
 }
 
+/** What a promotion engine answers: the discounts to apply, which promotion (and code) each is, refused codes and why. */
+export interface CartDiscounts {
+  discounts: DiscountInput[];
+  /** The code behind each discount's promotion (null: automatic). */
+  codes?: Record<string, string | null> | undefined;
+  rejectedCodes?: { code: string; reason: string }[] | undefined;
+}
+
 /** `db` is the caller's connection or transaction: read through it (an embedded database has one connection). */
-export type DiscountsFor = (cart: CartSnapshot, db: Queryable) => Promise<DiscountInput[]>;
+export type DiscountsFor = (cart: CartSnapshot, db: Queryable) => Promise<CartDiscounts>;
 
 export interface CartLineView {
   id: string;
@@ -67,6 +75,11 @@ export interface CartView {
   promoCodes: string[];
   /** The payment method chosen with `POST …/payment`. */
   payment: { provider: string } | null;
+  /** What the promotions took off (after caps), and each entered code that gives nothing, with the reason. */
+  promotions: {
+    applied: { promotionId: string; code: string | null; amount: Money }[];
+    rejected: { code: string; reason: string }[];
+  };
   lines: CartLineView[];
   totals: {
     subtotal: Money;
@@ -137,7 +150,9 @@ export async function merchandiseTotals(db: Queryable, cart: CartWithLines, disc
   const ctx = await pricingContext(db, cart);
   const { variants, region, rule } = ctx;
   const priced = pricedLines(cart, variants);
-  const discounts = discountsFor && priced.length > 0 ? await discountsFor(snapshotOf(cart, variants), db) : [];
+  const found: CartDiscounts =
+    discountsFor && priced.length > 0 ? await discountsFor(snapshotOf(cart, variants), db) : { discounts: [] };
+  const discounts = found.discounts;
   const input = {
     currency: cart.currency_code,
     taxInclusive: region?.taxInclusive ?? false,
@@ -150,7 +165,7 @@ export async function merchandiseTotals(db: Queryable, cart: CartWithLines, disc
     })),
     discounts,
   };
-  return { ...ctx, input, totals: computeTotals(input) };
+  return { ...ctx, input, totals: computeTotals(input), found };
 }
 
 /** The region's options that can ship the cart, priced for it (none without a region). */
@@ -171,7 +186,7 @@ export async function shippingOptionsForCart(
  * what checkout snapshots into the order and what `cartView` shapes for the response.
  */
 export async function priceCart(db: Queryable, cart: CartWithLines, discountsFor?: DiscountsFor) {
-  const { variants, region, rule, input, totals: before } = await merchandiseTotals(db, cart, discountsFor);
+  const { variants, region, rule, input, totals: before, found } = await merchandiseTotals(db, cart, discountsFor);
   const shipping = cart.shipping_option_id
     ? ((await shippingOptionsForCart(db, region, before)).find((o) => o.id === cart.shipping_option_id) ?? null)
     : null;
@@ -179,7 +194,7 @@ export async function priceCart(db: Queryable, cart: CartWithLines, discountsFor
     ...input,
     shipping: shipping ? { amount: shipping.amount, taxRate: rule?.rate ?? 0 } : null,
   });
-  return { variants, region, rule, shipping, totals };
+  return { variants, region, rule, shipping, totals, found };
 }
 
 export type PricedCart = Awaited<ReturnType<typeof priceCart>>;
@@ -191,7 +206,7 @@ export async function cartView(db: Queryable, cart: CartWithLines, discountsFor?
 
 /** The storefront's view of a priced cart. */
 export function shapeCart(cart: CartWithLines, priced: PricedCart): CartView {
-  const { variants, region, shipping, totals } = priced;
+  const { variants, region, shipping, totals, found } = priced;
   const currency = cart.currency_code;
   const m = (amount: number) => money(amount, currency);
   const byLine = new Map(totals.lines.map((l) => [l.lineId, l]));
@@ -208,6 +223,12 @@ export function shapeCart(cart: CartWithLines, priced: PricedCart): CartView {
     shippingMethod: shipping ? { optionId: shipping.id, name: shipping.name, amount: m(shipping.amount) } : null,
     promoCodes: cart.promo_codes,
     payment: cart.payment_provider ? { provider: cart.payment_provider } : null,
+    promotions: {
+      applied: totals.discounts
+        .filter((d) => d.amount > 0)
+        .map((d) => ({ promotionId: d.promotionId, code: found.codes?.[d.promotionId] ?? null, amount: m(d.amount) })),
+      rejected: found.rejectedCodes ?? [],
+    },
     lines: cart.lines.map((l) => {
       const v = variants.get(l.variant_id);
       const t = byLine.get(l.id);
