@@ -59,9 +59,11 @@ export async function startBackroom(
   env: Record<string, string> = {},
   args: string[] = ['bin/backroom.js', 'serve'],
 ): Promise<Server> {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const dataDir = mkdtempSync(join(tmpdir(), 'backroom-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
     env: {
       ...process.env,
       PORT: String(port),
