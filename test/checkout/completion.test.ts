@@ -6,6 +6,7 @@ import { systemActor } from '../../src/platform/audit/audit.js';
 import { withTransaction } from '../../src/platform/db/transaction.js';
 import { checkoutDeps, wireModules } from '../../src/wiring.js';
 import { countStatements } from '../catalog/storefront.support.js';
+import { auth, staffSession } from '../identity/staff.helpers.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { heldUnits, signUp, store } from './carts.helpers.js';
 import { complete, readyCart } from './completion.helpers.js';
@@ -213,6 +214,39 @@ describe('checkout completion', () => {
     expect(res.statusCode).toBe(200);
     const orders = await store(t, owner.token)('GET', '/v1/store/customers/me/orders');
     expect(orders.json<{ data: { id: string }[] }>().data.map((o) => o.id)).toEqual([res.json<Completed>().order.id]);
+  });
+
+  it("a customer's declined attempt is not in their orders; the retry is", async () => {
+    const buyer = await signUp(t);
+    const ready = await readyCart(t, {
+      quantities: [1],
+      token: buyer.token,
+      email: buyer.email,
+      provider: 'test',
+      data: { testOutcome: 'decline' },
+    });
+    expect((await complete(t, ready.cartId, buyer.token)).statusCode).toBe(402);
+    await store(t, buyer.token)('POST', `/v1/store/carts/${ready.cartId}/payment`, { provider: 'manual' });
+    const placed = await complete(t, ready.cartId, buyer.token);
+    expect(placed.statusCode).toBe(200);
+    const mine = await store(t, buyer.token)('GET', '/v1/store/customers/me/orders');
+    expect(mine.json<{ data: { id: string }[] }>().data.map((o) => o.id)).toEqual([placed.json<Completed>().order.id]);
+  });
+
+  it('completing again after staff cancelled the order answers the cancelled order', async () => {
+    const ready = await readyCart(t, { quantities: [1] });
+    const first = await complete(t, ready.cartId);
+    const orderId = first.json<Completed>().order.id;
+    const owner = (await staffSession(t)).token;
+    const cancelled = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/orders/${orderId}/cancel`,
+      headers: auth(owner),
+    });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    const again = await complete(t, ready.cartId);
+    expect(again.statusCode).toBe(200);
+    expect(again.json<Completed>().order).toMatchObject({ id: orderId, status: 'cancelled' });
   });
 
   it('keeps within its statement budget, whatever the number of lines', async () => {

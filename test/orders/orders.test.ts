@@ -161,12 +161,16 @@ describe("customers' view", () => {
     const other = await signUp(t);
     const mine = await placeOrderDirectly(t, { customerId: me.id, email: me.email });
     await placeOrderDirectly(t, { customerId: other.id, email: other.email });
+    // Only placed orders are the customer's orders (an attempt whose payment failed is not).
+    const attempt = await placeOrderDirectly(t, { customerId: me.id, email: me.email });
+    await move(mine.id, 'status', 'pending_payment', 'placed');
     const listed = await t.app.inject({
       method: 'GET',
       url: '/v1/store/customers/me/orders',
       headers: bearer(me.token),
     });
     expect(listed.json().data.map((x: { id: string }) => x.id)).toEqual([mine.id]);
+    expect(attempt.id).not.toBe(mine.id);
     const read = await t.app.inject({
       method: 'GET',
       url: `/v1/store/customers/me/orders/${mine.id}`,

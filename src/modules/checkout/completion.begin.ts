@@ -115,15 +115,19 @@ export async function beginCompletion(
   return settled ? { kind: 'settled', orderId: order.id } : { kind: 'started', orderId: order.id, payment };
 }
 
-/** The cart's order that is not cancelled (declined attempts are cancelled and the cart reopened). */
+/**
+ * The cart's order: the live (not cancelled) one — declined attempts are cancelled and the cart reopened — or, for a
+ * completed cart whose order staff cancelled since, that order.
+ */
 export async function liveOrderOf(tx: Tx, cartId: string): Promise<string> {
   const row = await tx
     .selectFrom('order')
     .select('id')
     .where('cart_id', '=', cartId)
-    .where('status', '<>', 'cancelled')
+    .orderBy(sql`status <> 'cancelled'`, 'desc')
+    .orderBy('id', 'desc')
     .executeTakeFirst();
-  if (!row) throw new Error(`cart ${cartId} is completing without a live order`);
+  if (!row) throw new Error(`cart ${cartId} is not open yet has no order`);
   return row.id;
 }
 

@@ -144,7 +144,8 @@ export async function findGuestOrder(deps: Pick<OrderDeps, 'db'>, number: number
     .select('id')
     .where('number', '=', number)
     .where(sql`lower(email)`, '=', email.trim().toLowerCase())
-    .where('status', '<>', 'pending_payment')
+    // Only orders that were placed: a declined attempt is not an order the buyer made.
+    .where('placed_at', 'is not', null)
     .executeTakeFirst();
   if (!row) throw new NotFoundError('Order');
   return row.id;

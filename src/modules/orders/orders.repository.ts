@@ -71,6 +71,8 @@ export interface OrderListQuery {
   createdTo?: string | undefined;
   minTotal?: number | undefined;
   maxTotal?: number | undefined;
+  /** Only orders that were placed (not attempts whose payment failed): what a customer calls their orders. */
+  placedOnly?: boolean | undefined;
 }
 
 /** Orders newest first (keyset on id, which is time-sortable), one statement per page. */
@@ -92,6 +94,7 @@ export async function listOrders(db: Queryable, f: OrderListQuery) {
        and (${f.createdTo ?? null}::timestamptz is null or o.created_at < ${f.createdTo ?? null})
        and (${f.minTotal ?? null}::bigint is null or o.total >= ${f.minTotal ?? null})
        and (${f.maxTotal ?? null}::bigint is null or o.total <= ${f.maxTotal ?? null})
+       and (not ${f.placedOnly ?? false}::boolean or o.placed_at is not null)
      order by o.id desc
      limit ${f.limit + 1}`.execute(db);
   const data = res.rows.slice(0, f.limit).map((r) => r.o);

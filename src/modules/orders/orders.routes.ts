@@ -168,7 +168,8 @@ export async function orderStoreRoutes(app: App, deps: OrderDeps) {
         },
       },
     },
-    async (request) => listOrders(db, { ...request.query, customerId: customerId(request.principal) }),
+    async (request) =>
+      listOrders(db, { ...request.query, customerId: customerId(request.principal), placedOnly: true }),
   );
 
   app.get(
