@@ -15,6 +15,7 @@ import type { DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
 import type { MigrationList } from './platform/db/migrate.js';
 import { AppError } from './platform/errors.js';
+import { registerCardGuard } from './platform/http/card-guard.js';
 import { registerErrorHandlers, sendProblem } from './platform/http/error-handler.js';
 import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerOpenApi } from './platform/http/openapi.js';
@@ -117,6 +118,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   // Authentication runs in onRequest, before body parsing and before idempotency replays; stored
   // responses are scoped to the resolved caller, not to the raw header.
   registerAuth(app, { db: deps.db, mfaRequiredRoles: config.MFA_REQUIRED_ROLES });
+  // Card numbers are refused before validation, idempotency storage or any handler sees them.
+  registerCardGuard(app);
   registerIdempotency(app, {
     db: deps.db,
     ttlHours: config.IDEMPOTENCY_TTL_HOURS,
