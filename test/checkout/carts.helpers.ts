@@ -156,6 +156,21 @@ export async function stock(t: TestApp, variantId: string, locationId: string, q
   return item.id;
 }
 
+/** The variant's stock counters summed over all locations. */
+export async function variantLevel(t: TestApp, variantId: string) {
+  const row = await t.db.db
+    .selectFrom('inventory_level as l')
+    .innerJoin('inventory_item as i', 'i.id', 'l.item_id')
+    .select((eb) => [
+      eb.fn.sum<number>('l.on_hand').as('onHand'),
+      eb.fn.sum<number>('l.reserved').as('reserved'),
+      eb.fn.sum<number>('l.held').as('held'),
+    ])
+    .where('i.variant_id', '=', variantId)
+    .executeTakeFirstOrThrow();
+  return { onHand: Number(row.onHand), reserved: Number(row.reserved), held: Number(row.held) };
+}
+
 /** Held units of the variant (all locations). */
 export async function heldUnits(t: TestApp, variantId: string): Promise<number> {
   const row = await t.db.db

@@ -8,7 +8,7 @@ import { checkoutDeps, wireModules } from '../../src/wiring.js';
 import { countStatements } from '../catalog/storefront.support.js';
 import { auth, staffSession } from '../identity/staff.helpers.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { heldUnits, signUp, store } from './carts.helpers.js';
+import { heldUnits, signUp, store, variantLevel } from './carts.helpers.js';
 import { complete, readyCart } from './completion.helpers.js';
 
 const gateway = testProvider({ timeoutMs: 600 });
@@ -34,20 +34,7 @@ interface Completed {
   payment: { id: string; provider: string; status: string } | null;
 }
 
-/** Stock counters of a variant at every location. */
-async function level(variantId: string) {
-  const row = await t.db.db
-    .selectFrom('inventory_level as l')
-    .innerJoin('inventory_item as i', 'i.id', 'l.item_id')
-    .select((eb) => [
-      eb.fn.sum<number>('l.on_hand').as('onHand'),
-      eb.fn.sum<number>('l.reserved').as('reserved'),
-      eb.fn.sum<number>('l.held').as('held'),
-    ])
-    .where('i.variant_id', '=', variantId)
-    .executeTakeFirstOrThrow();
-  return { onHand: Number(row.onHand), reserved: Number(row.reserved), held: Number(row.held) };
-}
+const level = (variantId: string) => variantLevel(t, variantId);
 
 async function cartStatus(cartId: string) {
   const row = await t.db.db.selectFrom('cart').select('status').where('id', '=', cartId).executeTakeFirstOrThrow();

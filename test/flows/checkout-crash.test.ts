@@ -3,6 +3,7 @@ import { finishStaleCompletions } from '../../src/modules/checkout/index.js';
 import { verifyLedger } from '../../src/modules/inventory/index.js';
 import { createPaymentProviders, testProvider, verifyPaymentLedger } from '../../src/modules/payments/index.js';
 import { checkoutDeps, wireModules } from '../../src/wiring.js';
+import { variantLevel } from '../checkout/carts.helpers.js';
 import { readyCart } from '../checkout/completion.helpers.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { createTestDb, type TestDb, usingPostgres } from '../support/db.js';
@@ -37,16 +38,6 @@ async function killedAfterPhaseOne(cartId: string): Promise<string> {
   return String(line.orderId);
 }
 
-async function reservedOf(variantId: string) {
-  const row = await t.db.db
-    .selectFrom('inventory_level as l')
-    .innerJoin('inventory_item as i', 'i.id', 'l.item_id')
-    .select(['l.reserved', 'l.held'])
-    .where('i.variant_id', '=', variantId)
-    .executeTakeFirstOrThrow();
-  return row;
-}
-
 describe.skipIf(!usingPostgres)('a checkout process killed between its phases', { timeout: 120_000 }, () => {
   it('is finished by the worker: the approved one placed, the declined one cancelled with its stock released', async () => {
     const approve = await readyCart(t, { quantities: [2], provider: 'test' });
@@ -58,7 +49,7 @@ describe.skipIf(!usingPostgres)('a checkout process killed between its phases', 
       const o = await t.db.db.selectFrom('order').select('status').where('id', '=', id).executeTakeFirstOrThrow();
       expect(o.status).toBe('pending_payment');
     }
-    expect(await reservedOf(decline.variants[0]!.variantId)).toEqual({ reserved: 1, held: 0 });
+    expect(await variantLevel(t, decline.variants[0]!.variantId)).toEqual({ onHand: 10, reserved: 1, held: 0 });
 
     const deps = checkoutDeps(wireModules(t.db.db, { payments: { providers: providers() } }), t.config);
     const sweep = await finishStaleCompletions(deps, { graceSeconds: 0 });
@@ -75,8 +66,8 @@ describe.skipIf(!usingPostgres)('a checkout process killed between its phases', 
         { id: declinedOrder, status: 'cancelled', payment_status: 'not_paid' },
       ]),
     );
-    expect(await reservedOf(approve.variants[0]!.variantId)).toEqual({ reserved: 2, held: 0 });
-    expect(await reservedOf(decline.variants[0]!.variantId)).toEqual({ reserved: 0, held: 0 });
+    expect(await variantLevel(t, approve.variants[0]!.variantId)).toEqual({ onHand: 10, reserved: 2, held: 0 });
+    expect(await variantLevel(t, decline.variants[0]!.variantId)).toEqual({ onHand: 10, reserved: 0, held: 0 });
     // A second sweep finds nothing left to do.
     expect(await finishStaleCompletions(deps, { graceSeconds: 0 })).toMatchObject({ claimed: 0 });
     expect(await verifyLedger(t.db.db)).toEqual([]);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { variantLevel } from '../checkout/carts.helpers.js';
 import { auth, customRole, staffSession } from '../identity/staff.helpers.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { placeOrder } from './placed-order.helpers.js';
@@ -16,15 +17,7 @@ afterAll(async () => {
 const post = (url: string, payload: Record<string, unknown> = {}, token = staff) =>
   t.app.inject({ method: 'POST', url, headers: auth(token), payload });
 
-async function reserved(variantId: string) {
-  const row = await t.db.db
-    .selectFrom('inventory_level as l')
-    .innerJoin('inventory_item as i', 'i.id', 'l.item_id')
-    .select((eb) => eb.fn.sum<number>('l.reserved').as('n'))
-    .where('i.variant_id', '=', variantId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
+const reserved = async (variantId: string) => (await variantLevel(t, variantId)).reserved;
 
 async function payment(paymentId: string) {
   return t.db.db
