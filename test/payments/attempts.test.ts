@@ -145,6 +145,7 @@ describe('payment attempts (checkout phases 1–3)', () => {
     const hook = {
       eventId: 'evt_gw_1',
       type: 'authorized' as const,
+      providerType: 'test.authorized',
       providerReference: `pi_test_${started.paymentId}`,
       idempotencyKey: started.idempotencyKey,
     };
@@ -153,9 +154,13 @@ describe('payment attempts (checkout phases 1–3)', () => {
     expect((await record(started, outcome)).payment.status).toBe('authorized');
     expect(await ledgerRows(t.db, started.paymentId)).toHaveLength(1);
     expect(await eventTypes(t.db, started.paymentId)).toEqual(['payment.authorized']);
-    expect(await applyProviderEvent(h.deps, 'test', { ...hook, idempotencyKey: 'pay_unknown:initiate' })).toBe(
-      'ignored',
-    );
+    expect(
+      await applyProviderEvent(h.deps, 'test', {
+        ...hook,
+        providerReference: 'pi_unknown',
+        idempotencyKey: 'pay_unknown:initiate',
+      }),
+    ).toBe('ignored');
   });
 
   it('refuses an unknown provider (422 naming /provider) and a non-positive amount, writing nothing', async () => {

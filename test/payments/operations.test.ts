@@ -190,6 +190,7 @@ describe('capture, refund, void', () => {
     const hook = {
       eventId: 'evt_cap',
       type: 'captured' as const,
+      providerType: 'test.captured',
       providerReference: 'ch_1',
       idempotencyKey: `${p.id}:capture:1`,
     };

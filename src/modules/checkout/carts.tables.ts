@@ -35,6 +35,8 @@ export interface CartTable {
   held_until: Date | null;
   /** The payment method chosen with `POST …/payment` (a provider id) and what the gateway needs for it. */
   payment_provider: Generated<string | null>;
+  /** The attempt prepared by POST /payment for a gateway whose buyer acts in the browser first. */
+  payment_id: Generated<string | null>;
   payment_data: ColumnType<
     Record<string, string>,
     RawBuilder<Record<string, string>> | undefined,

@@ -7,6 +7,9 @@ export interface RegionTable {
   name: string;
   currency_code: string;
   tax_inclusive: Generated<boolean>;
+  /** Gateways offered in the region; null: every configured one. */
+  payment_providers: Generated<string[] | null>;
+  capture_method: Generated<'automatic' | 'manual'>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -13,7 +13,7 @@ import {
   PaymentStateError,
 } from './payments.errors.js';
 import { type LedgerRow, type OutcomeInput, recordOutcome } from './payments.sql.js';
-import { type InitiateResult, idempotencyKeys } from './provider.js';
+import { type CaptureMethod, type InitiateResult, idempotencyKeys } from './provider.js';
 import { getPayment, type PaymentView } from './totals.js';
 
 /**
@@ -31,6 +31,8 @@ export interface StartPaymentInput {
   returnUrl?: string | undefined;
   /** Passed to the gateway (never secrets); the test gateway reads `testOutcome`. */
   metadata?: Record<string, string> | undefined;
+  /** The region's setting: take the money at authorization (`automatic`) or when staff capture (default). */
+  captureMethod?: CaptureMethod | undefined;
 }
 
 /** What phase 2 needs; the payment id is the attempt id every gateway key derives from. */
@@ -42,6 +44,13 @@ export interface StartedPayment {
   customer?: { email: string } | undefined;
   returnUrl?: string | undefined;
   metadata: Record<string, string>;
+  captureMethod: CaptureMethod;
+  /**
+   * `initiate` (default): the first call. `authorize`: the attempt already exists at the gateway (prepared when the
+   * buyer chose the method, or waiting for 3-D Secure) and the gateway is asked for the buyer's result.
+   */
+  step?: 'initiate' | 'authorize' | undefined;
+  providerReference?: string | undefined;
 }
 
 /** The gateway's answer, or the error it failed with (phase 2 never throws). */
@@ -78,6 +87,7 @@ export async function startPayment(deps: PaymentsDeps, tx: Tx, input: StartPayme
       provider_reference: null,
       idempotency_base: paymentId,
       metadata: jsonb(metadata),
+      capture_method: input.captureMethod ?? 'manual',
     })
     .execute();
   return {
@@ -88,6 +98,7 @@ export async function startPayment(deps: PaymentsDeps, tx: Tx, input: StartPayme
     customer: input.customer,
     returnUrl: input.returnUrl,
     metadata,
+    captureMethod: input.captureMethod ?? 'manual',
   };
 }
 
@@ -95,15 +106,24 @@ export async function startPayment(deps: PaymentsDeps, tx: Tx, input: StartPayme
 export async function callProvider(deps: PaymentsDeps, started: StartedPayment): Promise<ProviderOutcome> {
   try {
     const provider = deps.providers.get(started.provider);
+    const reference = started.providerReference;
     const result = await withDeadline(deps, provider.id, () =>
-      provider.initiate({
-        attemptId: started.paymentId,
-        idempotencyKey: started.idempotencyKey,
-        amount: started.amount,
-        customer: started.customer,
-        returnUrl: started.returnUrl,
-        metadata: started.metadata,
-      }),
+      started.step === 'authorize' && reference
+        ? provider.authorize({
+            providerReference: reference,
+            idempotencyKey: started.idempotencyKey,
+            amount: started.amount,
+            captureMethod: started.captureMethod,
+          })
+        : provider.initiate({
+            attemptId: started.paymentId,
+            idempotencyKey: started.idempotencyKey,
+            amount: started.amount,
+            customer: started.customer,
+            returnUrl: started.returnUrl,
+            metadata: started.metadata,
+            captureMethod: started.captureMethod,
+          }),
     );
     return { ok: true, result };
   } catch (error) {
@@ -179,6 +199,13 @@ export async function recordPaymentOutcome(
     pending: { ...base, stage: 'pending', rows: [] },
   };
   const recorded = await recordOutcome(tx, plan[result.status]);
+  if (result.clientData && result.status === 'requires_action') {
+    await tx
+      .updateTable('payment')
+      .set({ client_data: jsonb(result.clientData) })
+      .where('id', '=', p.id)
+      .execute();
+  }
   if (recorded) {
     const payload = {
       paymentId: p.id,
@@ -196,7 +223,7 @@ export async function recordPaymentOutcome(
   const payment = await getPayment(tx, p.id);
   return {
     payment,
-    clientData: result.clientData,
+    clientData: result.clientData ?? payment.clientData ?? undefined,
     error: payment.status === 'failed' ? new PaymentDeclinedError(payment.declineCode) : undefined,
   };
 }
@@ -271,17 +298,20 @@ export async function attachOrder(tx: Tx, paymentId: string, orderId: string): P
 export async function resumeAttempt(db: Queryable, paymentId: string): Promise<StartedPayment | null> {
   const p = await db
     .selectFrom('payment')
-    .select(['id', 'provider', 'amount', 'currency', 'metadata', 'stage'])
+    .select(['id', 'provider', 'amount', 'currency', 'metadata', 'stage', 'capture_method', 'provider_reference'])
     .where('id', '=', paymentId)
     .executeTakeFirst();
   if (!p) throw new PaymentNotFoundError(paymentId);
-  if (p.stage !== 'pending') return null;
+  const waitsForBuyer = p.stage === 'requires_action' && p.provider_reference !== null;
+  if (p.stage !== 'pending' && !waitsForBuyer) return null;
   return {
     paymentId: p.id,
     provider: p.provider,
     amount: { amount: p.amount, currency: p.currency },
-    idempotencyKey: idempotencyKeys.initiate(p.id),
+    idempotencyKey: waitsForBuyer ? idempotencyKeys.authorize(p.id) : idempotencyKeys.initiate(p.id),
     metadata: (typeof p.metadata === 'string' ? JSON.parse(p.metadata) : p.metadata) as Record<string, string>,
+    captureMethod: p.capture_method,
+    ...(waitsForBuyer ? { step: 'authorize' as const, providerReference: p.provider_reference ?? undefined } : {}),
   };
 }
 

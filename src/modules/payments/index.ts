@@ -143,8 +143,18 @@ export {
   paymentTotalsForOrder,
   verifyPaymentLedger,
 } from './totals.js';
+export type { AppliedEvent, ApplyResult } from './webhooks.apply.js';
 /**
- * Inbound webhooks: verify the signature (401 InvalidWebhookSignatureError), then complete the
- * operation/attempt named by our idempotency key — before, after or twice with the caller: once.
+ * Inbound webhooks: `receiveWebhook` verifies the signature over the raw body (400 InvalidWebhookSignatureError,
+ * nothing stored) and stores the event once per gateway event id; `processWebhookInbox` (worker) applies stored
+ * events under the payment's row lock — before, after, during or twice with the caller: recorded once.
  */
-export { applyProviderEvent, handleProviderWebhook, type WebhookResult } from './webhooks.service.js';
+export {
+  applyProviderEvent,
+  type InboxReport,
+  listWebhookEvents,
+  processWebhookInbox,
+  type ReceiveResult,
+  receiveWebhook,
+  storeEvent,
+} from './webhooks.service.js';

@@ -19,9 +19,9 @@ export async function callOperation(deps: PaymentsDeps, op: ReservedOperation): 
     const key = op.idempotencyKey;
     const result = await withDeadline(deps, provider.id, () =>
       op.kind === 'capture'
-        ? provider.capture({ providerReference: reference, amount, idempotencyKey: key })
+        ? provider.capture({ providerReference: reference, amount, idempotencyKey: key, paymentId: op.paymentId })
         : op.kind === 'refund'
-          ? provider.refund({ providerReference: reference, amount, idempotencyKey: key })
+          ? provider.refund({ providerReference: reference, amount, idempotencyKey: key, paymentId: op.paymentId })
           : provider.cancel({ providerReference: reference, idempotencyKey: key }),
     );
     return { ok: true, result };

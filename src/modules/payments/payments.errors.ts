@@ -72,11 +72,11 @@ export class PaymentAmountExceededError extends BusinessRuleError {
   }
 }
 
-/** 401 `INVALID_WEBHOOK_SIGNATURE`: the body was not signed by the gateway; nothing is recorded. */
+/** 400 `INVALID_WEBHOOK_SIGNATURE`: missing, stale or not the gateway's signature over the raw body; nothing is stored. */
 export class InvalidWebhookSignatureError extends AppError {
   constructor(provider: string) {
-    super(401, 'INVALID_WEBHOOK_SIGNATURE', 'Invalid webhook signature', {
-      detail: `The ${provider} webhook signature does not match its body.`,
+    super(400, 'INVALID_WEBHOOK_SIGNATURE', 'Invalid webhook signature', {
+      detail: `The ${provider} webhook signature is missing, too old or does not match its body.`,
     });
   }
 }

@@ -38,6 +38,13 @@ export interface PaymentTable {
   idempotency_base: string;
   decline_code: Generated<string | null>;
   metadata: Json;
+  /** What the storefront needs for the gateway's step (client secret, approval link); null when none. */
+  client_data: ColumnType<
+    Record<string, string> | null,
+    RawBuilder<Record<string, string>> | null | undefined,
+    RawBuilder<Record<string, string>> | null
+  >;
+  capture_method: Generated<'automatic' | 'manual'>;
   authorized: Generated<number>;
   captured: Generated<number>;
   refunded: Generated<number>;
@@ -80,8 +87,51 @@ export interface PaymentTransactionTable {
   created_at: Generated<Date>;
 }
 
+export type InboxStatus = 'pending' | 'processed' | 'ignored' | 'failed';
+
+export interface PaymentWebhookEventTable {
+  provider: string;
+  event_id: string;
+  type: string;
+  provider_type: string;
+  event: Json;
+  payment_id: string | null;
+  status: Generated<InboxStatus>;
+  result: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  received_at: Generated<Date>;
+  available_at: Generated<Date>;
+  processed_at: Date | null;
+}
+
+export interface PaymentDisputeTable {
+  provider: string;
+  dispute_id: string;
+  payment_id: string;
+  status: string;
+  reason: string | null;
+  amount: number | null;
+  currency: string | null;
+  opened_at: Generated<Date>;
+  closed_at: Date | null;
+  updated_at: Generated<Date>;
+}
+
+export interface PaymentGatewayConfigTable {
+  provider: 'stripe' | 'paypal';
+  enabled: Generated<boolean>;
+  settings: Json;
+  secrets_sealed: string | null;
+  updated_by: string | null;
+  updated_at: Generated<Date>;
+}
+
 declare module '../../platform/db/database.js' {
   interface Database {
+    payment_webhook_event: PaymentWebhookEventTable;
+    payment_dispute: PaymentDisputeTable;
+    payment_gateway_config: PaymentGatewayConfigTable;
     payment: PaymentTable;
     payment_operation: PaymentOperationTable;
     payment_transaction: PaymentTransactionTable;

@@ -9,11 +9,16 @@ import type { Money } from '../../platform/money.js';
 
 export type InitiateStatus = 'requires_action' | 'authorized' | 'captured' | 'declined' | 'pending';
 
+/** When the money moves: at authorization (`automatic`) or when staff capture (`manual`). A region setting. */
+export type CaptureMethod = 'automatic' | 'manual';
+
 export interface InitiateInput {
   /** Our payment attempt id; the gateway key of this call is `idempotencyKey`. */
   attemptId: string;
   idempotencyKey: string;
   amount: Money;
+  /** Default `manual` (authorize now, capture later). */
+  captureMethod?: CaptureMethod | undefined;
   customer?: { email: string } | undefined;
   returnUrl?: string | undefined;
   metadata: Record<string, string>;
@@ -31,12 +36,15 @@ export interface AuthorizeInput {
   providerReference: string;
   idempotencyKey: string;
   amount: Money;
+  captureMethod?: CaptureMethod | undefined;
 }
 
 export interface MoneyCallInput {
   providerReference: string;
   amount: Money;
   idempotencyKey: string;
+  /** Our payment id (gateways that echo it back in webhooks: Stripe metadata, PayPal custom_id). */
+  paymentId?: string | undefined;
 }
 
 export interface CancelInput {
@@ -52,14 +60,56 @@ export interface OperationResult {
   declineCode?: string | undefined;
 }
 
-/** A gateway webhook, normalised. `idempotencyKey` is ours, echoed back by the gateway when it can. */
+export type ProviderEventType =
+  | 'authorized'
+  | 'captured'
+  | 'refunded'
+  | 'voided'
+  | 'failed'
+  | 'dispute_opened'
+  | 'dispute_closed'
+  | 'other';
+
+/**
+ * A gateway webhook, normalised by the adapter (after its signature check). The worker finds our payment by
+ * `paymentId`, else by `providerReference`, else by `objectReference` in the ledger (a dispute names a capture).
+ */
 export interface ProviderEvent {
-  /** The gateway's event id (deliveries of one event share it). */
+  /** The gateway's event id (deliveries of one event share it): the inbox key. */
   eventId: string;
-  type: 'authorized' | 'captured' | 'refunded' | 'voided' | 'failed';
-  providerReference: string;
+  type: ProviderEventType;
+  /** The gateway's own name of the event, e.g. `payment_intent.succeeded`, `PAYMENT.CAPTURE.COMPLETED`. */
+  providerType: string;
+  /** Our payment id when the gateway echoes it (Stripe `metadata.backroom_payment_id`, PayPal `custom_id`). */
+  paymentId?: string | undefined;
+  /** The payment's reference at the gateway (Stripe PaymentIntent id, PayPal order id), when known. */
+  providerReference?: string | undefined;
+  /** The id of the capture/refund/dispute object the event is about (ch_…, re_…, PayPal capture/refund id). */
+  objectReference?: string | undefined;
+  /**
+   * The money of the event. With `cumulative` it is the running total at the gateway (Stripe's `amount_received`,
+   * `amount_refunded`), otherwise the amount of this one capture/refund (PayPal).
+   */
   amount?: Money | undefined;
+  cumulative?: boolean | undefined;
+  /** Our idempotency key of the call that caused it, when the gateway echoes it (PayPal `invoice_id`, Stripe refund metadata). */
   idempotencyKey?: string | undefined;
+  declineCode?: string | undefined;
+  dispute?:
+    | { id: string; reason?: string | undefined; status?: string | undefined; amount?: Money | undefined }
+    | undefined;
+}
+
+/** The gateway's view of one payment, for reconciliation (minor units). */
+export interface ProviderPaymentView {
+  providerReference: string;
+  /** Our payment id as the gateway stored it (metadata / custom_id), when it has it. */
+  paymentId?: string | undefined;
+  status: string;
+  currency: string;
+  authorized: number;
+  captured: number;
+  refunded: number;
 }
 
 export interface PaymentProvider {
@@ -76,8 +126,15 @@ export interface PaymentProvider {
   capture(input: MoneyCallInput): Promise<OperationResult>;
   refund(input: MoneyCallInput): Promise<OperationResult>;
   cancel(input: CancelInput): Promise<OperationResult>;
-  /** @throws InvalidWebhookSignatureError when the body is not signed by the gateway. */
-  parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): ProviderEvent;
+  /**
+   * Verifies the signature over the raw bytes, then normalises the event. Nothing may be parsed before the check.
+   * @throws InvalidWebhookSignatureError when the body is not signed by the gateway (or is too old).
+   */
+  verifyWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<ProviderEvent>;
+  /** The gateway's view of a payment, for `backroom payments reconcile` (gateways without a lookup are skipped). */
+  lookup?(providerReference: string): Promise<ProviderPaymentView>;
+  /** Payments the gateway created since `since` (to find ones we have no record of); optional. */
+  recentPayments?(since: Date): Promise<ProviderPaymentView[]>;
 }
 
 /** Gateway keys are ours: one base per payment, one suffix per call. */

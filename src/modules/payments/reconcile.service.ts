@@ -5,7 +5,7 @@ import { callProvider, recordPaymentOutcome, type StartedPayment } from './attem
 import { applyOperationOutcome, callOperation } from './operations.finish.js';
 import type { PaymentsDeps } from './payments.deps.js';
 import type { ReservedOperation } from './payments.sql.js';
-import { idempotencyKeys } from './provider.js';
+import { type CaptureMethod, idempotencyKeys } from './provider.js';
 
 export interface ReconcileReport {
   claimed: number;
@@ -68,7 +68,14 @@ export async function reconcilePendingPayments(
   opts: { olderThanSeconds?: number; limit?: number } = {},
 ): Promise<{ claimed: number; resolved: number }> {
   const claimed = await withTransaction(deps.db, async (tx) => {
-    const res = await sql<{ id: string; provider: string; amount: number; currency: string; metadata: unknown }>`
+    const res = await sql<{
+      id: string;
+      provider: string;
+      amount: number;
+      currency: string;
+      metadata: unknown;
+      captureMethod: CaptureMethod;
+    }>`
       with due as (
         select id from payment
          where stage = 'pending' and updated_at <= now() - make_interval(secs => ${opts.olderThanSeconds ?? 120})
@@ -77,7 +84,7 @@ export async function reconcilePendingPayments(
            for update skip locked
       )
       update payment p set updated_at = now() from due where p.id = due.id
-      returning p.id, p.provider, p.amount, p.currency, p.metadata`.execute(tx);
+      returning p.id, p.provider, p.amount, p.currency, p.metadata, p.capture_method as "captureMethod"`.execute(tx);
     return res.rows;
   });
   let resolved = 0;
@@ -88,6 +95,7 @@ export async function reconcilePendingPayments(
       amount: { amount: p.amount, currency: p.currency },
       idempotencyKey: idempotencyKeys.initiate(p.id),
       metadata: (typeof p.metadata === 'string' ? JSON.parse(p.metadata) : p.metadata) as Record<string, string>,
+      captureMethod: p.captureMethod,
     };
     const outcome = await callProvider(deps, started);
     const res = await withTransaction(deps.db, (tx) =>

@@ -17,6 +17,9 @@ export interface PaymentView {
   authorized: number;
   captured: number;
   refunded: number;
+  captureMethod: 'automatic' | 'manual';
+  /** What the storefront needs for the gateway's step (client secret, approval link) while one is open. */
+  clientData: Record<string, string> | null;
   createdAt: string;
 }
 
@@ -56,6 +59,8 @@ export async function getPayment(db: Queryable, paymentId: string): Promise<Paym
     authorized: p.authorized,
     captured: p.captured,
     refunded: p.refunded,
+    captureMethod: p.capture_method,
+    clientData: p.stage === 'requires_action' || p.stage === 'pending' ? parseJson(p.client_data) : null,
     createdAt: new Date(p.created_at).toISOString(),
   };
 }
@@ -200,4 +205,9 @@ export async function paymentsOfOrder(db: Queryable, orderId: string): Promise<O
     pendingRefund: Number(r.pending_refund),
     pendingVoid: r.pending_void,
   }));
+}
+
+function parseJson(value: unknown): Record<string, string> | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, string>;
 }

@@ -62,7 +62,8 @@ export function looksLikeCardNumber(value: string): boolean {
 
 /** The JSON-pointer path of the first card-shaped value in `value` (depth-limited), or null. */
 export function findCardNumber(value: unknown, path = '', depth = 0): string | null {
-  if (depth > 32) return null;
+  // Raw bodies (signed gateway webhooks) are bytes the gateway signed, not fields a client filled in.
+  if (depth > 32 || Buffer.isBuffer(value)) return null;
   if (typeof value === 'string') return looksLikeCardNumber(value) ? path : null;
   if (typeof value === 'number') return Number.isSafeInteger(value) && looksLikeCardNumber(String(value)) ? path : null;
   if (Array.isArray(value)) {

@@ -15,7 +15,7 @@ export function manualProvider(id = 'manual'): PaymentProvider {
     capture: async () => ({ status: 'succeeded' }),
     refund: async () => ({ status: 'succeeded' }),
     cancel: async () => ({ status: 'succeeded' }),
-    parseWebhook: () => {
+    verifyWebhook: async () => {
       throw new InvalidWebhookSignatureError(id);
     },
   };

@@ -95,7 +95,7 @@ export function testProvider(settings: TestProviderSettings = {}, id = 'test'): 
     capture: (input) => run('capture', input.idempotencyKey, next(), op('ch'), refused),
     refund: (input) => run('refund', input.idempotencyKey, next(), op('re'), refused),
     cancel: (input) => run('cancel', input.idempotencyKey, next(), op('cn'), refused),
-    parseWebhook(rawBody, headers) {
+    async verifyWebhook(rawBody, headers) {
       const given = headers['x-test-signature'];
       const expected = Buffer.from(createHmac('sha256', secret).update(rawBody).digest('hex'));
       const actual = Buffer.from(typeof given === 'string' ? given : '');
