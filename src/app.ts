@@ -9,7 +9,7 @@ import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/in
 import { importRoutes } from './modules/imports/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
 import { orderRoutes } from './modules/orders/index.js';
-import type { PaymentsDeps } from './modules/payments/index.js';
+import { type PaymentsDeps, paymentRoutes, refreshGateways } from './modules/payments/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
@@ -30,7 +30,8 @@ import { metricsRoutes } from './platform/ops/metrics.routes.js';
 import { outboxRoutes } from './platform/outbox/routes.js';
 import type { RedisHandle } from './platform/redis.js';
 import { version } from './version.js';
-import { checkoutDeps, orderMail, wireModules } from './wiring.js';
+import { checkoutDeps, gatewayEnvOf, orderMail, wireModules } from './wiring.js';
+import { webhookInboxRunner } from './workers/payment-gateways.js';
 
 /** Everything the HTTP app needs, built once by the CLI (or a test) and passed in. */
 export interface AppDeps {
@@ -44,7 +45,10 @@ export interface AppDeps {
   listen?: DbHandle['listen'] | undefined;
   /** Encrypts secrets at rest (staff MFA seeds); without it MFA routes answer 503. */
   secretBox?: SecretBox | undefined;
-  /** Gateways and their deadline; default: the providers configured in the environment (manual at least). */
+  /**
+   * Gateways and their deadline; default: manual payment plus Stripe/PayPal as configured in the environment or
+   * through the admin API. Tests pass their own registry (gateways set through the admin API still join it).
+   */
   payments?: Pick<PaymentsDeps, 'providers' | 'providerTimeoutMs'> | undefined;
 }
 
@@ -140,12 +144,31 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       cacheEntries: config.STOREFRONT_CACHE_ENTRIES,
       showStockCounts: config.SHOW_STOCK_COUNTS,
     },
-    ...(deps.payments ? { payments: deps.payments } : {}),
+    payments: deps.payments ?? { providerTimeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS },
   });
   const { catalog, inventory, payments } = modules;
+  const checkout = checkoutDeps(modules, config);
   await app.register(async (scope) => catalogRoutes(scope as App, catalog));
   await app.register(async (scope) => inventoryRoutes(scope as App, inventory));
-  await app.register(async (scope) => checkoutRoutes(scope as App, checkoutDeps(modules, config)));
+  await app.register(async (scope) => checkoutRoutes(scope as App, checkout));
+  const gatewayEnv = gatewayEnvOf(config);
+  const refresh = () =>
+    refreshGateways({ db: deps.db, providers: payments.providers, secretBox: deps.secretBox, env: gatewayEnv }).catch(
+      (err: unknown) => app.log.warn({ err }, 'payment gateways: settings could not be loaded; will retry'),
+    );
+  await refresh();
+  // Another node may change gateway settings through the admin API: pick them up within a minute.
+  const gatewayTimer = setInterval(refresh, 60_000);
+  gatewayTimer.unref();
+  // A stored webhook is applied at once in this process (the worker's timer is the fallback).
+  const inbox = webhookInboxRunner(checkout, app.log as unknown as Logger);
+  app.addHook('onClose', async () => {
+    clearInterval(gatewayTimer);
+    await inbox.idle();
+  });
+  await app.register(async (scope) =>
+    paymentRoutes(scope as App, { ...payments, secretBox: deps.secretBox, gatewayEnv, onWebhookStored: inbox.nudge }),
+  );
   await app.register(async (scope) =>
     orderRoutes(scope as App, {
       db: deps.db,

@@ -210,6 +210,63 @@ export const settings = {
     3600,
     'A checkout whose payment still has no answer after this long (gateway unreachable, 3-D Secure never finished) is cancelled by the worker and its stock released.',
   ),
+  PAYMENT_PROVIDER_TIMEOUT_MS: setting(
+    integer(100, 120_000),
+    10_000,
+    'Deadline of one gateway call. Past it the outcome is unknown: the call is repeated later with the same idempotency key, never a new one.',
+  ),
+  STRIPE_SECRET_KEY: setting(
+    text,
+    undefined,
+    'Stripe secret API key (`sk_live_…`/`sk_test_…`). With `STRIPE_WEBHOOK_SECRET` it enables the `stripe` provider (the admin API can set both instead, encrypted at rest). Never logged.',
+  ),
+  STRIPE_WEBHOOK_SECRET: setting(
+    text,
+    undefined,
+    'Signing secret of the Stripe webhook endpoint `/v1/webhooks/stripe` (`whsec_…`). Never logged.',
+  ),
+  STRIPE_PUBLISHABLE_KEY: setting(
+    text,
+    undefined,
+    'Stripe publishable key (`pk_…`), returned to the storefront with the client secret for Stripe.js.',
+  ),
+  STRIPE_API_BASE: setting(
+    url('http:', 'https:'),
+    undefined,
+    'Where the Stripe SDK sends requests instead of `https://api.stripe.com` (a local fake or stripe-mock). Unset in production.',
+  ),
+  PAYPAL_CLIENT_ID: setting(
+    text,
+    undefined,
+    'PayPal REST app client id. With `PAYPAL_CLIENT_SECRET` and `PAYPAL_WEBHOOK_ID` it enables the `paypal` provider.',
+  ),
+  PAYPAL_CLIENT_SECRET: setting(text, undefined, 'PayPal REST app secret. Never logged.'),
+  PAYPAL_WEBHOOK_ID: setting(
+    text,
+    undefined,
+    'Id PayPal gave the webhook pointing at `/v1/webhooks/paypal`; part of every webhook signature.',
+  ),
+  PAYPAL_ENVIRONMENT: setting(oneOf('sandbox', 'live'), 'sandbox', 'PayPal environment: `sandbox` or `live`.'),
+  PAYPAL_API_BASE: setting(
+    url('http:', 'https:'),
+    undefined,
+    'Where the PayPal SDK sends requests instead of PayPal (a local fake). Unset in production.',
+  ),
+  BACKROOM_FAKE_GATEWAYS: setting(
+    bool,
+    false,
+    'Start local fake Stripe and PayPal servers in this process and point the gateways at them (offline demos and development; never in production).',
+  ),
+  WEBHOOK_INBOX_INTERVAL_MS: setting(
+    integer(50, 600_000),
+    1000,
+    'How often the worker applies stored gateway webhooks (the HTTP endpoint also nudges it at once).',
+  ),
+  PAYMENT_RECONCILE_INTERVAL_S: setting(
+    integer(60, 7 * 86_400),
+    3600,
+    'How often the worker compares the last day of payments with each gateway and emits `payment.mismatch` for differences.',
+  ),
   MFA_REQUIRED_ROLES: setting(
     list,
     ['role_owner', 'role_admin'],

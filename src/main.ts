@@ -278,6 +278,50 @@ inventory
     if (mismatches > 0) process.exitCode = 1;
   });
 
+const payments = program.command('payments').description('Payment gateway tools');
+payments
+  .command('reconcile')
+  .description("Compare our payment ledger with each gateway's view of recent payments; exit 1 on any difference")
+  .option('--since <duration>', 'how far back: 90m, 24h, 7d', '24h')
+  .option('--provider <id...>', 'only these gateways (default: every gateway that can be asked)')
+  .action(async (opts: { since: string; provider?: string[] }) => {
+    const { compareWithGateways, parseDuration, refreshGateways } = await import('./modules/payments/index.js');
+    const { gatewayEnvOf, wireModules } = await import('./wiring.js');
+    const seconds = parseDuration(opts.since);
+    if (seconds === null) {
+      process.stderr.write(`backroom: --since: expected a duration like 90m, 24h or 7d, got ${opts.since}\n`);
+      process.exit(2);
+    }
+    let differences = 0;
+    await withRuntime(async (rt) => {
+      const { secretBoxFor } = await import('./runtime.js');
+      const modules = wireModules(rt.dbHandle.db, {
+        payments: { providerTimeoutMs: rt.config.PAYMENT_PROVIDER_TIMEOUT_MS },
+      });
+      await refreshGateways({
+        db: rt.dbHandle.db,
+        providers: modules.payments.providers,
+        secretBox: secretBoxFor(rt),
+        env: gatewayEnvOf(rt.config),
+      });
+      const report = await compareWithGateways(modules.payments, {
+        since: new Date(Date.now() - seconds * 1000),
+        providers: opts.provider,
+      });
+      differences = report.differences.length;
+      for (const d of report.differences) {
+        process.stdout.write(
+          `MISMATCH ${d.provider} ${d.paymentId ?? '-'} ${d.providerReference} ${d.field}: ours=${d.ours ?? '-'} gateway=${d.theirs ?? '-'}\n`,
+        );
+      }
+      const gateways = report.providers.length ? report.providers.join(', ') : 'no gateway configured';
+      process.stdout.write(
+        `${report.checked} payment(s) compared (${gateways}), ${report.skippedInFlight} skipped with a call in flight, ${differences} difference(s)\n`,
+      );
+    });
+    if (differences > 0) process.exitCode = 1;
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`backroom: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

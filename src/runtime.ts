@@ -105,17 +105,22 @@ export function appFor(rt: Runtime, plugins?: FastifyPluginAsync[]): Promise<App
       migrations,
       redis: rt.redis,
       listen: (channel, onPayload) => rt.dbHandle.listen(channel, onPayload),
-      // Built here, not in createRuntime: only the HTTP app needs it (CLI commands stay quiet).
-      secretBox: loadSecretBox(
-        {
-          secretKey: rt.config.BACKROOM_SECRET_KEY,
-          dataDir: rt.config.BACKROOM_DATA_DIR,
-          databaseUrl: rt.config.DATABASE_URL,
-        },
-        rt.logger,
-      ),
+      // Built here, not in createRuntime: only the app and workers need it (CLI commands stay quiet).
+      secretBox: secretBoxFor(rt),
     },
     plugins ? { plugins } : {},
+  );
+}
+
+/** The key that seals secrets at rest (MFA seeds, gateway credentials). */
+export function secretBoxFor(rt: Runtime) {
+  return loadSecretBox(
+    {
+      secretKey: rt.config.BACKROOM_SECRET_KEY,
+      dataDir: rt.config.BACKROOM_DATA_DIR,
+      databaseUrl: rt.config.DATABASE_URL,
+    },
+    rt.logger,
   );
 }
 
@@ -126,6 +131,7 @@ export function workersFor(rt: Runtime): RunningWorkers {
     logger: rt.logger,
     metrics: rt.metrics,
     events: rt.events,
+    secretBox: secretBoxFor(rt),
   });
 }
 
@@ -187,8 +193,16 @@ function closeConnectionsWhenDraining(server: Server): () => () => void {
 }
 
 /** `backroom serve`: HTTP API, plus workers unless BACKROOM_WORKERS=off. */
-export async function serve(config: Config, plugins?: FastifyPluginAsync[]): Promise<{ rt: Runtime; app: App }> {
+export async function serve(given: Config, plugins?: FastifyPluginAsync[]): Promise<{ rt: Runtime; app: App }> {
+  // Offline demos: local Stripe/PayPal fakes, their webhooks sent back to this server.
+  const fakes = given.BACKROOM_FAKE_GATEWAYS
+    ? await (await import('./fake-gateways/index.js')).startFakeGateways({
+        backroomUrl: `http://127.0.0.1:${given.PORT}`,
+      })
+    : undefined;
+  const config: Config = fakes ? Object.freeze({ ...given, ...fakes.env } as Config) : given;
   const rt = await createRuntime(config);
+  if (fakes) rt.logger.info({ stripe: fakes.stripeUrl, paypal: fakes.paypalUrl }, 'fake payment gateways started');
   // A brand-new embedded database gets the demo shop, so `npm install && npm start` has data.
   if (!config.DATABASE_URL && rt.fresh) {
     const steps = await seed(rt.dbHandle.db);
@@ -215,6 +229,7 @@ export async function serve(config: Config, plugins?: FastifyPluginAsync[]): Pro
     await app.handlersIdle(config.SHUTDOWN_TIMEOUT_MS);
     await workers?.stop();
     await rt.close();
+    await fakes?.close();
   };
   onShutdownSignal(rt.logger, config.SHUTDOWN_TIMEOUT_MS, stop);
   try {

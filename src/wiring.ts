@@ -3,7 +3,7 @@ import { applyVariantStock, type CatalogDeps } from './modules/catalog/index.js'
 import type { CheckoutDeps } from './modules/checkout/index.js';
 import { ensureInventoryItems, type InventoryDeps } from './modules/inventory/index.js';
 import type { OrderMail } from './modules/orders/index.js';
-import { createPaymentProviders, type PaymentsDeps } from './modules/payments/index.js';
+import { createPaymentProviders, type GatewayEnv, type PaymentsDeps } from './modules/payments/index.js';
 import type { Db } from './platform/db/database.js';
 import { defaultTemplatesDir } from './platform/notifications/templates.js';
 
@@ -29,7 +29,7 @@ export function wireModules(
     onVariantsCreated: (tx, variants) => ensureInventoryItems(inventory, tx, variants),
     ...extra.catalog,
   };
-  // Gateways (Stripe, PayPal) join the manual provider when they are configured (next issue).
+  // Gateways (Stripe, PayPal) join the manual provider through `refreshGateways` when they are configured.
   const payments: PaymentsDeps = { db, providers: createPaymentProviders({}), ...extra.payments };
   return { catalog, inventory, payments };
 }
@@ -55,5 +55,21 @@ export function checkoutDeps(
     holdTtlSeconds: config.HOLD_TTL_SECONDS,
     holdAt: config.STOCK_HOLD_AT,
     mail: orderMail(config),
+  };
+}
+
+/** The gateway part of the configuration (credentials, fake/mock API bases, the call deadline). */
+export function gatewayEnvOf(config: Config): GatewayEnv {
+  return {
+    STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET: config.STRIPE_WEBHOOK_SECRET,
+    STRIPE_PUBLISHABLE_KEY: config.STRIPE_PUBLISHABLE_KEY,
+    STRIPE_API_BASE: config.STRIPE_API_BASE,
+    PAYPAL_CLIENT_ID: config.PAYPAL_CLIENT_ID,
+    PAYPAL_CLIENT_SECRET: config.PAYPAL_CLIENT_SECRET,
+    PAYPAL_WEBHOOK_ID: config.PAYPAL_WEBHOOK_ID,
+    PAYPAL_ENVIRONMENT: config.PAYPAL_ENVIRONMENT,
+    PAYPAL_API_BASE: config.PAYPAL_API_BASE,
+    PAYMENT_PROVIDER_TIMEOUT_MS: config.PAYMENT_PROVIDER_TIMEOUT_MS,
   };
 }

@@ -33,6 +33,9 @@ const secretFields = [
   'refreshToken',
   'secret',
   'clientSecret',
+  'secretKey',
+  'webhookSecret',
+  'secrets',
   'apiKey',
   'authorization',
   'cookie',
@@ -56,6 +59,11 @@ export const redactPaths = [
   ...secretFields.flatMap((field) => [field, `*.${field}`]),
   'config.DATABASE_URL',
   'config.REDIS_URL',
+  'config.BACKROOM_SECRET_KEY',
+  'config.STRIPE_SECRET_KEY',
+  'config.STRIPE_WEBHOOK_SECRET',
+  'config.PAYPAL_CLIENT_SECRET',
+  'req.headers["stripe-signature"]',
 ];
 
 export interface LoggerSettings {

@@ -2,7 +2,8 @@ import type { Config } from '../config.js';
 import { finishStaleCompletions } from '../modules/checkout/index.js';
 import { runNextImportJob } from '../modules/imports/index.js';
 import { releaseExpiredHolds } from '../modules/inventory/index.js';
-import { reconcilePendingOperations, reconcilePendingPayments } from '../modules/payments/index.js';
+import { reconcilePendingOperations, reconcilePendingPayments, refreshGateways } from '../modules/payments/index.js';
+import type { SecretBox } from '../platform/crypto/secret-box.js';
 import type { Db } from '../platform/db/database.js';
 import { pruneIdempotencyKeys } from '../platform/http/idempotency.js';
 import type { Logger } from '../platform/logger.js';
@@ -10,7 +11,8 @@ import type { Metrics } from '../platform/metrics.js';
 import { pruneDeliveredEvents } from '../platform/outbox/admin.js';
 import type { EventHandlers } from '../platform/outbox/handlers.js';
 import { startRelay } from '../platform/outbox/relay.js';
-import { checkoutDeps, wireModules } from '../wiring.js';
+import { checkoutDeps, gatewayEnvOf, wireModules } from '../wiring.js';
+import { reconcileGatewaysRound, webhookInboxRunner } from './payment-gateways.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -18,6 +20,8 @@ export interface WorkerDeps {
   logger: Logger;
   metrics: Metrics;
   events: EventHandlers;
+  /** Opens gateway secrets stored through the admin API; without it only the environment's gateways run. */
+  secretBox?: SecretBox | undefined;
 }
 
 export interface RunningWorkers {
@@ -31,6 +35,8 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 const IMPORT_POLL_INTERVAL_MS = 1000;
 /** How often workers look for payment calls whose outcome was never recorded. */
 const PAYMENT_RECONCILE_INTERVAL_MS = 30_000;
+/** How often a process re-reads gateway settings changed through the admin API on another node. */
+const GATEWAY_REFRESH_INTERVAL_MS = 60_000;
 
 /**
  * Background work: the outbox relay, periodic maintenance (expired idempotency keys, old
@@ -68,8 +74,33 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
 
   // Expired cart holds go back to available (batches with SKIP LOCKED: any number of workers).
   // Wired like the app's, so storefront availability follows at once.
-  const modules = wireModules(deps.db);
+  const modules = wireModules(deps.db, { payments: { providerTimeoutMs: deps.config.PAYMENT_PROVIDER_TIMEOUT_MS } });
   const { inventory } = modules;
+  const checkout = checkoutDeps(modules, deps.config);
+
+  // Gateways (Stripe, PayPal) from the environment and the admin API; re-read so changes on any node arrive here.
+  const refresh = () =>
+    refreshGateways({
+      db: deps.db,
+      providers: modules.payments.providers,
+      secretBox: deps.secretBox,
+      env: gatewayEnvOf(deps.config),
+    }).catch((err: unknown) => logger.warn({ err }, 'payment gateways: settings could not be loaded; will retry'));
+  const gatewaysReady = refresh();
+  const gatewayTimer = setInterval(refresh, GATEWAY_REFRESH_INTERVAL_MS);
+  gatewayTimer.unref();
+  // Stored gateway webhooks, applied in order; then, hourly, our ledger against each gateway.
+  const inbox = webhookInboxRunner(checkout, logger);
+  const inboxTimer = setInterval(() => void gatewaysReady.then(inbox.nudge), deps.config.WEBHOOK_INBOX_INTERVAL_MS);
+  inboxTimer.unref();
+  let gatewayReconcile: Promise<void> | undefined;
+  const reconcileGateways = () => {
+    gatewayReconcile ??= reconcileGatewaysRound(checkout, logger).finally(() => {
+      gatewayReconcile = undefined;
+    });
+  };
+  const gatewayReconcileTimer = setInterval(reconcileGateways, deps.config.PAYMENT_RECONCILE_INTERVAL_S * 1000);
+  gatewayReconcileTimer.unref();
   let holdExpiry: Promise<void> | undefined;
   const expireHolds = () => {
     if (holdExpiry) return; // the previous round is still running
@@ -103,7 +134,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
         const attempts = await reconcilePendingPayments(modules.payments);
         if (ops.claimed + attempts.claimed > 0) logger.info({ ops, attempts }, 'payments: reconciled pending calls');
         // Checkouts stopped between their phases: placed or cancelled, never left holding stock.
-        const completions = await finishStaleCompletions(checkoutDeps(modules, deps.config), {
+        const completions = await finishStaleCompletions(checkout, {
           graceSeconds: deps.config.COMPLETION_GRACE_SECONDS,
           abandonAfterSeconds: deps.config.COMPLETION_ABANDON_SECONDS,
         });
@@ -139,8 +170,19 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
       clearInterval(holdTimer);
       clearInterval(importTimer);
       clearInterval(reconcileTimer);
+      clearInterval(gatewayTimer);
+      clearInterval(inboxTimer);
+      clearInterval(gatewayReconcileTimer);
       stopped = true;
-      await Promise.all([relay.stop(), maintenance, holdExpiry, importing, reconciling]);
+      await Promise.all([
+        relay.stop(),
+        maintenance,
+        holdExpiry,
+        importing,
+        reconciling,
+        inbox.idle(),
+        gatewayReconcile,
+      ]);
       logger.info('workers stopped');
     },
   };

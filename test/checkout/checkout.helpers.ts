@@ -6,7 +6,7 @@ export { auth };
 
 export const unique = (label: string) => `${label} ${randomBytes(3).toString('hex')}`;
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** An HTTP client for one signed-in staff token. */
 export function client(t: TestApp, token: string) {

@@ -5,13 +5,21 @@ import type { AppError, FieldError } from '../../platform/errors.js';
 import type { Principal } from '../identity/index.js';
 import { assertStockLikely, commitHold, reserve } from '../inventory/index.js';
 import { createOrder, type NewOrderLine } from '../orders/index.js';
-import { attachOrder, callProvider, type StartedPayment, startPayment } from '../payments/index.js';
+import {
+  attachOrder,
+  callProvider,
+  getPayment,
+  PaymentDeclinedError,
+  resumeAttempt,
+  type StartedPayment,
+  startPayment,
+} from '../payments/index.js';
 import { promotionCartOf } from './cart-promotions.js';
 import type { CartWithLines } from './carts.repository.js';
 import { assertAccess, selectCart } from './carts.repository.js';
 import { type PricedCart, priceCart, snapshotOf } from './carts.view.js';
 import type { CheckoutDeps } from './completion.deps.js';
-import { CartIncompleteError } from './completion.errors.js';
+import { CartIncompleteError, PaymentAmountChangedError } from './completion.errors.js';
 import { type Settled, settle } from './completion.finish.js';
 import { PromotionExhaustedError } from './promotions.errors.js';
 import { evaluatePromotions } from './promotions.evaluate.js';
@@ -83,18 +91,22 @@ export async function beginCompletion(
     });
   }
   let payment: StartedPayment | null = null;
-  if (totals.total > 0) {
+  const provider = totals.total > 0 ? deps.payments.providers.get(cart.payment_provider as string) : null;
+  if (provider?.prepares) {
+    payment = await usePreparedPayment(tx, cart, totals.total, order.id);
+  } else if (provider) {
     payment = await startPayment(deps.payments, tx, {
       cartId,
-      provider: cart.payment_provider as string,
+      provider: provider.id,
       amount: { amount: totals.total, currency: cart.currency_code },
       customer: { email },
       metadata: { ...cart.payment_data, orderId: order.id, orderNumber: String(order.number) },
+      captureMethod: priced.region?.captureMethod,
     });
     await attachOrder(tx, payment.paymentId, order.id);
   }
-  // No gateway to wait for (nothing to pay, or a provider that answers without I/O): settle here, in this
-  // transaction — one transaction instead of two, and nothing can stop between the phases.
+  // No gateway to wait for (nothing to pay, a provider that answers without I/O, or a prepared payment the gateway
+  // already authorized — its webhook came first): settle here, in this transaction, and nothing can stop between.
   const inline = !payment || deps.payments.providers.get(payment.provider).inline === true;
   let settled: Settled | null = null;
   if (inline) {
@@ -113,6 +125,28 @@ export async function beginCompletion(
     throw settled.error;
   }
   return settled ? { kind: 'settled', orderId: order.id } : { kind: 'started', orderId: order.id, payment };
+}
+
+/**
+ * The attempt `POST /payment` prepared (Stripe PaymentIntent, PayPal order), now the order's: it must be for this
+ * total — the cart may have changed since (409, choose the method again) — and not refused. Returns the gateway call
+ * still to make (ask for the buyer's result), or null when its answer is already recorded.
+ */
+async function usePreparedPayment(
+  tx: Tx,
+  cart: CartWithLines,
+  total: number,
+  orderId: string,
+): Promise<StartedPayment | null> {
+  if (!cart.payment_id)
+    throw new CartIncompleteError([{ path: '/payment', message: 'choose the payment method again' }]);
+  const p = await getPayment(tx, cart.payment_id);
+  if (p.amount.amount !== total || p.amount.currency !== cart.currency_code) {
+    throw new PaymentAmountChangedError(p.amount.amount, total, cart.currency_code);
+  }
+  if (p.status === 'failed' || p.status === 'voided') throw new PaymentDeclinedError(p.declineCode);
+  await attachOrder(tx, p.id, orderId);
+  return resumeAttempt(tx, p.id);
 }
 
 /**
@@ -159,8 +193,12 @@ function assertComplete(cart: CartWithLines, priced: PricedCart, deps: CheckoutD
     });
   }
   if (priced.totals.total > 0) {
+    const offered = priced.region?.paymentProviders;
     if (!cart.payment_provider) errors.push({ path: '/payment/provider', message: 'choose a payment method first' });
-    else if (!deps.payments.providers.ids().includes(cart.payment_provider)) {
+    else if (
+      !deps.payments.providers.ids().includes(cart.payment_provider) ||
+      (offered && !offered.includes(cart.payment_provider))
+    ) {
       errors.push({ path: '/payment/provider', message: 'is no longer available; choose another' });
     }
   }

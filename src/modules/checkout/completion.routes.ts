@@ -36,7 +36,8 @@ export async function completionRoutes(app: App, deps: CheckoutDeps) {
       config,
       schema: {
         tags,
-        summary: 'Choose how to pay (a configured provider: manual, …); returns what the client needs for it',
+        summary:
+          'Choose how to pay (manual, stripe, paypal …); Stripe/PayPal: the attempt starts here and its client data returns',
         params: CartParams,
         body: PaymentBody,
         response: {
@@ -44,7 +45,12 @@ export async function completionRoutes(app: App, deps: CheckoutDeps) {
             cart: CartSchema,
             payment: Type.Object({
               provider: Type.String(),
-              clientData: Type.Record(Type.String(), Type.String()),
+              id: Type.Optional(Type.String({ description: 'the prepared attempt (Stripe, PayPal)' })),
+              status: Type.Optional(Type.String({ description: 'requires_action until the buyer acts' })),
+              clientData: Type.Record(Type.String(), Type.String(), {
+                description:
+                  'Stripe: clientSecret, publishableKey (confirm with Stripe.js); PayPal: approvalUrl, orderId',
+              }),
             }),
           }),
         },

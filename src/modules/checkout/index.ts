@@ -59,6 +59,8 @@ export { CartIncompleteError } from './completion.errors.js';
 export { abandonCompletion, finishCompletion } from './completion.finish.js';
 export { type CompletionResult, completeCart } from './completion.service.js';
 export { finishStaleCompletions } from './completion.worker.js';
+/** The webhook worker's hook: places/cancels the order waiting for a payment, puts disputes on the timeline. */
+export { paymentEventHook } from './payment-events.js';
 /**
  * Promotions. Admin: `createPromotion`/`updatePromotion` throw 400 naming each bad field and 409
  * `PromotionCodeTakenError` (codes are unique ignoring case); `deletePromotion` throws 409 `PromotionInUseError` once
@@ -173,7 +175,7 @@ export {
 export async function checkoutRoutes(app: App, given: CheckoutDeps) {
   // Carts are priced with the promotion engine unless the caller plugs in another one.
   const deps: CheckoutDeps = { ...given, discountsFor: given.discountsFor ?? promotionDiscounts() };
-  await regionRoutes(app, deps);
+  await regionRoutes(app, { db: deps.db, paymentProviderIds: () => deps.payments.providers.ids() });
   await taxRateRoutes(app, deps);
   await shippingOptionRoutes(app, deps);
   await promotionRoutes(app, deps);

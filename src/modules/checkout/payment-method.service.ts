@@ -1,10 +1,22 @@
+import type { Tx } from '../../platform/db/database.js';
 import { jsonb } from '../../platform/db/json.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import type { Principal } from '../identity/index.js';
-import { lockOpenCart, touch } from './carts.repository.js';
+import {
+  abandonAttempt,
+  type CaptureMethod,
+  callProvider,
+  getPayment,
+  recordPaymentOutcome,
+  resumeAttempt,
+  type StartedPayment,
+  startPayment,
+} from '../payments/index.js';
+import { lockOpenCart, selectCart, touch } from './carts.repository.js';
 import { getCart } from './carts.service.js';
-import type { CartView } from './carts.view.js';
+import { type CartView, priceCart } from './carts.view.js';
 import type { CheckoutDeps } from './completion.deps.js';
+import { ProviderNotInRegionError } from './completion.errors.js';
 
 export interface PaymentMethodInput {
   provider: string;
@@ -12,22 +24,121 @@ export interface PaymentMethodInput {
   data?: Record<string, string> | undefined;
 }
 
+export interface ChosenPayment {
+  provider: string;
+  /** The prepared attempt, for gateways whose buyer acts in the browser first (Stripe, PayPal). */
+  id?: string | undefined;
+  status?: string | undefined;
+  /** What the storefront needs: Stripe's `clientSecret`, PayPal's `approvalUrl`; empty for manual payment. */
+  clientData: Record<string, string>;
+}
+
 /**
- * `POST /v1/store/carts/{id}/payment`: the buyer picks how to pay. The cart remembers the provider (a configured
- * gateway: 422 naming `/body/provider` otherwise) and its data; completion starts the attempt with them. Choosing
- * again replaces the choice. Gateways that need a client-side step (Stripe's card fields) will create their session
- * here and return it in `clientData`; manual payment needs none.
+ * `POST /v1/store/carts/{id}/payment`: the buyer picks how to pay. The cart remembers the provider (configured and
+ * offered in the cart's region: 422 naming `/body/provider` otherwise) and its data. For a gateway whose buyer acts
+ * in the browser before completing (`prepares`: Stripe's card fields, PayPal's approval page) the attempt starts
+ * here, for the cart's total now, and its client data (client secret, approval link) comes back; choosing again
+ * with the same total answers the same attempt, a new total replaces it. Completion then asks the gateway for the
+ * buyer's result. Card numbers never come here: the platform's card guard refuses them in any body.
+ * @throws PaymentProviderError 502/503 when the gateway did not answer (retry: same attempt, same key).
  */
 export async function choosePaymentMethod(
   deps: CheckoutDeps,
   principal: Principal,
   cartId: string,
   input: PaymentMethodInput,
-): Promise<{ cart: CartView; payment: { provider: string; clientData: Record<string, string> } }> {
-  deps.payments.providers.get(input.provider, '/body/provider');
-  await withTransaction(deps.db, async (tx) => {
-    await lockOpenCart(tx, cartId, principal);
-    await touch(tx, cartId, { payment_provider: input.provider, payment_data: jsonb(input.data ?? {}) });
+): Promise<{ cart: CartView; payment: ChosenPayment }> {
+  const provider = deps.payments.providers.get(input.provider, '/body/provider');
+  const prepared = await withTransaction(deps.db, async (tx) => {
+    const row = await lockOpenCart(tx, cartId, principal);
+    const captureMethod = await regionPaymentSettings(tx, row.region_id, input.provider);
+    const data = input.data ?? {};
+    await touch(tx, cartId, { payment_provider: input.provider, payment_data: jsonb(data) });
+    if (!provider.prepares) {
+      if (row.payment_id) await abandonAttempt(tx, row.payment_id);
+      await touch(tx, cartId, { payment_id: null });
+      return null;
+    }
+    return prepareAttempt(deps, tx, row.payment_id, { cartId, provider: input.provider, data, captureMethod });
   });
-  return { cart: await getCart(deps, principal, cartId), payment: { provider: input.provider, clientData: {} } };
+  let payment: ChosenPayment = { provider: input.provider, clientData: {} };
+  if (prepared) {
+    const attempt = prepared.call ?? null;
+    if (attempt) {
+      const outcome = await callProvider(deps.payments, attempt);
+      const res = await withTransaction(deps.db, (tx) =>
+        recordPaymentOutcome(tx, { paymentId: attempt.paymentId, idempotencyKey: attempt.idempotencyKey, outcome }),
+      );
+      if (res.error) throw res.error;
+    }
+    const view = await getPayment(deps.db, prepared.paymentId);
+    payment = { provider: input.provider, id: view.id, status: view.status, clientData: view.clientData ?? {} };
+  }
+  return { cart: await getCart(deps, principal, cartId), payment };
+}
+
+/**
+ * In the cart's transaction: keep the cart's open attempt when it is for the same provider and total (answering it
+ * again — a repeat after a timeout repeats the gateway call with the same key), else start a new one and give the
+ * old one up (a late authorization of it is reported, never turned into an order).
+ */
+async function prepareAttempt(
+  deps: CheckoutDeps,
+  tx: Tx,
+  current: string | null,
+  input: { cartId: string; provider: string; data: Record<string, string>; captureMethod: CaptureMethod },
+): Promise<{ paymentId: string; call?: StartedPayment | undefined } | null> {
+  const cart = await selectCart(tx, input.cartId);
+  if (!cart) return null;
+  const { totals } = await priceCart(tx, cart, deps.discountsFor);
+  if (totals.total <= 0) return null;
+  if (current) {
+    const p = await getPayment(tx, current);
+    const same =
+      p.provider === input.provider &&
+      p.amount.amount === totals.total &&
+      p.amount.currency === cart.currency_code &&
+      p.captureMethod === input.captureMethod &&
+      (p.status === 'pending' || p.status === 'requires_action');
+    if (same) {
+      const pending = p.status === 'pending' ? await resumeAttempt(tx, p.id) : null;
+      return { paymentId: p.id, call: pending ?? undefined };
+    }
+    await abandonAttempt(tx, current);
+  }
+  const started = await startPayment(deps.payments, tx, {
+    cartId: input.cartId,
+    provider: input.provider,
+    amount: { amount: totals.total, currency: cart.currency_code },
+    customer: cart.email ? { email: cart.email } : undefined,
+    returnUrl: input.data.returnUrl,
+    metadata: { ...input.data, cartId: input.cartId },
+    captureMethod: input.captureMethod,
+  });
+  await touch(tx, input.cartId, { payment_id: started.paymentId });
+  return { paymentId: started.paymentId, call: started };
+}
+
+/**
+ * The region's payment settings: whether it offers `provider` (null list: every configured provider) and when
+ * money is taken. A cart without a region takes the defaults.
+ * @throws ProviderNotInRegionError (422) when the region does not offer it.
+ */
+export async function regionPaymentSettings(
+  tx: Tx | CheckoutDeps['db'],
+  regionId: string | null,
+  provider: string,
+  path = '/body/provider',
+): Promise<CaptureMethod> {
+  if (!regionId) return 'manual';
+  const region = await tx
+    .selectFrom('region')
+    .select(['payment_providers', 'capture_method'])
+    .where('id', '=', regionId)
+    .executeTakeFirst();
+  if (!region) return 'manual';
+  if (region.payment_providers && !region.payment_providers.includes(provider)) {
+    throw new ProviderNotInRegionError(provider, path);
+  }
+  return region.capture_method;
 }

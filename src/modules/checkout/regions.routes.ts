@@ -1,9 +1,17 @@
 import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import type { Db } from '../../platform/db/database.js';
+import { ValidationError } from '../../platform/errors.js';
 import type { App } from '../../platform/http/types.js';
 import { Country, Currency, IdParams, list, Name, Timestamps } from './checkout.schemas.js';
-import { createRegion, deleteRegion, getRegion, listRegions, updateRegion } from './regions.service.js';
+import {
+  createRegion,
+  deleteRegion,
+  getRegion,
+  listRegions,
+  setRegionPaymentSettings,
+  updateRegion,
+} from './regions.service.js';
 
 const tags = ['admin: regions'];
 const Countries = Type.Array(Country, { maxItems: 250, uniqueItems: true, description: 'replaces the list' });
@@ -14,6 +22,10 @@ export const Region = Type.Object({
   currency: Type.String(),
   taxInclusive: Type.Boolean({ description: 'prices in this region are entered with tax included' }),
   countries: Type.Array(Type.String()),
+  paymentProviders: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description: 'payment providers offered in this region; null: every configured provider',
+  }),
+  captureMethod: Type.Union([Type.Literal('automatic'), Type.Literal('manual')]),
   ...Timestamps,
 });
 
@@ -21,7 +33,7 @@ export const Region = Type.Object({
  * Regions: `settings:manage` to read and to change. They are shop configuration; there is no `settings:read`
  * permission, and the order, catalog and inventory read permissions are about other things.
  */
-export async function regionRoutes(app: App, deps: { db: Db }) {
+export async function regionRoutes(app: App, deps: { db: Db; paymentProviderIds?: () => string[] }) {
   const { db } = deps;
   const config = { auth: { permission: 'settings:manage' as const } };
 
@@ -100,6 +112,38 @@ export async function regionRoutes(app: App, deps: { db: Db }) {
     async (request, reply) => {
       await deleteRegion(db, requestAuditContext(request), request.params.id);
       return reply.code(204).send(null);
+    },
+  );
+
+  app.put(
+    '/v1/admin/regions/:id/payment-settings',
+    {
+      // Which gateways take the shop's money is a payments decision, not general shop settings.
+      config: { auth: { permission: 'payments:manage' as const } },
+      schema: {
+        tags,
+        summary: 'Payment providers offered in the region (null: every configured one) and when money is captured',
+        params: IdParams,
+        body: Type.Object(
+          {
+            providers: Type.Union([
+              Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), { maxItems: 20, uniqueItems: true }),
+              Type.Null(),
+            ]),
+            captureMethod: Type.Union([Type.Literal('automatic'), Type.Literal('manual')]),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Region },
+      },
+    },
+    async (request) => {
+      const configured = deps.paymentProviderIds?.() ?? [];
+      const errors = (request.body.providers ?? []).flatMap((p, i) =>
+        configured.includes(p) ? [] : [{ path: `/body/providers/${i}`, message: `${p} is not a configured provider` }],
+      );
+      if (errors.length > 0) throw new ValidationError(errors);
+      return setRegionPaymentSettings(db, requestAuditContext(request), request.params.id, request.body);
     },
   );
 }

@@ -20,6 +20,10 @@ export interface Region {
   taxInclusive: boolean;
   /** ISO 3166-1 alpha-2 codes, sorted. */
   countries: string[];
+  /** Payment providers offered here; null: every configured provider. */
+  paymentProviders: string[] | null;
+  /** `manual`: authorize at checkout, staff capture; `automatic`: the gateway takes the money at checkout. */
+  captureMethod: 'automatic' | 'manual';
   createdAt: string;
   updatedAt: string;
 }
@@ -37,6 +41,8 @@ interface RegionRow {
   currency_code: string;
   tax_inclusive: boolean;
   countries: string[];
+  payment_providers: string[] | null;
+  capture_method: 'automatic' | 'manual';
   created_at: Date;
   updated_at: Date;
 }
@@ -47,6 +53,8 @@ const view = (r: RegionRow): Region => ({
   currency: r.currency_code,
   taxInclusive: r.tax_inclusive,
   countries: r.countries,
+  paymentProviders: r.payment_providers,
+  captureMethod: r.capture_method,
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
 });
@@ -207,5 +215,48 @@ export async function deleteRegion(db: Db, ctx: AuditContext, id: string): Promi
       targetId: id,
       changes: { name: region.name, currency: region.currency, countries: region.countries },
     });
+  });
+}
+
+export interface RegionPaymentSettings {
+  /** Ids of configured providers, in the order the storefront should offer them; null: all of them. */
+  providers: string[] | null;
+  captureMethod: 'automatic' | 'manual';
+}
+
+/**
+ * Which gateways a region offers and when they take the money (`payments:manage`). Audited. Carts already holding a
+ * prepared payment keep it; the next `POST /payment` follows the new settings.
+ * @throws NotFoundError for an unknown region; the caller checks the providers are configured.
+ */
+export async function setRegionPaymentSettings(
+  db: Db,
+  ctx: AuditContext,
+  id: string,
+  input: RegionPaymentSettings,
+): Promise<Region> {
+  return withTransaction(db, async (tx) => {
+    const before = await tx
+      .selectFrom('region')
+      .select(['payment_providers', 'capture_method'])
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) throw new NotFoundError('Region', id);
+    await tx
+      .updateTable('region')
+      .set({ payment_providers: input.providers, capture_method: input.captureMethod, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(tx, ctx, {
+      action: 'region.payment_settings_changed',
+      targetType: 'region',
+      targetId: id,
+      changes: {
+        providers: { from: before.payment_providers, to: input.providers },
+        captureMethod: { from: before.capture_method, to: input.captureMethod },
+      },
+    });
+    return getRegion(tx, id);
   });
 }

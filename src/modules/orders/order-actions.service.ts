@@ -50,8 +50,14 @@ export async function captureOrder(
     throw new ConflictError('ORDER_NOT_CAPTURABLE', `The order is ${order.status}; only placed orders are captured.`);
   }
   if (amount && amount.currency !== order.currency) throw new CurrencyMismatchError(amount.currency, order.currency);
-  const open = payments.map((p) => ({ id: p.id, left: p.authorized - p.captured - p.pendingCapture }));
-  const capturable = open.reduce((n, p) => n + Math.max(0, p.left), 0);
+  let open = payments.map((p) => ({ id: p.id, left: p.authorized - p.captured - p.pendingCapture }));
+  let capturable = open.reduce((n, p) => n + Math.max(0, p.left), 0);
+  if (capturable === 0 && !amount && payments.some((p) => p.pendingCapture > 0)) {
+    // "Capture" again after a gateway timeout: repeat the capture still waiting for its answer (same idempotency
+    // key — the gateway charges once); one still in flight elsewhere is refused as before.
+    open = payments.map((p) => ({ id: p.id, left: p.pendingCapture }));
+    capturable = open.reduce((n, p) => n + p.left, 0);
+  }
   const want = amount?.amount ?? capturable;
   if (want <= 0 && !amount) throw new PaymentAmountExceededError('capture', 0, 0);
   if (want > capturable) throw new PaymentAmountExceededError('capture', want, capturable);

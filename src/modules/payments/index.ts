@@ -48,6 +48,26 @@ export {
    */
   startPayment,
 } from './attempts.service.js';
+/** `backroom payments reconcile`: our ledger against each gateway's view; `payment.mismatch` from the worker. */
+export {
+  compareWithGateways,
+  emitMismatches,
+  type GatewayReconcileReport,
+  type PaymentDifference,
+  parseDuration,
+} from './gateway-reconcile.service.js';
+/**
+ * Gateway configuration: environment variables or admin-API values sealed with AES-256-GCM; `refreshGateways`
+ * (re)registers Stripe/PayPal in a provider registry (at start, after a change, periodically).
+ */
+export {
+  buildGateway,
+  type GatewayEnv,
+  type GatewayId,
+  type GatewayView,
+  gatewayIds,
+  refreshGateways,
+} from './gateways.service.js';
 export {
   /**
    * Captures part or all of an authorization (≤ authorized − captured, enforced under the row lock).
@@ -79,10 +99,13 @@ export {
   PaymentStateError,
   UnknownPaymentProviderError,
 } from './payments.errors.js';
+/** Admin gateway settings, the webhook inbox view, and `POST /v1/webhooks/{provider}` (raw body). */
+export { type PaymentRoutesDeps, paymentRoutes } from './payments.routes.js';
 export type { PaymentStatus } from './payments.tables.js';
 export type {
   AuthorizeInput,
   CancelInput,
+  CaptureMethod,
   InitiateInput,
   InitiateResult,
   InitiateStatus,
@@ -95,6 +118,7 @@ export type {
 export { idempotencyKeys } from './provider.js';
 /** Bank transfer / cash on delivery: authorized at checkout with reference `man_<paymentId>`, captured by staff. */
 export { manualProvider } from './providers/manual.js';
+export { type PayPalSettings, paypalProvider } from './providers/paypal.js';
 /**
  * The configured gateways by id; `get(id, path)` throws UnknownPaymentProviderError (422) naming `path`.
  */
@@ -103,6 +127,8 @@ export {
   type PaymentProviderSettings,
   type PaymentProviders,
 } from './providers/registry.js';
+/** Stripe (official `stripe` SDK) and PayPal (official `@paypal/paypal-server-sdk`) adapters. */
+export { type StripeSettings, stripeProvider } from './providers/stripe.js';
 /**
  * Gateway for tests: outcome from `metadata.testOutcome` (initiate) or `script()` (later calls):
  * approve | decline | error | timeout | requires_action; remembers idempotency keys.

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { type AuditContext, systemActor } from '../../platform/audit/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import { withTransaction } from '../../platform/db/transaction.js';
@@ -76,12 +77,46 @@ async function runOperation(
       leaseSeconds: deps.operationLeaseSeconds ?? 60,
       actor,
     });
-    return reserved ?? refusal(tx, kind, paymentId, amount);
+    return (
+      reserved ??
+      (await retryUnknown(tx, kind, paymentId, amount, deps.operationLeaseSeconds ?? 60)) ??
+      refusal(tx, kind, paymentId, amount)
+    );
   });
   const outcome = await callOperation(deps, op);
   const applied = await withTransaction(deps.db, (tx) => applyOperationOutcome(tx, op, outcome, actor));
   if (applied.error) throw applied.error;
   return getPayment(deps.db, paymentId);
+}
+
+/**
+ * The same request again after its gateway call ended without an answer (timeout, 5xx: `last_error` set): the
+ * operation is still ours and pending, so the retry repeats it — same idempotency key, so the gateway acts at most
+ * once — instead of refusing because its amount is still reserved.
+ */
+async function retryUnknown(
+  tx: Tx,
+  kind: OperationKind,
+  paymentId: string,
+  amount: Money | null,
+  leaseSeconds: number,
+): Promise<ReservedOperation | null> {
+  const res = await sql<ReservedOperation>`
+    with due as (
+      select o.id from payment_operation o
+       where o.payment_id = ${paymentId} and o.kind = ${kind} and o.status = 'pending' and o.last_error is not null
+         and (${amount?.amount ?? null}::bigint is null or o.amount = ${amount?.amount ?? null}::bigint)
+       order by o.created_at, o.id
+       limit 1
+         for update skip locked
+    )
+    update payment_operation o
+       set lease_until = now() + make_interval(secs => ${leaseSeconds}), attempts = o.attempts + 1, updated_at = now()
+      from due, payment p
+     where o.id = due.id and p.id = o.payment_id
+    returning o.id as "operationId", o.payment_id as "paymentId", o.kind, o.amount, p.currency, p.provider,
+              p.provider_reference as "providerReference", o.idempotency_key as "idempotencyKey"`.execute(tx);
+  return res.rows[0] ?? null;
 }
 
 /** Why the reservation statement changed nothing (read under the same transaction). */

@@ -120,6 +120,12 @@ export interface PaymentProvider {
    * first transaction instead of three phases. Every network gateway leaves it unset.
    */
   readonly inline?: boolean;
+  /**
+   * True when the buyer acts in the browser before completing (Stripe's card fields confirm a PaymentIntent, PayPal's
+   * approval page): choosing the method (`POST /carts/{id}/payment`) initiates the attempt and returns its client
+   * data; completion then asks the gateway for the buyer's result (`authorize`) instead of initiating.
+   */
+  readonly prepares?: boolean;
   initiate(input: InitiateInput): Promise<InitiateResult>;
   /** Second step for flows whose initiate answered `requires_action` (after 3-D Secure, a redirect). */
   authorize(input: AuthorizeInput): Promise<InitiateResult>;

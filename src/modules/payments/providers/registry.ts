@@ -17,6 +17,10 @@ export interface PaymentProviders {
   ids(): string[];
   /** @throws UnknownPaymentProviderError (422) naming `path` when `id` is not configured. */
   get(id: string, path?: string): PaymentProvider;
+  has(id: string): boolean;
+  /** Adds or replaces a gateway (its settings changed through the admin API). */
+  set(provider: PaymentProvider): void;
+  remove(id: string): void;
 }
 
 /** Builds the provider lookup from settings (done once, in the app's wiring). */
@@ -27,6 +31,9 @@ export function createPaymentProviders(settings: PaymentProviderSettings = {}): 
   for (const p of settings.extra ?? []) all.set(p.id, p);
   return {
     ids: () => [...all.keys()],
+    has: (id) => all.has(id),
+    set: (provider) => void all.set(provider.id, provider),
+    remove: (id) => void all.delete(id),
     get(id, path = '/provider') {
       const provider = all.get(id);
       if (!provider) throw new UnknownPaymentProviderError(id, path);

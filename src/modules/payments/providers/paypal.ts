@@ -1,0 +1,296 @@
+import {
+  CheckoutPaymentIntent,
+  Client,
+  Environment,
+  type OAuthToken,
+  type Order,
+  OrdersController,
+  PaymentsController,
+  PaypalExperienceUserAction,
+} from '@paypal/paypal-server-sdk';
+import { fromDecimalString, type Money, toDecimalString } from '../../../platform/money.js';
+import { PaymentProviderError } from '../payments.errors.js';
+import type { InitiateResult, OperationResult, PaymentProvider, ProviderPaymentView } from '../provider.js';
+import { callPayPal, isRefusal, type PayPalRefusal, rebasingAdapter } from './paypal.http.js';
+import { planRefund } from './paypal.refunds.js';
+import { createWebhookVerifier } from './paypal.webhooks.js';
+
+/**
+ * PayPal Checkout (Orders v2 + Payments v2) through the official SDK. The payment's reference is the PayPal order
+ * id; captures and refunds are separate PayPal objects found through the order. Every POST carries our idempotency
+ * key as `PayPal-Request-Id` (PayPal replays the first answer for it), and captures/refunds also carry it as
+ * `invoice_id`, so a retry can see in the order that the call already happened, and webhooks name the call.
+ */
+
+export interface PayPalSettings {
+  clientId: string;
+  clientSecret: string;
+  /** The id of the webhook registered at PayPal: part of every signed webhook message. */
+  webhookId: string;
+  environment: 'sandbox' | 'live';
+  /** The local fake's URL: all SDK traffic goes there instead of PayPal (tests, offline demos). */
+  apiBase?: string;
+  /** Extra hosts allowed to serve webhook certificates (https only), besides PayPal's own. */
+  certHosts?: string[];
+  /** Oldest webhook transmission accepted, in seconds (default 300). */
+  webhookToleranceSeconds?: number;
+  /** Per-request timeout of SDK calls (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** Capture statuses in which the money was taken (a refund later does not undo that it was captured). */
+const TAKEN = new Set(['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED']);
+const LIVE_AUTH = new Set(['CREATED', 'PARTIALLY_CAPTURED', 'CAPTURED', 'PENDING']);
+
+const minor = (m: { currencyCode: string; value: string } | undefined, currency: string): number =>
+  m ? fromDecimalString(m.value, m.currencyCode || currency).amount : 0;
+const paypalMoney = (m: Money) => ({ currencyCode: m.currency, value: toDecimalString(m) });
+
+function approvalData(order: Order): Record<string, string> {
+  const link = order.links?.find((l) => l.rel === 'payer-action') ?? order.links?.find((l) => l.rel === 'approve');
+  return { orderId: order.id ?? '', ...(link ? { approvalUrl: link.href } : {}) };
+}
+
+export function paypalProvider(settings: PayPalSettings, id = 'paypal'): PaymentProvider {
+  // The SDK keeps its token in one shared promise; a failed token request would stay rejected and fail every later
+  // call of this client. So a failure resolves to "no token" (the SDK then refuses this one call and asks again on
+  // the next) and is remembered to be reported instead of the SDK's generic "not authorized".
+  let tokenFailure: unknown;
+  const client = new Client({
+    clientCredentialsAuthCredentials: {
+      oAuthClientId: settings.clientId,
+      oAuthClientSecret: settings.clientSecret,
+      oAuthTokenProvider: async (last, manager) => {
+        try {
+          return await manager.updateToken(last);
+        } catch (e) {
+          tokenFailure = e;
+          return undefined as unknown as OAuthToken;
+        }
+      },
+    },
+    environment: settings.environment === 'live' ? Environment.Production : Environment.Sandbox,
+    timeout: settings.timeoutMs ?? 30_000,
+    ...(settings.apiBase ? { unstable_httpClientOptions: { adapter: rebasingAdapter(settings.apiBase) } } : {}),
+  });
+  const orders = new OrdersController(client);
+  const payments = new PaymentsController(client);
+  const verifyWebhook = createWebhookVerifier(settings, id);
+
+  const declined = (r: PayPalRefusal, providerReference?: string) => ({
+    status: 'declined' as const,
+    declineCode: r.issue,
+    ...(providerReference !== undefined ? { providerReference } : {}),
+  });
+  /** One SDK call through {@link callPayPal}, reporting a failed token request as the failure it was. */
+  const call = <T>(what: string, fn: () => Promise<{ result: T }>) =>
+    callPayPal(id, what, async () => {
+      try {
+        return await fn();
+      } catch (e) {
+        if (tokenFailure !== undefined && e instanceof Error && /not authorized/i.test(e.message)) {
+          const failure = tokenFailure;
+          tokenFailure = undefined;
+          throw failure;
+        }
+        throw e;
+      }
+    });
+  const getOrder = (orderId: string) => call('get order', () => orders.getOrder({ id: orderId }));
+
+  /**
+   * The payment state of an order PayPal has completed, as our initiate result, judged by the order's intent: an
+   * AUTHORIZE order stays `authorized` even after captures (those are our capture calls, recorded on their own).
+   */
+  function fromCompleted(order: Order): InitiateResult {
+    const reference = order.id ?? '';
+    const p = order.purchaseUnits?.[0]?.payments;
+    if (order.intent === CheckoutPaymentIntent.Capture) {
+      const captures = p?.captures ?? [];
+      if (captures.some((c) => TAKEN.has(c.status ?? ''))) return { status: 'captured', providerReference: reference };
+      if (captures.some((c) => c.status === 'PENDING')) return { status: 'pending', providerReference: reference };
+      return { status: 'declined', providerReference: reference, declineCode: captures[0]?.status ?? 'NO_CAPTURE' };
+    }
+    const auths = p?.authorizations ?? [];
+    if (auths.some((a) => LIVE_AUTH.has(a.status ?? ''))) return { status: 'authorized', providerReference: reference };
+    return { status: 'declined', providerReference: reference, declineCode: auths[0]?.status ?? 'NO_AUTHORIZATION' };
+  }
+
+  /** The order's live authorization (the one capture and void act on). */
+  const authorizationOf = (order: Order) =>
+    order.purchaseUnits?.[0]?.payments?.authorizations?.find((a) => a.status !== 'VOIDED') ??
+    order.purchaseUnits?.[0]?.payments?.authorizations?.[0];
+
+  return {
+    id,
+    // The buyer approves the order on PayPal's page before completing: POST /payment creates it.
+    prepares: true,
+    async initiate(input) {
+      const automatic = input.captureMethod === 'automatic';
+      const result = await call('create order', () =>
+        orders.createOrder({
+          paypalRequestId: input.idempotencyKey,
+          prefer: 'return=representation',
+          body: {
+            intent: automatic ? CheckoutPaymentIntent.Capture : CheckoutPaymentIntent.Authorize,
+            purchaseUnits: [{ amount: paypalMoney(input.amount), customId: input.attemptId }],
+            paymentSource: {
+              paypal: {
+                experienceContext: {
+                  userAction: PaypalExperienceUserAction.PayNow,
+                  ...(input.returnUrl ? { returnUrl: input.returnUrl, cancelUrl: input.returnUrl } : {}),
+                },
+              },
+            },
+          },
+        }),
+      );
+      if (isRefusal(result)) return { ...declined(result), providerReference: '' };
+      return { status: 'requires_action', providerReference: result.id ?? '', clientData: approvalData(result) };
+    },
+
+    async authorize(input) {
+      const reference = input.providerReference;
+      const order = await getOrder(reference);
+      if (isRefusal(order)) return { ...declined(order), providerReference: reference };
+      switch (order.status) {
+        case 'CREATED':
+        case 'SAVED':
+        case 'PAYER_ACTION_REQUIRED':
+          return { status: 'requires_action', providerReference: reference, clientData: approvalData(order) };
+        case 'VOIDED':
+          return { status: 'declined', providerReference: reference, declineCode: 'voided' };
+        case 'COMPLETED':
+          return fromCompleted(order);
+        case 'APPROVED':
+          break;
+        default:
+          // A status PayPal may add later: nothing final can be said yet.
+          return { status: 'pending', providerReference: reference };
+      }
+      // APPROVED: the buyer is done at PayPal; complete the order by its own intent.
+      const action = { id: reference, paypalRequestId: input.idempotencyKey, prefer: 'return=representation' };
+      const completed =
+        order.intent === CheckoutPaymentIntent.Capture
+          ? await call('capture order', () => orders.captureOrder(action))
+          : await call('authorize order', () => orders.authorizeOrder(action));
+      if (!isRefusal(completed)) return fromCompleted(completed as Order);
+      if (completed.issue === 'ORDER_ALREADY_AUTHORIZED' || completed.issue === 'ORDER_ALREADY_CAPTURED') {
+        // Completed by a concurrent call: its result is in the order.
+        const again = await getOrder(reference);
+        return isRefusal(again) ? { ...declined(again), providerReference: reference } : fromCompleted(again);
+      }
+      return { ...declined(completed), providerReference: reference };
+    },
+
+    async capture(input): Promise<OperationResult> {
+      const order = await getOrder(input.providerReference);
+      if (isRefusal(order)) return declined(order);
+      // A capture made by an earlier attempt of this call (its answer was lost) carries our key as invoice_id.
+      const done = order.purchaseUnits?.[0]?.payments?.captures?.find((c) => c.invoiceId === input.idempotencyKey);
+      if (done?.id) return { status: 'succeeded', providerReference: done.id };
+      const auth = authorizationOf(order);
+      if (!auth?.id) return { status: 'declined', declineCode: 'NOT_AUTHORIZED' };
+      const authorizationId = auth.id;
+      const capture = await call('capture', () =>
+        payments.captureAuthorizedPayment({
+          authorizationId,
+          paypalRequestId: input.idempotencyKey,
+          prefer: 'return=representation',
+          // Never final: further partial captures stay possible; PayPal releases the rest when the hold expires.
+          body: { amount: paypalMoney(input.amount), finalCapture: false, invoiceId: input.idempotencyKey },
+        }),
+      );
+      if (isRefusal(capture)) return declined(capture);
+      if (capture.status === 'DECLINED' || capture.status === 'FAILED') {
+        return { status: 'declined', declineCode: capture.status, providerReference: capture.id };
+      }
+      // PENDING counts as succeeded: PayPal has accepted the capture; a later DENIED arrives as a webhook.
+      return { status: 'succeeded', providerReference: capture.id };
+    },
+
+    async refund(input): Promise<OperationResult> {
+      const order = await getOrder(input.providerReference);
+      if (isRefusal(order)) return declined(order);
+      const plan = planRefund(order, input.amount, input.idempotencyKey);
+      if ('declineCode' in plan) return { status: 'declined', declineCode: plan.declineCode };
+      const ids: string[] = [];
+      for (const part of plan.parts) {
+        if (part.doneId) {
+          ids.push(part.doneId);
+          continue;
+        }
+        const refund = await call('refund', () =>
+          payments.refundCapturedPayment({
+            captureId: part.captureId,
+            paypalRequestId: part.key,
+            prefer: 'return=representation',
+            body: { amount: paypalMoney(part.amount), invoiceId: part.key, customId: input.paymentId },
+          }),
+        );
+        // A refusal after earlier parts went through leaves those refunded; their webhooks name them (invoice_id).
+        if (isRefusal(refund)) return declined(refund);
+        if (refund.status === 'FAILED' || refund.status === 'CANCELLED') {
+          return { status: 'declined', declineCode: refund.status, providerReference: refund.id };
+        }
+        ids.push(refund.id ?? '');
+      }
+      return { status: 'succeeded', providerReference: ids.join(',') };
+    },
+
+    async cancel(input): Promise<OperationResult> {
+      const order = await getOrder(input.providerReference);
+      // An order PayPal no longer knows (unapproved orders expire) holds no money.
+      if (isRefusal(order)) return order.status === 404 ? { status: 'succeeded' } : declined(order);
+      const auth = authorizationOf(order);
+      if (!auth?.id) {
+        // Not authorized yet: PayPal moves nothing until we authorize or capture the order, which we then never do.
+        const captured = order.purchaseUnits?.[0]?.payments?.captures?.length;
+        return captured ? { status: 'declined', declineCode: 'PREVIOUSLY_CAPTURED' } : { status: 'succeeded' };
+      }
+      if (auth.status === 'VOIDED') return { status: 'succeeded', providerReference: auth.id };
+      const authorizationId = auth.id;
+      const voided = await call('void', () =>
+        payments.voidPayment({
+          authorizationId,
+          paypalRequestId: input.idempotencyKey,
+          prefer: 'return=representation',
+        }),
+      );
+      if (isRefusal(voided)) {
+        return voided.issue === 'AUTHORIZATION_VOIDED'
+          ? { status: 'succeeded', providerReference: auth.id }
+          : declined(voided);
+      }
+      return { status: 'succeeded', providerReference: auth.id };
+    },
+
+    verifyWebhook,
+
+    async lookup(providerReference): Promise<ProviderPaymentView> {
+      const order = await getOrder(providerReference);
+      if (isRefusal(order)) {
+        throw new PaymentProviderError(id, `PayPal order lookup refused: HTTP ${order.status} ${order.issue}`);
+      }
+      const unit = order.purchaseUnits?.[0];
+      const currency = unit?.amount?.currencyCode ?? '';
+      const p = unit?.payments;
+      const sum = (list: { amount?: { currencyCode: string; value: string } }[]) =>
+        list.reduce((acc, x) => acc + minor(x.amount, currency), 0);
+      const captured = sum((p?.captures ?? []).filter((c) => TAKEN.has(c.status ?? '')));
+      const authorized =
+        order.intent === CheckoutPaymentIntent.Capture
+          ? captured
+          : sum((p?.authorizations ?? []).filter((a) => a.status !== 'VOIDED'));
+      return {
+        providerReference,
+        paymentId: unit?.customId,
+        status: order.status ?? 'UNKNOWN',
+        currency,
+        authorized,
+        captured,
+        refunded: sum((p?.refunds ?? []).filter((r) => r.status === 'COMPLETED')),
+      };
+    },
+  };
+}

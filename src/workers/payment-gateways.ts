@@ -1,0 +1,76 @@
+import type { CheckoutDeps } from '../modules/checkout/index.js';
+import { paymentEventHook } from '../modules/checkout/index.js';
+import {
+  compareWithGateways,
+  emitMismatches,
+  type InboxReport,
+  processWebhookInbox,
+} from '../modules/payments/index.js';
+import type { Logger } from '../platform/logger.js';
+
+/**
+ * Applies stored gateway webhooks: on a timer in the worker, and at once in the process that received one (a
+ * "nudge"), so an order waiting for its payment is placed within a moment of the webhook. Single-flight per process;
+ * across processes the inbox's SKIP LOCKED claims keep every event to one applier.
+ */
+export interface WebhookInboxRunner {
+  nudge(): void;
+  /** Runs now (or waits for the round in progress) and resolves with what it did. */
+  run(): Promise<InboxReport | undefined>;
+  /** Resolves when no round is running (shutdown, tests). */
+  idle(): Promise<void>;
+}
+
+export function webhookInboxRunner(checkout: CheckoutDeps, logger: Logger): WebhookInboxRunner {
+  let running: Promise<InboxReport | undefined> | undefined;
+  let again = false;
+  const onApplied = paymentEventHook(checkout);
+  const round = async (): Promise<InboxReport | undefined> => {
+    try {
+      let report: InboxReport | undefined;
+      do {
+        again = false;
+        report = await processWebhookInbox(checkout.payments, { onApplied });
+        if (report.failed > 0) logger.warn({ failed: report.failed }, 'webhook inbox: events failed; will retry');
+      } while (again);
+      return report;
+    } catch (err) {
+      logger.warn({ err }, 'webhook inbox round failed; will retry');
+      return undefined;
+    } finally {
+      running = undefined;
+    }
+  };
+  const run = () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = round();
+    return running;
+  };
+  return {
+    nudge: () => void run(),
+    run,
+    idle: async () => {
+      while (running) await running;
+    },
+  };
+}
+
+/**
+ * The scheduled reconciliation: the last day of gateway payments compared with the gateways, each difference
+ * emitted as `payment.mismatch` (subscribe to it; the CLI prints the same list).
+ */
+export async function reconcileGatewaysRound(checkout: CheckoutDeps, logger: Logger): Promise<void> {
+  try {
+    const since = new Date(Date.now() - 24 * 3600 * 1000);
+    const report = await compareWithGateways(checkout.payments, { since });
+    if (report.providers.length === 0) return;
+    const emitted = await emitMismatches(checkout.payments, report);
+    const level = emitted > 0 ? 'warn' : 'info';
+    logger[level]({ checked: report.checked, mismatches: emitted }, 'payment reconciliation finished');
+  } catch (err) {
+    logger.warn({ err }, 'payment reconciliation failed; will retry next round');
+  }
+}
