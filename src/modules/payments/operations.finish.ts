@@ -63,6 +63,9 @@ export async function applyOperationOutcome(
         : new Error(String(outcome.error));
     return { finished: null, error };
   }
+  // Lock order is payment, then operation — as the webhook applier takes them — so the two never deadlock.
+  await sql`select p.id from payment p join payment_operation o on o.payment_id = p.id
+             where o.id = ${op.operationId} for update of p`.execute(tx);
   const declineCode = outcome.ok
     ? (outcome.result.declineCode ?? null)
     : ((outcome.error as PaymentDeclinedError).declineCode ?? null);
