@@ -167,7 +167,8 @@ export async function refreshGateways(deps: {
       deps.providers.remove(id);
       ours.delete(id);
     }
-    const envSet = Object.values(fromEnv(id, deps.env)).some(Boolean);
+    // PAYPAL_ENVIRONMENT has a default: only values an operator gave count as configuration.
+    const envSet = Object.entries(fromEnv(id, deps.env)).some(([k, v]) => k !== 'environment' && Boolean(v));
     return {
       provider: id,
       active: deps.providers.has(id),

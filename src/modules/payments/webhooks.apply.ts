@@ -223,7 +223,9 @@ async function applyDispute(tx: Tx, provider: string, p: LockedPayment, event: P
       oc
         .columns(['provider', 'dispute_id'])
         .doUpdateSet({ status, closed_at: closed ? new Date() : null, updated_at: new Date() })
-        .where('payment_dispute.status', '<>', status),
+        .where('payment_dispute.status', '<>', status)
+        // Gateways do not promise order: a late "opened" never reopens a dispute already closed.
+        .where((eb) => (closed ? eb.lit(true) : eb('payment_dispute.closed_at', 'is', null))),
     )
     .returning('dispute_id')
     .executeTakeFirst();

@@ -140,6 +140,9 @@ export function stripeProvider(settings: StripeSettings, id = 'stripe'): Payment
       const header = headers['stripe-signature'];
       const signature = Array.isArray(header) ? header[0] : header;
       if (!signature) throw new InvalidWebhookSignatureError(id);
+      // stripe-node checks only how old the timestamp is; one from the future is refused too (as for PayPal).
+      const t = Number(/(?:^|,)t=(\d+)/.exec(signature)?.[1] ?? Number.NaN);
+      if (!Number.isFinite(t) || t > Date.now() / 1000 + tolerance) throw new InvalidWebhookSignatureError(id);
       let event: Stripe.Event;
       try {
         event = await stripe.webhooks.constructEventAsync(rawBody, signature, settings.webhookSecret, tolerance);
