@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { finishStaleCompletions } from '../modules/checkout/index.js';
+import { completePaidCarts, finishStaleCompletions } from '../modules/checkout/index.js';
 import { runNextImportJob } from '../modules/imports/index.js';
 import { releaseExpiredHolds } from '../modules/inventory/index.js';
 import { reconcilePendingOperations, reconcilePendingPayments, refreshGateways } from '../modules/payments/index.js';
@@ -139,6 +139,9 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
           abandonAfterSeconds: deps.config.COMPLETION_ABANDON_SECONDS,
         });
         if (completions.claimed > 0) logger.info({ completions }, 'checkout: finished stopped completions');
+        // Paid at the gateway, never completed (the webhook's own attempt failed for a moment): complete now.
+        const paid = await completePaidCarts(checkout, { olderThanSeconds: deps.config.COMPLETION_GRACE_SECONDS });
+        if (paid.completed + paid.released > 0) logger.info({ paid }, 'checkout: completed carts paid at the gateway');
       } catch (err) {
         logger.warn({ err }, 'payment reconcile round failed; will retry');
       } finally {

@@ -1,10 +1,11 @@
 import type { CheckoutDeps } from '../modules/checkout/index.js';
-import { paymentEventHook } from '../modules/checkout/index.js';
+import { completePaidCarts, paymentEventHook } from '../modules/checkout/index.js';
 import {
   compareWithGateways,
   emitMismatches,
   type InboxReport,
   processWebhookInbox,
+  releaseOrphanPayment,
 } from '../modules/payments/index.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -32,6 +33,7 @@ export function webhookInboxRunner(checkout: CheckoutDeps, logger: Logger): Webh
         again = false;
         report = await processWebhookInbox(checkout.payments, { onApplied });
         if (report.failed > 0) logger.warn({ failed: report.failed }, 'webhook inbox: events failed; will retry');
+        await followUp(checkout, report, logger);
       } while (again);
       return report;
     } catch (err) {
@@ -72,5 +74,25 @@ export async function reconcileGatewaysRound(checkout: CheckoutDeps, logger: Log
     logger[level]({ checked: report.checked, mismatches: emitted }, 'payment reconciliation finished');
   } catch (err) {
     logger.warn({ err }, 'payment reconciliation failed; will retry next round');
+  }
+}
+
+/**
+ * After the events' own transactions: a buyer who paid but never completed gets the order now; money the gateway
+ * holds for an attempt we gave up goes back. Both are gateway calls, so they run here, outside any transaction.
+ */
+async function followUp(checkout: CheckoutDeps, report: InboxReport, logger: Logger): Promise<void> {
+  const paid = (type: string) => type === 'authorized' || type === 'captured';
+  const cartIds = report.applied
+    .filter((a) => a.result === 'applied' && paid(a.type) && !a.orderId && a.cartId)
+    .map((a) => a.cartId as string);
+  if (cartIds.length > 0) {
+    const done = await completePaidCarts(checkout, { cartIds: [...new Set(cartIds)] });
+    if (done.completed + done.released > 0) logger.info(done, 'webhook inbox: completed carts paid at the gateway');
+  }
+  for (const a of report.applied) {
+    if (a.result !== 'mismatch' || !paid(a.type) || !a.paymentId) continue;
+    const released = await releaseOrphanPayment(checkout.payments, a.paymentId);
+    logger.warn({ paymentId: a.paymentId, released }, 'gateway took money for an abandoned attempt; given back');
   }
 }

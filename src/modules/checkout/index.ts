@@ -59,6 +59,8 @@ export { CartIncompleteError } from './completion.errors.js';
 export { abandonCompletion, finishCompletion } from './completion.finish.js';
 export { type CompletionResult, completeCart } from './completion.service.js';
 export { finishStaleCompletions } from './completion.worker.js';
+/** Completes carts whose buyer paid at the gateway but never came back (or gives the money back). */
+export { completePaidCarts, type PaidCartsReport } from './paid-carts.js';
 /** The webhook worker's hook: places/cancels the order waiting for a payment, puts disputes on the timeline. */
 export { paymentEventHook } from './payment-events.js';
 /**

@@ -17,6 +17,7 @@ import { getCart } from './carts.service.js';
 import { type CartView, priceCart } from './carts.view.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { ProviderNotInRegionError } from './completion.errors.js';
+import { givePaymentBack } from './paid-carts.js';
 
 export interface PaymentMethodInput {
   provider: string;
@@ -55,14 +56,22 @@ export async function choosePaymentMethod(
     const data = input.data ?? {};
     await touch(tx, cartId, { payment_provider: input.provider, payment_data: jsonb(data) });
     if (!provider.prepares) {
-      if (row.payment_id) await abandonAttempt(tx, row.payment_id);
       await touch(tx, cartId, { payment_id: null });
-      return null;
+      if (!row.payment_id) return null;
+      // Switching away from a gateway: its attempt is given up (and, if the buyer had paid it, given back below).
+      const old = await getPayment(tx, row.payment_id);
+      await abandonAttempt(tx, row.payment_id);
+      const paid = !old.orderId && (old.status === 'authorized' || old.status === 'captured');
+      return paid ? { paymentId: old.id, release: old.id, skip: true as const } : null;
     }
     return prepareAttempt(deps, tx, row.payment_id, { cartId, provider: input.provider, data, captureMethod });
   });
   let payment: ChosenPayment = { provider: input.provider, clientData: {} };
-  if (prepared) {
+  // The buyer had paid for the old total and changed the cart since: that money goes back.
+  // Best effort here: a void already under way elsewhere, or one whose gateway call failed (its operation stays
+  // pending and the reconciler repeats it with the same key), must not fail the buyer's choice.
+  if (prepared?.release) await givePaymentBack(deps, prepared.release).catch(() => false);
+  if (prepared && !('skip' in prepared)) {
     const attempt = prepared.call ?? null;
     if (attempt) {
       const outcome = await callProvider(deps.payments, attempt);
@@ -87,11 +96,12 @@ async function prepareAttempt(
   tx: Tx,
   current: string | null,
   input: { cartId: string; provider: string; data: Record<string, string>; captureMethod: CaptureMethod },
-): Promise<{ paymentId: string; call?: StartedPayment | undefined } | null> {
+): Promise<{ paymentId: string; call?: StartedPayment | undefined; release?: string | undefined } | null> {
   const cart = await selectCart(tx, input.cartId);
   if (!cart) return null;
   const { totals } = await priceCart(tx, cart, deps.discountsFor);
   if (totals.total <= 0) return null;
+  let release: string | undefined;
   if (current) {
     const p = await getPayment(tx, current);
     const same =
@@ -105,6 +115,7 @@ async function prepareAttempt(
       return { paymentId: p.id, call: pending ?? undefined };
     }
     await abandonAttempt(tx, current);
+    if (!p.orderId && (p.status === 'authorized' || p.status === 'captured')) release = current;
   }
   const started = await startPayment(deps.payments, tx, {
     cartId: input.cartId,
@@ -116,7 +127,7 @@ async function prepareAttempt(
     captureMethod: input.captureMethod,
   });
   await touch(tx, input.cartId, { payment_id: started.paymentId });
-  return { paymentId: started.paymentId, call: started };
+  return { paymentId: started.paymentId, call: started, release };
 }
 
 /**

@@ -15,5 +15,7 @@ export { InvalidCredentialsError, PermissionDeniedError, UnauthenticatedError } 
 export { consumeToken, issueToken, type TokenPurpose, type TokenSubject } from './one-time-tokens.js';
 export { builtinRoles, isPermission, type Permission, permissions } from './permissions.js';
 export type { Principal, RouteAuth } from './principal.js';
+/** The principal of a request without credentials (system tasks acting for a guest cart use it too). */
+export { anonymous as anonymousPrincipal } from './principal.js';
 export { staffRoutes } from './staff.routes.js';
 export { createStaff, findRoleIdByName, getStaffProfile, loginStaff, staffExists } from './staff.service.js';

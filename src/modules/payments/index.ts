@@ -87,6 +87,8 @@ export {
    */
   voidPayment,
 } from './operations.service.js';
+/** Gives back money a gateway holds for an attempt we gave up (cancel, or refund what was captured). */
+export { releaseOrphanPayment } from './orphans.service.js';
 /** What every payments command needs: the database, the provider lookup, the gateway deadline and the operation lease. */
 export type { PaymentsDeps } from './payments.deps.js';
 export {

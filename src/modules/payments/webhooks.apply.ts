@@ -45,7 +45,9 @@ export async function applyEventInTx(tx: Tx, provider: string, event: ProviderEv
   if (!p) return done('ignored');
   switch (event.type) {
     case 'authorized':
-      return done(waiting(p) ? await recordAttempt(tx, p, event, 'authorized') : 'duplicate');
+      if (waiting(p)) return done(await recordAttempt(tx, p, event, 'authorized'));
+      // Authorized at the gateway after we gave the attempt up (abandoned, replaced): money held for nothing.
+      return done(p.stage === 'failed' ? await mismatch(tx, p, event) : 'duplicate');
     case 'failed':
       return done(waiting(p) ? await recordAttempt(tx, p, event, 'declined') : 'ignored');
     case 'captured':

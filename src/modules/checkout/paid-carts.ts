@@ -1,0 +1,77 @@
+import { sql } from 'kysely';
+import { systemActor } from '../../platform/audit/audit.js';
+import { AppError } from '../../platform/errors.js';
+import { anonymousPrincipal, type Principal } from '../identity/index.js';
+import { getPayment, refundPayment, voidPayment } from '../payments/index.js';
+import type { CheckoutDeps } from './completion.deps.js';
+import { completeCart } from './completion.service.js';
+
+export interface PaidCartsReport {
+  completed: number;
+  /** Could no longer become an order (sold out, incomplete): the money was given back. */
+  released: number;
+  failed: number;
+}
+
+/**
+ * A buyer who paid at the gateway — the webhook authorized (or captured) the attempt prepared for their cart — but
+ * never came back to "complete" still gets the order: it is completed for them, exactly as their own call would
+ * (idempotent per cart, so a buyer completing at the same moment gets the same order). A cart that can no longer
+ * become an order has its payment voided (or refunded when captured): never money taken without an order.
+ * `cartIds`: just these (the webhook worker, at once); otherwise carts paid more than `olderThanSeconds` ago.
+ */
+export async function completePaidCarts(
+  deps: CheckoutDeps,
+  opts: { cartIds?: string[]; olderThanSeconds?: number; limit?: number } = {},
+): Promise<PaidCartsReport> {
+  const report: PaidCartsReport = { completed: 0, released: 0, failed: 0 };
+  if (opts.cartIds && opts.cartIds.length === 0) return report;
+  const rows = await sql<{ cart_id: string; customer_id: string | null; payment_id: string }>`
+    select c.id as cart_id, c.customer_id, p.id as payment_id
+      from cart c join payment p on p.id = c.payment_id
+     where c.status = 'open' and p.stage = 'authorized' and p.order_id is null
+       and ${opts.cartIds ? sql`c.id in (${sql.join(opts.cartIds)})` : sql`p.updated_at <= now() - make_interval(secs => ${opts.olderThanSeconds ?? 60})`}
+     order by p.updated_at
+     limit ${opts.limit ?? 50}`.execute(deps.db);
+  for (const row of rows.rows) {
+    const principal: Principal = row.customer_id
+      ? { type: 'customer', id: row.customer_id, sessionId: 'gateway-webhook' }
+      : anonymousPrincipal;
+    try {
+      await completeCart(deps, principal, systemActor, row.cart_id);
+      report.completed++;
+    } catch (err) {
+      // 5xx: the gateway or database is down for a moment — the next round tries again.
+      if (!(err instanceof AppError) || err.status >= 500) {
+        report.failed++;
+        continue;
+      }
+      try {
+        if (await givePaymentBack(deps, row.payment_id)) report.released++;
+      } catch {
+        // Being released elsewhere, or the gateway failed: the pending void/refund is repeated by the reconciler.
+        report.failed++;
+      }
+    }
+  }
+  return report;
+}
+
+/**
+ * Voids an authorized payment that belongs to no order (or refunds what it captured). False when it has an order
+ * after all (a parallel completion won) or holds nothing.
+ */
+export async function givePaymentBack(deps: CheckoutDeps, paymentId: string): Promise<boolean> {
+  const payment = await getPayment(deps.db, paymentId);
+  if (payment.orderId || payment.status === 'voided' || payment.status === 'failed') return false;
+  if (payment.captured > payment.refunded) {
+    await refundPayment(deps.payments, {
+      paymentId: payment.id,
+      amount: { amount: payment.captured - payment.refunded, currency: payment.amount.currency },
+      actor: systemActor,
+    });
+  } else if (payment.captured === 0) {
+    await voidPayment(deps.payments, { paymentId: payment.id, actor: systemActor });
+  }
+  return true;
+}
