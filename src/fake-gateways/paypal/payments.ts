@@ -43,16 +43,10 @@ export function captureAuthorization(ctx: PayPalContext, id: string, body: unkno
     return unprocessable('AUTHORIZATION_ALREADY_CAPTURED', 'The authorization has already been fully captured.');
   }
   const b = obj(body);
-  const remaining = auth.minor - auth.capturedMinor;
-  const currency = auth.amount.currency_code;
-  const parsed =
-    b.amount === undefined
-      ? { amount: amountOf(currency, remaining), minor: remaining }
-      : parseAmount(b.amount, '/amount', currency);
+  const parsed = requestedAmount(b, auth.minor - auth.capturedMinor, auth.amount.currency_code, () =>
+    unprocessable('MAX_CAPTURE_AMOUNT_EXCEEDED', 'Capture amount exceeds the allowable limit.'),
+  );
   if (isResponse(parsed)) return parsed;
-  if (parsed.minor > remaining) {
-    return unprocessable('MAX_CAPTURE_AMOUNT_EXCEEDED', 'Capture amount exceeds the allowable limit.');
-  }
   const order = ctx.store.orders.get(auth.orderId);
   if (!order) return notFound('order', auth.orderId);
   const finalCapture = b.final_capture === true;
@@ -70,7 +64,7 @@ export function captureAuthorization(ctx: PayPalContext, id: string, body: unkno
   auth.status = finalCapture || auth.capturedMinor === auth.minor ? 'CAPTURED' : 'PARTIALLY_CAPTURED';
   auth.updateTime = capture.createTime;
   const resource = captureResource(ctx, capture);
-  const summary = `Payment completed for ${capture.amount.value} ${currency}`;
+  const summary = `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`;
   ctx.bus.emit('PAYMENT.CAPTURE.COMPLETED', 'capture', summary, resource);
   return { status: 201, body: captureView(ctx.base(), capture) };
 }
@@ -103,19 +97,13 @@ export function refundCapture(ctx: PayPalContext, id: string, body: unknown): Fa
     return unprocessable('CAPTURE_FULLY_REFUNDED', 'The capture has already been fully refunded.');
   }
   const b = obj(body);
-  const remaining = capture.minor - capture.refundedMinor;
-  const currency = capture.amount.currency_code;
-  const parsed =
-    b.amount === undefined
-      ? { amount: amountOf(currency, remaining), minor: remaining }
-      : parseAmount(b.amount, '/amount', currency);
-  if (isResponse(parsed)) return parsed;
-  if (parsed.minor > remaining) {
-    return unprocessable(
+  const parsed = requestedAmount(b, capture.minor - capture.refundedMinor, capture.amount.currency_code, () =>
+    unprocessable(
       'REFUND_AMOUNT_EXCEEDED',
       'The refund amount must be less than or equal to the capture amount that has not yet been refunded.',
-    );
-  }
+    ),
+  );
+  if (isResponse(parsed)) return parsed;
   const refund: FakeRefund = {
     id: paypalId(),
     captureId: capture.id,
@@ -136,7 +124,7 @@ export function refundCapture(ctx: PayPalContext, id: string, body: unknown): Fa
   ctx.bus.emit(
     'PAYMENT.CAPTURE.REFUNDED',
     'refund',
-    `A ${refund.amount.value} ${currency} capture payment was refunded`,
+    `A ${refund.amount.value} ${refund.amount.currency_code} capture payment was refunded`,
     view,
   );
   return { status: 201, body: view };
@@ -193,4 +181,19 @@ export function resolveDispute(ctx: PayPalContext, id: string, body: unknown): F
   const resource = disputeResource(dispute, ctx.store.captures.get(dispute.captureId)?.customId);
   ctx.bus.emit('CUSTOMER.DISPUTE.RESOLVED', 'dispute', `A dispute was resolved with case # ${dispute.id}`, resource);
   return { status: 200, body: resource };
+}
+
+/** The body's `amount` (all that remains when absent), or the error PayPal answers for it. */
+function requestedAmount(
+  b: Record<string, unknown>,
+  remaining: number,
+  currency: string,
+  exceeded: () => FakeResponse,
+): ReturnType<typeof parseAmount> | FakeResponse {
+  const parsed =
+    b.amount === undefined
+      ? { amount: amountOf(currency, remaining), minor: remaining }
+      : parseAmount(b.amount, '/amount', currency);
+  if (isResponse(parsed)) return parsed;
+  return parsed.minor > remaining ? exceeded() : parsed;
 }

@@ -12,7 +12,7 @@ import {
   PaymentRequiresActionError,
   PaymentStateError,
 } from './payments.errors.js';
-import { type ReservedOperation, reserveOperation } from './payments.sql.js';
+import { claimOperations, type ReservedOperation, reserveOperation } from './payments.sql.js';
 import type { OperationKind } from './payments.tables.js';
 import { getPayment, type PaymentView } from './totals.js';
 
@@ -101,22 +101,14 @@ async function retryUnknown(
   amount: Money | null,
   leaseSeconds: number,
 ): Promise<ReservedOperation | null> {
-  const res = await sql<ReservedOperation>`
-    with due as (
-      select o.id from payment_operation o
-       where o.payment_id = ${paymentId} and o.kind = ${kind} and o.status = 'pending' and o.last_error is not null
-         and (${amount?.amount ?? null}::bigint is null or o.amount = ${amount?.amount ?? null}::bigint)
-       order by o.created_at, o.id
-       limit 1
-         for update skip locked
-    )
-    update payment_operation o
-       set lease_until = now() + make_interval(secs => ${leaseSeconds}), attempts = o.attempts + 1, updated_at = now()
-      from due, payment p
-     where o.id = due.id and p.id = o.payment_id
-    returning o.id as "operationId", o.payment_id as "paymentId", o.kind, o.amount, p.currency, p.provider,
-              p.provider_reference as "providerReference", o.idempotency_key as "idempotencyKey"`.execute(tx);
-  return res.rows[0] ?? null;
+  const due = sql`
+    select o.id from payment_operation o
+     where o.payment_id = ${paymentId} and o.kind = ${kind} and o.status = 'pending' and o.last_error is not null
+       and (${amount?.amount ?? null}::bigint is null or o.amount = ${amount?.amount ?? null}::bigint)
+     order by o.created_at, o.id
+     limit 1
+       for update skip locked`;
+  return (await claimOperations(tx, due, leaseSeconds))[0] ?? null;
 }
 
 /** Why the reservation statement changed nothing (read under the same transaction). */

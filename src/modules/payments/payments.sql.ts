@@ -202,3 +202,24 @@ export async function recordOutcome(tx: Tx, input: OutcomeInput): Promise<Record
     select status, currency, cart_id as "cartId", order_id as "orderId" from p`.execute(tx);
   return res.rows[0] ?? null;
 }
+
+/**
+ * Takes pending operations for another gateway call with their original keys: extends their lease and counts the
+ * attempt, in one statement over the rows `due` selects (which must lock them: `for update skip locked`). Used by
+ * the reconciler (leases run out) and by a caller repeating its own call after a timeout.
+ */
+export async function claimOperations(
+  tx: Tx,
+  due: ReturnType<typeof sql>,
+  leaseSeconds: number,
+): Promise<ReservedOperation[]> {
+  const res = await sql<ReservedOperation>`
+    with due as (${due})
+    update payment_operation o
+       set lease_until = now() + make_interval(secs => ${leaseSeconds}), attempts = o.attempts + 1, updated_at = now()
+      from due, payment p
+     where o.id = due.id and p.id = o.payment_id
+    returning o.id as "operationId", o.payment_id as "paymentId", o.kind, o.amount, p.currency, p.provider,
+              p.provider_reference as "providerReference", o.idempotency_key as "idempotencyKey"`.execute(tx);
+  return res.rows;
+}

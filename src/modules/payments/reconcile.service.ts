@@ -4,7 +4,7 @@ import { withTransaction } from '../../platform/db/transaction.js';
 import { callProvider, recordPaymentOutcome, type StartedPayment } from './attempts.service.js';
 import { applyOperationOutcome, callOperation } from './operations.finish.js';
 import type { PaymentsDeps } from './payments.deps.js';
-import type { ReservedOperation } from './payments.sql.js';
+import { claimOperations } from './payments.sql.js';
 import { type CaptureMethod, idempotencyKeys } from './provider.js';
 
 export interface ReconcileReport {
@@ -28,21 +28,13 @@ export async function reconcilePendingOperations(
 ): Promise<ReconcileReport> {
   const lease = deps.operationLeaseSeconds ?? 60;
   const claimed = await withTransaction(deps.db, async (tx) => {
-    const res = await sql<ReservedOperation>`
-      with due as (
-        select id from payment_operation
-         where status = 'pending' and lease_until <= now()
-         order by lease_until, id
-         limit ${opts.limit ?? 20}
-           for update skip locked
-      )
-      update payment_operation o
-         set lease_until = now() + make_interval(secs => ${lease}), attempts = o.attempts + 1, updated_at = now()
-        from due, payment p
-       where o.id = due.id and p.id = o.payment_id
-      returning o.id as "operationId", o.payment_id as "paymentId", o.kind, o.amount, p.currency, p.provider,
-                p.provider_reference as "providerReference", o.idempotency_key as "idempotencyKey"`.execute(tx);
-    return res.rows;
+    const due = sql`
+      select id from payment_operation
+       where status = 'pending' and lease_until <= now()
+       order by lease_until, id
+       limit ${opts.limit ?? 20}
+         for update skip locked`;
+    return claimOperations(tx, due, lease);
   });
   const report: ReconcileReport = { claimed: claimed.length, succeeded: 0, failed: 0, pending: 0 };
   for (const op of claimed) {
