@@ -12,10 +12,22 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { importScenario, PRODUCTS, seedCatalog, storefrontScenarios } from './catalog.js';
 import { checkoutScenarios } from './checkout.js';
+import { webhookScenarios } from './gateways.js';
 import { httpBasics, loginUnderLoad, outboxRelay } from './platform.js';
 import { type BenchContext, type FlashResult, freshDatabase, type Result, startBackroom } from './support.js';
 
-const groups = ['platform', 'login', 'outbox', 'list', 'detail', 'import', 'cart', 'checkout', 'flash'] as const;
+const groups = [
+  'platform',
+  'login',
+  'outbox',
+  'list',
+  'detail',
+  'import',
+  'cart',
+  'checkout',
+  'flash',
+  'webhooks',
+] as const;
 type Group = (typeof groups)[number];
 
 const { values } = parseArgs({
@@ -58,6 +70,7 @@ async function main() {
       }
     }
     if (wanted.has('outbox')) scenarios['outbox relay'] = await outboxRelay(ctx);
+    if (wanted.has('webhooks')) Object.assign(scenarios, await webhookScenarios(ctx));
     if (wanted.has('import')) scenarios['import 10,000 products (CSV)'] = await importScenario(ctx);
     if (wanted.has('cart') || wanted.has('checkout') || wanted.has('flash')) {
       if (!ctx.databaseUrl) throw new Error('cart/checkout/flash need PostgreSQL: drop --database embedded');

@@ -121,6 +121,8 @@ export async function load(
     method?: 'GET' | 'POST';
     body?: string;
     headers?: Record<string, string>;
+    /** Per-request setup (a fresh body and signature per request, say); overrides `paths`. */
+    requests?: autocannon.Request[];
   } = {},
 ): Promise<Result> {
   const paths = opts.paths;
@@ -131,18 +133,20 @@ export async function load(
     ...(opts.method ? { method: opts.method } : {}),
     ...(opts.body ? { body: opts.body } : {}),
     ...(opts.headers ? { headers: opts.headers } : {}),
-    ...(paths
-      ? {
-          requests: [
-            {
-              setupRequest: (req: autocannon.Request) => {
-                req.path = paths[Math.floor(Math.random() * paths.length)] ?? '/';
-                return req;
+    ...(opts.requests
+      ? { requests: opts.requests }
+      : paths
+        ? {
+            requests: [
+              {
+                setupRequest: (req: autocannon.Request) => {
+                  req.path = paths[Math.floor(Math.random() * paths.length)] ?? '/';
+                  return req;
+                },
               },
-            },
-          ],
-        }
-      : {}),
+            ],
+          }
+        : {}),
   });
   return {
     opsPerSec: Math.round(r.requests.average),

@@ -135,6 +135,18 @@ describe('Stripe checkout end to end', () => {
     expect(intent(p.provider_reference as string)?.amount_received).toBe(cart.total);
   });
 
+  it('cancelling an authorized order voids the PaymentIntent at Stripe', async () => {
+    const cart = await preparedCart(g);
+    await stripeConfirm(g.stripe, cart.clientData.clientSecret as string);
+    const orderId = (await complete(g.t, cart.cartId)).json().order.id as string;
+    const staff = await ownerClient(g.t);
+    const cancelled = await staff('POST', `/v1/admin/orders/${orderId}/cancel`, { reason: 'customer asked' });
+    expect(cancelled.statusCode).toBeLessThan(300);
+    const p = await paymentRow(g.t, cart.paymentId);
+    expect(p.status).toBe('voided');
+    expect(intent(p.provider_reference as string)?.status).toBe('canceled');
+  });
+
   it('webhook before completion: the order is placed by the webhook alone; complete then answers it', async () => {
     const cart = await preparedCart(g);
     const from = eventsOf(g).length;
