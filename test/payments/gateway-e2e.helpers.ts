@@ -26,7 +26,7 @@ export async function stripeShop(env: Record<string, string> = {}): Promise<Gate
       STRIPE_WEBHOOK_SECRET: 'whsec_backroom',
       STRIPE_PUBLISHABLE_KEY: 'pk_test_backroom',
       STRIPE_API_BASE: stripe.url,
-      PAYMENT_PROVIDER_TIMEOUT_MS: '2000',
+      PAYMENT_PROVIDER_TIMEOUT_MS: '4000',
       ...env,
     },
   });
@@ -49,7 +49,7 @@ export async function paypalShop(env: Record<string, string> = {}): Promise<Gate
       PAYPAL_CLIENT_SECRET: 'paypal-secret-backroom',
       PAYPAL_WEBHOOK_ID: 'WH-FAKE-BACKROOM',
       PAYPAL_API_BASE: paypal.url,
-      PAYMENT_PROVIDER_TIMEOUT_MS: '2000',
+      PAYMENT_PROVIDER_TIMEOUT_MS: '4000',
       ...env,
     },
   });

@@ -37,7 +37,7 @@ let regionId: string;
 
 beforeAll(async () => {
   stripe = await startFakeStripe({ holdWebhooks: true, secretKey, webhookSecret, publishableKey });
-  t = await createTestApp({ env: { STRIPE_API_BASE: stripe.url, PAYMENT_PROVIDER_TIMEOUT_MS: '2000' } });
+  t = await createTestApp({ env: { STRIPE_API_BASE: stripe.url, PAYMENT_PROVIDER_TIMEOUT_MS: '4000' } });
   owner = client(t, (await staffSession(t)).token);
   regionId = (await shopOf(t)).regionId;
 });

@@ -200,7 +200,7 @@ describe('PayPal checkout end to end', () => {
     const orderRef = cart.clientData.orderId as string;
     await paypalApprove(g.paypal, orderRef);
     const orderId = (await complete(g.t, cart.cartId)).json().order.id as string;
-    g.paypal.faults.push({ match: /\/capture$/, kind: 'slow', delayMs: 3000 });
+    g.paypal.faults.push({ match: /\/capture$/, kind: 'slow', delayMs: 5000 });
     const staff = await ownerClient(g.t);
     const first = await staff('POST', `/v1/admin/orders/${orderId}/capture`, {});
     expect(first.statusCode).toBe(503);

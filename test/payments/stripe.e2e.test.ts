@@ -124,7 +124,7 @@ describe('Stripe checkout end to end', () => {
     const cart = await preparedCart(g);
     await stripeConfirm(g.stripe, cart.clientData.clientSecret as string);
     const orderId = (await complete(g.t, cart.cartId)).json().order.id as string;
-    g.stripe.faults.push({ match: /\/capture$/, kind: 'slow', delayMs: 3000 });
+    g.stripe.faults.push({ match: /\/capture$/, kind: 'slow', delayMs: 5000 });
     const staff = await ownerClient(g.t);
     const first = await staff('POST', `/v1/admin/orders/${orderId}/capture`, {});
     expect(first.statusCode).toBe(503);
