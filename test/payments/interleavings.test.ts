@@ -39,7 +39,7 @@ import {
 const RUNS = Number(process.env.INTERLEAVINGS ?? (usingPostgres ? 1000 : 120));
 const PARALLEL = 8;
 /** The gateway deadline: the embedded database shares this thread with the fake Stripe, so answers come later. */
-const DEADLINE_MS = usingPostgres ? 1000 : 4000;
+const DEADLINE_MS = usingPostgres ? 2000 : 4000;
 const SEED = Number(process.env.INTERLEAVING_SEED ?? Date.now() % 1_000_000);
 
 function rng(seed: number) {
@@ -136,7 +136,9 @@ describe('complete × webhooks × staff × worker × crashes, in any order', () 
       worker,
     ]);
     await drain(cart.paymentId);
-    const final = await complete(g.t, cart.cartId);
+    // The buyer's last try (repeated while the gateway is merely slow: a 503 changes nothing and says "retry").
+    let final = await complete(g.t, cart.cartId);
+    for (let i = 0; i < 5 && final.statusCode === 503; i++) final = await complete(g.t, cart.cartId);
     expect(final.statusCode, `seed ${seed}: ${final.body}`).toBe(200);
     const orderId = final.json().order.id as string;
     const orders = await g.t.db.db
