@@ -318,7 +318,7 @@ payments
       process.stdout.write(
         `${report.checked} payment(s) compared (${gateways}), ${report.skippedInFlight} skipped with a call in flight, ${differences} difference(s)\n`,
       );
-    });
+    }, true);
     if (differences > 0) process.exitCode = 1;
   });
 
