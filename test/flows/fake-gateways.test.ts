@@ -3,6 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { address } from '../checkout/carts.helpers.js';
 import { type ChildServer, spawnScript } from '../support/fixtures/server-process.js';
 
 /**
@@ -52,14 +53,7 @@ describe('serve with BACKROOM_FAKE_GATEWAYS=1', { timeout: 180_000 }, () => {
     expect((await call('POST', `/v1/store/carts/${cart}/lines`, { variantId, quantity: 1 })).status).toBe(200);
     const patched = await call('PATCH', `/v1/store/carts/${cart}`, {
       email: 'ada@example.com',
-      shippingAddress: {
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        line1: 'Unter den Linden 1',
-        city: 'Berlin',
-        postalCode: '10117',
-        countryCode: 'DE',
-      },
+      shippingAddress: address,
     });
     expect(patched.status).toBe(200);
     const options = await call('GET', `/v1/store/carts/${cart}/shipping-options`);
@@ -96,8 +90,8 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
+      const bound = srv.address();
+      const port = typeof bound === 'object' && bound ? bound.port : 0;
       srv.close(() => resolve(port));
     });
     srv.on('error', reject);

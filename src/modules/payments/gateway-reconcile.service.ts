@@ -1,6 +1,7 @@
 import { withTransaction } from '../../platform/db/transaction.js';
 import { appendEvent } from '../../platform/outbox/outbox.js';
 import { errorText, type PaymentsDeps, withDeadline } from './payments.deps.js';
+import { moneyColumns } from './payments.tables.js';
 import type { ProviderPaymentView } from './provider.js';
 
 /**
@@ -39,18 +40,7 @@ export async function compareWithGateways(
   if (providers.length === 0) return report;
   const rows = await deps.db
     .selectFrom('payment')
-    .select([
-      'id',
-      'provider',
-      'provider_reference',
-      'stage',
-      'authorized',
-      'captured',
-      'refunded',
-      'pending_capture',
-      'pending_refund',
-      'pending_void',
-    ])
+    .select(['id', 'provider', 'provider_reference', 'stage', ...moneyColumns])
     .where('provider', 'in', providers)
     .where('created_at', '>=', opts.since)
     .where('provider_reference', 'is not', null)

@@ -17,6 +17,16 @@ export type PaymentStatus =
   | 'voided'
   | 'failed';
 
+/** The payment's running totals and what is in flight: what every rule about moving money reads. */
+export const moneyColumns = [
+  'authorized',
+  'captured',
+  'refunded',
+  'pending_capture',
+  'pending_refund',
+  'pending_void',
+] as const;
+
 export type LedgerKind = 'authorization' | 'capture' | 'refund' | 'void';
 export type OperationKind = 'capture' | 'refund' | 'void';
 

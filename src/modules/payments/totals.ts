@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database.js';
 import type { Money } from '../../platform/money.js';
 import { PaymentNotFoundError } from './payments.errors.js';
-import type { LedgerKind, PaymentStatus } from './payments.tables.js';
+import { type LedgerKind, moneyColumns, type PaymentStatus } from './payments.tables.js';
 
 /** A payment as other modules see it. Amounts are minor units of `amount.currency`. */
 export interface PaymentView {
@@ -174,20 +174,7 @@ export interface OrderPayment {
 export async function paymentsOfOrder(db: Queryable, orderId: string): Promise<OrderPayment[]> {
   const rows = await db
     .selectFrom('payment')
-    .select([
-      'id',
-      'provider',
-      'currency',
-      'stage',
-      'status',
-      'decline_code',
-      'authorized',
-      'captured',
-      'refunded',
-      'pending_capture',
-      'pending_refund',
-      'pending_void',
-    ])
+    .select(['id', 'provider', 'currency', 'stage', 'status', 'decline_code', ...moneyColumns])
     .where('order_id', '=', orderId)
     .orderBy('id')
     .execute();

@@ -3,6 +3,7 @@ import type { Tx } from '../../platform/db/database.js';
 import { jsonb } from '../../platform/db/json.js';
 import { newId } from '../../platform/ids.js';
 import { appendEvent } from '../../platform/outbox/outbox.js';
+import { moneyColumns } from './payments.tables.js';
 
 /**
  * Money the gateway moved without a call of ours (a capture or refund in Stripe's dashboard, a dispute's
@@ -44,12 +45,7 @@ export async function lockEventPayment(
     'stage',
     'amount',
     'currency',
-    'authorized',
-    'captured',
-    'refunded',
-    'pending_capture',
-    'pending_refund',
-    'pending_void',
+    ...moneyColumns,
     'idempotency_base',
     'provider_reference',
     'order_id',
