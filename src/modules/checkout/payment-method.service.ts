@@ -50,28 +50,24 @@ export async function choosePaymentMethod(
   input: PaymentMethodInput,
 ): Promise<{ cart: CartView; payment: ChosenPayment }> {
   const provider = deps.payments.providers.get(input.provider, '/body/provider');
-  const prepared = await withTransaction(deps.db, async (tx) => {
+  const { prepared, release } = await withTransaction(deps.db, async (tx) => {
     const row = await lockOpenCart(tx, cartId, principal);
     const captureMethod = await regionPaymentSettings(tx, row.region_id, input.provider);
     const data = input.data ?? {};
-    await touch(tx, cartId, { payment_provider: input.provider, payment_data: jsonb(data) });
     if (!provider.prepares) {
-      await touch(tx, cartId, { payment_id: null });
-      if (!row.payment_id) return null;
+      await touch(tx, cartId, { payment_provider: input.provider, payment_data: jsonb(data), payment_id: null });
       // Switching away from a gateway: its attempt is given up (and, if the buyer had paid it, given back below).
-      const old = await getPayment(tx, row.payment_id);
-      await abandonAttempt(tx, row.payment_id);
-      const paid = !old.orderId && (old.status === 'authorized' || old.status === 'captured');
-      return paid ? { paymentId: old.id, release: old.id, skip: true as const } : null;
+      return { prepared: null, release: row.payment_id ? await giveUp(tx, row.payment_id) : undefined };
     }
+    await touch(tx, cartId, { payment_provider: input.provider, payment_data: jsonb(data) });
     return prepareAttempt(deps, tx, row.payment_id, { cartId, provider: input.provider, data, captureMethod });
   });
   let payment: ChosenPayment = { provider: input.provider, clientData: {} };
-  // The buyer had paid for the old total and changed the cart since: that money goes back.
+  // The buyer had paid the attempt given up (for the old total, or with the other provider): that money goes back.
   // Best effort here: a void already under way elsewhere, or one whose gateway call failed (its operation stays
   // pending and the reconciler repeats it with the same key), must not fail the buyer's choice.
-  if (prepared?.release) await givePaymentBack(deps, prepared.release).catch(() => false);
-  if (prepared && !('skip' in prepared)) {
+  if (release) await givePaymentBack(deps, release).catch(() => false);
+  if (prepared) {
     const attempt = prepared.call ?? null;
     if (attempt) {
       const outcome = await callProvider(deps.payments, attempt);
@@ -96,11 +92,14 @@ async function prepareAttempt(
   tx: Tx,
   current: string | null,
   input: { cartId: string; provider: string; data: Record<string, string>; captureMethod: CaptureMethod },
-): Promise<{ paymentId: string; call?: StartedPayment | undefined; release?: string | undefined } | null> {
+): Promise<{
+  prepared: { paymentId: string; call?: StartedPayment | undefined } | null;
+  release?: string | undefined;
+}> {
   const cart = await selectCart(tx, input.cartId);
-  if (!cart) return null;
+  if (!cart) return { prepared: null };
   const { totals } = await priceCart(tx, cart, deps.discountsFor);
-  if (totals.total <= 0) return null;
+  if (totals.total <= 0) return { prepared: null };
   let release: string | undefined;
   if (current) {
     const p = await getPayment(tx, current);
@@ -112,10 +111,9 @@ async function prepareAttempt(
       (p.status === 'pending' || p.status === 'requires_action');
     if (same) {
       const pending = p.status === 'pending' ? await resumeAttempt(tx, p.id) : null;
-      return { paymentId: p.id, call: pending ?? undefined };
+      return { prepared: { paymentId: p.id, call: pending ?? undefined } };
     }
-    await abandonAttempt(tx, current);
-    if (!p.orderId && (p.status === 'authorized' || p.status === 'captured')) release = current;
+    release = await giveUp(tx, current);
   }
   const started = await startPayment(deps.payments, tx, {
     cartId: input.cartId,
@@ -127,7 +125,17 @@ async function prepareAttempt(
     captureMethod: input.captureMethod,
   });
   await touch(tx, input.cartId, { payment_id: started.paymentId });
-  return { paymentId: started.paymentId, call: started, release };
+  return { prepared: { paymentId: started.paymentId, call: started }, release };
+}
+
+/**
+ * Gives the cart's attempt up (a late answer can no longer authorize it). Returns its id when the buyer had already
+ * paid it and no order took the money — the caller gives that back after the transaction — else undefined.
+ */
+async function giveUp(tx: Tx, paymentId: string): Promise<string | undefined> {
+  const p = await getPayment(tx, paymentId);
+  await abandonAttempt(tx, paymentId);
+  return !p.orderId && (p.status === 'authorized' || p.status === 'captured') ? paymentId : undefined;
 }
 
 /**
