@@ -9,7 +9,7 @@ import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/in
 import { importRoutes } from './modules/imports/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
 import { orderRoutes } from './modules/orders/index.js';
-import { type PaymentsDeps, paymentRoutes, refreshGateways } from './modules/payments/index.js';
+import { type PaymentsDeps, paymentRoutes } from './modules/payments/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
@@ -31,7 +31,7 @@ import { outboxRoutes } from './platform/outbox/routes.js';
 import type { RedisHandle } from './platform/redis.js';
 import { version } from './version.js';
 import { checkoutDeps, gatewayEnvOf, orderMail, wireModules } from './wiring.js';
-import { webhookInboxRunner } from './workers/payment-gateways.js';
+import { gatewayRefresher, webhookInboxRunner } from './workers/payment-gateways.js';
 
 /** Everything the HTTP app needs, built once by the CLI (or a test) and passed in. */
 export interface AppDeps {
@@ -152,18 +152,16 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) => inventoryRoutes(scope as App, inventory));
   await app.register(async (scope) => checkoutRoutes(scope as App, checkout));
   const gatewayEnv = gatewayEnvOf(config);
-  const refresh = () =>
-    refreshGateways({ db: deps.db, providers: payments.providers, secretBox: deps.secretBox, env: gatewayEnv }).catch(
-      (err: unknown) => app.log.warn({ err }, 'payment gateways: settings could not be loaded; will retry'),
-    );
-  await refresh();
-  // Another node may change gateway settings through the admin API: pick them up within a minute.
-  const gatewayTimer = setInterval(refresh, 60_000);
-  gatewayTimer.unref();
+  // Another node may change gateway settings through the admin API: picked up within a minute.
+  const gateways = gatewayRefresher(
+    { db: deps.db, providers: payments.providers, secretBox: deps.secretBox, env: gatewayEnv },
+    app.log,
+  );
+  await gateways.ready;
   // A stored webhook is applied at once in this process (the worker's timer is the fallback).
   const inbox = webhookInboxRunner(checkout, app.log as unknown as Logger);
   app.addHook('onClose', async () => {
-    clearInterval(gatewayTimer);
+    gateways.stop();
     await inbox.idle();
   });
   await app.register(async (scope) =>

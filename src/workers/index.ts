@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { completePaidCarts, finishStaleCompletions } from '../modules/checkout/index.js';
 import { runNextImportJob } from '../modules/imports/index.js';
 import { releaseExpiredHolds } from '../modules/inventory/index.js';
-import { reconcilePendingOperations, reconcilePendingPayments, refreshGateways } from '../modules/payments/index.js';
+import { reconcilePendingOperations, reconcilePendingPayments } from '../modules/payments/index.js';
 import type { SecretBox } from '../platform/crypto/secret-box.js';
 import type { Db } from '../platform/db/database.js';
 import { pruneIdempotencyKeys } from '../platform/http/idempotency.js';
@@ -12,7 +12,7 @@ import { pruneDeliveredEvents } from '../platform/outbox/admin.js';
 import type { EventHandlers } from '../platform/outbox/handlers.js';
 import { startRelay } from '../platform/outbox/relay.js';
 import { checkoutDeps, gatewayEnvOf, wireModules } from '../wiring.js';
-import { reconcileGatewaysRound, webhookInboxRunner } from './payment-gateways.js';
+import { gatewayRefresher, reconcileGatewaysRound, webhookInboxRunner } from './payment-gateways.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -35,8 +35,6 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 const IMPORT_POLL_INTERVAL_MS = 1000;
 /** How often workers look for payment calls whose outcome was never recorded. */
 const PAYMENT_RECONCILE_INTERVAL_MS = 30_000;
-/** How often a process re-reads gateway settings changed through the admin API on another node. */
-const GATEWAY_REFRESH_INTERVAL_MS = 60_000;
 
 /**
  * Background work: the outbox relay, periodic maintenance (expired idempotency keys, old
@@ -79,16 +77,11 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const checkout = checkoutDeps(modules, deps.config);
 
   // Gateways (Stripe, PayPal) from the environment and the admin API; re-read so changes on any node arrive here.
-  const refresh = () =>
-    refreshGateways({
-      db: deps.db,
-      providers: modules.payments.providers,
-      secretBox: deps.secretBox,
-      env: gatewayEnvOf(deps.config),
-    }).catch((err: unknown) => logger.warn({ err }, 'payment gateways: settings could not be loaded; will retry'));
-  const gatewaysReady = refresh();
-  const gatewayTimer = setInterval(refresh, GATEWAY_REFRESH_INTERVAL_MS);
-  gatewayTimer.unref();
+  const gateways = gatewayRefresher(
+    { db: deps.db, providers: modules.payments.providers, secretBox: deps.secretBox, env: gatewayEnvOf(deps.config) },
+    logger,
+  );
+  const gatewaysReady = gateways.ready;
   // Stored gateway webhooks, applied in order; then, hourly, our ledger against each gateway.
   const inbox = webhookInboxRunner(checkout, logger);
   const inboxTimer = setInterval(() => void gatewaysReady.then(inbox.nudge), deps.config.WEBHOOK_INBOX_INTERVAL_MS);
@@ -173,7 +166,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
       clearInterval(holdTimer);
       clearInterval(importTimer);
       clearInterval(reconcileTimer);
-      clearInterval(gatewayTimer);
+      gateways.stop();
       clearInterval(inboxTimer);
       clearInterval(gatewayReconcileTimer);
       stopped = true;

@@ -3,11 +3,39 @@ import { completePaidCarts, paymentEventHook } from '../modules/checkout/index.j
 import {
   compareWithGateways,
   emitMismatches,
+  type GatewayEnv,
   type InboxReport,
+  type PaymentProviders,
   processWebhookInbox,
+  refreshGateways,
   releaseOrphanPayment,
 } from '../modules/payments/index.js';
+import type { SecretBox } from '../platform/crypto/secret-box.js';
+import type { Db } from '../platform/db/database.js';
 import type { Logger } from '../platform/logger.js';
+
+/** How often a process re-reads gateway settings changed through the admin API on another node. */
+const GATEWAY_REFRESH_INTERVAL_MS = 60_000;
+
+/**
+ * Keeps a process's gateway registry current (the app's and the worker's alike): loaded now — `ready` — and re-read
+ * every minute, so a change made through the admin API on any node arrives everywhere. A failed load is logged and
+ * retried on the next tick; the process keeps the gateways it had.
+ */
+export function gatewayRefresher(
+  deps: { db: Db; providers: PaymentProviders; secretBox?: SecretBox | undefined; env: GatewayEnv },
+  logger: Pick<Logger, 'warn'>,
+): { ready: Promise<void>; stop(): void } {
+  const refresh = () =>
+    refreshGateways(deps).then(
+      () => undefined,
+      (err: unknown) => logger.warn({ err }, 'payment gateways: settings could not be loaded; will retry'),
+    );
+  const ready = refresh();
+  const timer = setInterval(refresh, GATEWAY_REFRESH_INTERVAL_MS);
+  timer.unref();
+  return { ready, stop: () => clearInterval(timer) };
+}
 
 /**
  * Applies stored gateway webhooks: on a timer in the worker, and at once in the process that received one (a
