@@ -1,5 +1,6 @@
 /**
- * checkout — regions, tax rates, shipping options and the totals engine (carts and completion come next).
+ * checkout — regions, tax rates, shipping options, the totals engine, promotions, carts and their
+ * completion into orders (phase one here, payment through `payments`, the order through `orders`).
  * The only file other modules import.
  */
 
