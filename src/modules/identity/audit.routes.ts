@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
+import { listAuditLog } from '../../platform/audit/audit-log.js';
 import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
-import './identity.tables.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -28,41 +28,6 @@ const Query = Type.Object(
   },
   { additionalProperties: false },
 );
-
-interface AuditFilter {
-  limit: number;
-  cursor?: string | undefined;
-  action?: string | undefined;
-  actorId?: string | undefined;
-  targetId?: string | undefined;
-}
-
-/** Newest first; ids are time-sortable, so the cursor is the last id of the page. */
-export async function listAuditLog(db: Db, f: AuditFilter) {
-  let q = db
-    .selectFrom('audit_log')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(f.limit + 1);
-  if (f.cursor) q = q.where('id', '<', f.cursor);
-  if (f.action) q = q.where('action', '=', f.action);
-  if (f.actorId) q = q.where('actor_id', '=', f.actorId);
-  if (f.targetId) q = q.where('target_id', '=', f.targetId);
-  const rows = await q.execute();
-  const data = rows.slice(0, f.limit).map((r) => ({
-    id: r.id,
-    at: r.at.toISOString(),
-    actorType: r.actor_type,
-    actorId: r.actor_id,
-    action: r.action,
-    targetType: r.target_type,
-    targetId: r.target_id,
-    ip: r.ip,
-    requestId: r.request_id,
-    changes: r.changes,
-  }));
-  return { data, nextCursor: rows.length > f.limit ? (data.at(-1)?.id ?? null) : null };
-}
 
 export async function auditRoutes(app: App, deps: { db: Db }) {
   app.get(

@@ -83,6 +83,14 @@ export interface ApiKeyTable {
   revoked_at: Date | null;
 }
 
+/** Failed-login counters (login-throttle.ts, raw SQL only); declared so its owner is known to `check:tables`. */
+export interface LoginThrottleTable {
+  key: string;
+  failures: Generated<number>;
+  last_failure_at: Generated<Date>;
+  locked_until: Date | null;
+}
+
 declare module '../../platform/db/database.js' {
   interface Database {
     role: RoleTable;
@@ -91,5 +99,6 @@ declare module '../../platform/db/database.js' {
     auth_session: AuthSessionTable;
     staff_mfa_recovery_code: StaffMfaRecoveryCodeTable;
     api_key: ApiKeyTable;
+    login_throttle: LoginThrottleTable;
   }
 }

@@ -5,7 +5,6 @@
 
 export { createApiKey, listApiKeys, resolveKeyPermissions, revokeApiKey } from './api-keys.service.js';
 export { type AuditContext, type AuditEntry, auditContext, recordAudit, systemActor } from './audit.js';
-export { listAuditLog } from './audit.routes.js';
 /** Registers authentication + authorization for every `/v1` route (see `RouteAuth`). */
 export { authorize, registerAuth, resolvePrincipal } from './auth.plugin.js';
 export { AddressCreateBody } from './customers.addresses.schemas.js';
