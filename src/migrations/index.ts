@@ -23,6 +23,7 @@ import * as m0021 from './0021_checkout_completion.js';
 import * as m0022 from './0022_orders_fulfillment.js';
 import * as m0023 from './0023_orders_returns.js';
 import * as m0024 from './0024_payment_gateways.js';
+import * as m0025 from './0025_payments_refund_reversal.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '0022_orders_fulfillment': m0022,
   '0023_orders_returns': m0023,
   '0024_payment_gateways': m0024,
+  '0025_payments_refund_reversal': m0025,
 };

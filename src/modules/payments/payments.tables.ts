@@ -27,7 +27,8 @@ export const moneyColumns = [
   'pending_void',
 ] as const;
 
-export type LedgerKind = 'authorization' | 'capture' | 'refund' | 'void';
+/** `refund_reversal`: a counted refund the gateway later reported failed or cancelled (migration 0025). */
+export type LedgerKind = 'authorization' | 'capture' | 'refund' | 'void' | 'refund_reversal';
 export type OperationKind = 'capture' | 'refund' | 'void';
 
 type Json = ColumnType<

@@ -64,8 +64,12 @@ export type ProviderEventType =
   | 'authorized'
   | 'captured'
   | 'refunded'
+  /** A refund the gateway accepted (and we counted) failed or was cancelled afterwards: it is taken back. */
+  | 'refund_failed'
   | 'voided'
   | 'failed'
+  /** The gateway took captured money back on its own (PayPal `PAYMENT.CAPTURE.REVERSED`). */
+  | 'reversed'
   | 'dispute_opened'
   | 'dispute_closed'
   | 'other';
@@ -86,6 +90,8 @@ export interface ProviderEvent {
   providerReference?: string | undefined;
   /** The id of the capture/refund/dispute object the event is about (ch_…, re_…, PayPal capture/refund id). */
   objectReference?: string | undefined;
+  /** The capture a refund or reversal belongs to (PayPal: the refund's `up` link), to find its payment by. */
+  parentReference?: string | undefined;
   /**
    * The money of the event. With `cumulative` it is the running total at the gateway (Stripe's `amount_received`,
    * `amount_refunded`), otherwise the amount of this one capture/refund (PayPal).
@@ -95,6 +101,11 @@ export interface ProviderEvent {
   /** Our idempotency key of the call that caused it, when the gateway echoes it (PayPal `invoice_id`, Stripe refund metadata). */
   idempotencyKey?: string | undefined;
   declineCode?: string | undefined;
+  /**
+   * For `refund_failed` (the refund's id is `objectReference`, its amount `amount`): the gateway's status and reason,
+   * and the reference a refund made at the gateway was counted under (Stripe: the charge of `charge.refunded`).
+   */
+  refundFailure?: { status: string; reason?: string | null | undefined; countedUnder?: string | undefined } | undefined;
   dispute?:
     | { id: string; reason?: string | undefined; status?: string | undefined; amount?: Money | undefined }
     | undefined;

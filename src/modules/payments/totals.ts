@@ -23,7 +23,10 @@ export interface PaymentView {
   createdAt: string;
 }
 
-/** Totals derived from the ledger (succeeded rows only). `net` = captured − refunded. */
+/**
+ * Totals derived from the ledger (succeeded rows only). `refunded` is net of refunds the gateway later reported
+ * failed or cancelled (`refund_reversal` rows). `net` = captured − refunded.
+ */
 export interface PaymentTotals {
   currency: string;
   authorized: number;
@@ -68,7 +71,8 @@ export async function getPayment(db: Queryable, paymentId: string): Promise<Paym
 const sums = sql<string>`
   coalesce(sum(t.amount) filter (where t.kind = 'authorization'), 0)::bigint as authorized,
   coalesce(sum(t.amount) filter (where t.kind = 'capture'), 0)::bigint as captured,
-  coalesce(sum(t.amount) filter (where t.kind = 'refund'), 0)::bigint as refunded,
+  (coalesce(sum(t.amount) filter (where t.kind = 'refund'), 0)
+    - coalesce(sum(t.amount) filter (where t.kind = 'refund_reversal'), 0))::bigint as refunded,
   coalesce(sum(t.amount) filter (where t.kind = 'void'), 0)::bigint as voided`;
 
 interface SumRow {
@@ -148,6 +152,7 @@ export async function verifyPaymentLedger(db: Queryable): Promise<string[]> {
     having p.authorized <> coalesce(sum(t.amount) filter (where t.kind = 'authorization'), 0)
         or p.captured <> coalesce(sum(t.amount) filter (where t.kind = 'capture'), 0)
         or p.refunded <> coalesce(sum(t.amount) filter (where t.kind = 'refund'), 0)
+                         - coalesce(sum(t.amount) filter (where t.kind = 'refund_reversal'), 0)
      order by p.id`.execute(db);
   return res.rows.map((r) => r.id);
 }

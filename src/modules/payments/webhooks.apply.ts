@@ -4,7 +4,14 @@ import { appendEvent } from '../../platform/outbox/outbox.js';
 import { recordPaymentOutcome } from './attempts.service.js';
 import { applyOperationOutcome } from './operations.finish.js';
 import { type InitiateResult, idempotencyKeys, type ProviderEvent, type ProviderEventType } from './provider.js';
-import { type LockedPayment, lockEventPayment, recordExternal, reportMismatch } from './webhooks.ledger.js';
+import {
+  type LockedPayment,
+  lockEventPayment,
+  recordExternal,
+  reportMismatch,
+  reverseFailedRefund,
+} from './webhooks.ledger.js';
+import { recordCaptureReversal } from './webhooks.reversal.js';
 
 /**
  * What one gateway event does to our ledger. The client's "complete", the reconciler and the webhook all report the
@@ -54,8 +61,12 @@ export async function applyEventInTx(tx: Tx, provider: string, event: ProviderEv
       return done(await applyMoney(tx, p, event, 'capture'));
     case 'refunded':
       return done(await applyMoney(tx, p, event, 'refund'));
+    case 'refund_failed':
+      return done(await applyRefundFailed(tx, p, event));
     case 'voided':
       return done(await applyVoid(tx, p, event));
+    case 'reversed':
+      return done(await applyReversal(tx, p, event));
     case 'dispute_opened':
     case 'dispute_closed':
       return done(await applyDispute(tx, provider, p, event));
@@ -171,6 +182,36 @@ async function applyMoney(
     source: event.providerType,
   });
   return recorded ? 'applied' : 'duplicate';
+}
+
+/**
+ * A refund that failed or was cancelled after the gateway accepted it comes back out of the ledger. Not counted yet
+ * (its `charge.refunded` not applied so far): wait for it, since gateways do not promise order.
+ */
+async function applyRefundFailed(tx: Tx, p: LockedPayment, event: ProviderEvent): Promise<ApplyResult> {
+  if (!event.objectReference || !event.amount) return 'ignored';
+  const result = await reverseFailedRefund(tx, p, {
+    refundReference: event.objectReference,
+    amount: event.amount.amount,
+    idempotencyKey: event.idempotencyKey,
+    countedUnder: event.refundFailure?.countedUnder,
+    status: event.refundFailure?.status ?? 'failed',
+    reason: event.refundFailure?.reason,
+    source: event.providerType,
+  });
+  return result === 'reversed' ? 'applied' : result === 'duplicate' ? 'duplicate' : 'retry';
+}
+
+/** Captured money the gateway took back (see recordCaptureReversal); before its capture is counted: retry. */
+async function applyReversal(tx: Tx, p: LockedPayment, event: ProviderEvent): Promise<ApplyResult> {
+  if (!event.objectReference || !event.amount) return 'ignored';
+  const result = await recordCaptureReversal(tx, p, {
+    reference: event.objectReference,
+    amount: event.amount.amount,
+    captureReference: event.parentReference,
+    source: event.providerType,
+  });
+  return result === 'reversed' ? 'applied' : result === 'duplicate' ? 'duplicate' : 'retry';
 }
 
 async function applyVoid(tx: Tx, p: LockedPayment, event: ProviderEvent): Promise<ApplyResult> {

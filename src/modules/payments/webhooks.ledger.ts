@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
+import { systemActor } from '../../platform/audit/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import { jsonb } from '../../platform/db/json.js';
 import { newId } from '../../platform/ids.js';
 import { appendEvent } from '../../platform/outbox/outbox.js';
+import { applyOperationOutcome } from './operations.finish.js';
 import { moneyColumns } from './payments.tables.js';
 
 /**
@@ -37,6 +39,7 @@ export async function lockEventPayment(
     paymentId?: string | undefined;
     providerReference?: string | undefined;
     objectReference?: string | undefined;
+    parentReference?: string | undefined;
     idempotencyKey?: string | undefined;
   },
 ): Promise<LockedPayment | null> {
@@ -66,11 +69,13 @@ export async function lockEventPayment(
     const row = await base().where('idempotency_base', '=', attempt).executeTakeFirst();
     if (row) return row;
   }
-  if (ref.objectReference) {
+  // The object itself, else the capture it belongs to (a refund made in the gateway's dashboard names only that).
+  for (const reference of [ref.objectReference, ref.parentReference]) {
+    if (!reference) continue;
     const owner = await tx
       .selectFrom('payment_transaction')
       .select('payment_id')
-      .where('provider_reference', '=', ref.objectReference)
+      .where('provider_reference', '=', reference)
       .executeTakeFirst();
     if (owner) return (await base().where('id', '=', owner.payment_id).executeTakeFirst()) ?? null;
   }
@@ -129,4 +134,131 @@ export async function reportMismatch(tx: Tx, p: LockedPayment, detail: Record<st
     aggregateId: p.id,
     payload: { paymentId: p.id, orderId: p.order_id, cartId: p.cart_id, stage: p.stage, ...detail },
   });
+}
+
+/** A refund the gateway accepted and later reported failed or cancelled. */
+export interface FailedRefund {
+  /** The gateway's id of the refund (Stripe `re_…`, PayPal refund id): the reversal is recorded once per refund. */
+  refundReference: string;
+  /** Minor units of the payment's currency: the refund's amount. */
+  amount: number;
+  /** Our key of the refund call when the gateway echoes it (Stripe `metadata.backroom_key`, PayPal `invoice_id`). */
+  idempotencyKey?: string | undefined;
+  /**
+   * The reference a refund made at the gateway (not by us) was counted under when its own id was not known yet —
+   * Stripe's cumulative `charge.refunded` counts it under the charge id. Omit when refunds are counted by their id.
+   */
+  countedUnder?: string | undefined;
+  /** The gateway's word for it (`failed`, `canceled`, `FAILED`) and why, when it says. */
+  status: string;
+  reason?: string | null | undefined;
+  /** The gateway's event type, kept in the ledger row. */
+  source: string;
+}
+
+/**
+ * `reversed`: the counted refund was taken back (or our refund call still in flight was finished as failed, so it is
+ * never counted). `duplicate`: already taken back. `not_counted`: the ledger has no such refund (yet) — e.g. the
+ * event that counts it has not been applied; the caller decides whether to retry or ignore.
+ */
+export type RefundReversalResult = 'reversed' | 'duplicate' | 'not_counted';
+
+/**
+ * Takes a refund the gateway later reported failed or cancelled back out of the ledger, provider-neutral. The ledger
+ * is append-only: a `refund_reversal` row (key `<paymentId>:refund_reversal:<refundReference>`, so any number of
+ * deliveries of the news reverse it once) and `payment.refunded` lowered in the same statement, so the status is
+ * re-derived (`refunded` → `partially_refunded`/`captured`) and `verifyPaymentLedger` stays clean; the outbox gets
+ * `payment.refund_failed`. When `idempotencyKey` names our refund call still pending (its answer lost), that call
+ * is finished as declined instead (its reservation released, `payment.failed`) — it was never counted.
+ * The caller holds the payment's row lock (`lockEventPayment`).
+ */
+export async function reverseFailedRefund(
+  tx: Tx,
+  p: LockedPayment,
+  refund: FailedRefund,
+): Promise<RefundReversalResult> {
+  if (refund.idempotencyKey) {
+    const op = await tx
+      .selectFrom('payment_operation')
+      .select(['id', 'status'])
+      .where('payment_id', '=', p.id)
+      .where('kind', '=', 'refund')
+      .where('idempotency_key', '=', refund.idempotencyKey)
+      .executeTakeFirst();
+    if (op?.status === 'failed') return 'duplicate';
+    if (op?.status === 'pending') {
+      const declineCode = `refund_${refund.status.toLowerCase()}`;
+      const applied = await applyOperationOutcome(
+        tx,
+        { operationId: op.id, kind: 'refund' },
+        { ok: true, result: { status: 'declined', providerReference: refund.refundReference, declineCode } },
+        systemActor,
+      );
+      return applied.finished ? 'reversed' : 'duplicate';
+    }
+  }
+  const counted = await countedRefund(tx, p.id, refund);
+  if (counted === 'reversed') return 'duplicate';
+  if (counted < refund.amount || p.refunded < refund.amount) return 'not_counted';
+  const inserted = await sql<{ id: string }>`
+    insert into payment_transaction (id, payment_id, kind, status, amount, currency, provider_reference,
+                                     idempotency_key, raw)
+    values (${newId('paymentTransaction')}, ${p.id}, 'refund_reversal', 'succeeded', ${refund.amount}::bigint,
+            ${p.currency}, ${refund.refundReference}, ${`${p.id}:refund_reversal:${refund.refundReference}`},
+            ${jsonb({
+              source: refund.source,
+              status: refund.status,
+              reason: refund.reason ?? null,
+              countedUnder: refund.countedUnder ?? null,
+            })})
+    on conflict (idempotency_key) do nothing
+    returning id`.execute(tx);
+  if (inserted.rows.length === 0) return 'duplicate';
+  const updated = await sql<{ status: string; refunded: number }>`
+    update payment set refunded = refunded - ${refund.amount}::bigint, updated_at = now()
+     where id = ${p.id}
+    returning status, refunded`.execute(tx);
+  await appendEvent(tx, {
+    type: 'payment.refund_failed',
+    aggregateId: p.id,
+    payload: {
+      paymentId: p.id,
+      cartId: p.cart_id,
+      orderId: p.order_id,
+      amount: refund.amount,
+      currency: p.currency,
+      refundReference: refund.refundReference,
+      gatewayStatus: refund.status,
+      reason: refund.reason ?? null,
+      refunded: Number(updated.rows[0]?.refunded ?? 0),
+      status: updated.rows[0]?.status ?? null,
+    },
+  });
+  return 'reversed';
+}
+
+/**
+ * How much of the refund the ledger counted and has not taken back: rows with the refund's id or our key, or — for a
+ * refund counted under another reference — that reference's gateway-side rows less what was already reversed there.
+ * `reversed` when this refund's own reversal row exists.
+ */
+async function countedRefund(tx: Tx, paymentId: string, refund: FailedRefund): Promise<number | 'reversed'> {
+  const under = refund.countedUnder ?? null;
+  const res = await sql<{ own: string; under: string; under_reversed: string; reversed: boolean }>`
+    select
+      coalesce(sum(amount) filter (where kind = 'refund'
+        and (provider_reference = ${refund.refundReference} or idempotency_key = ${refund.idempotencyKey ?? null}::text)), 0)
+        as own,
+      coalesce(sum(amount) filter (where kind = 'refund' and provider_reference = ${under}::text
+        and idempotency_key like 'ext:%'), 0) as under,
+      coalesce(sum(amount) filter (where kind = 'refund_reversal' and raw->>'countedUnder' = ${under}::text), 0)
+        as under_reversed,
+      bool_or(kind = 'refund_reversal' and provider_reference = ${refund.refundReference}) as reversed
+      from payment_transaction
+     where payment_id = ${paymentId} and status = 'succeeded'`.execute(tx);
+  const row = res.rows[0];
+  if (!row) return 0;
+  if (row.reversed) return 'reversed';
+  const own = Number(row.own);
+  return own > 0 ? own : Number(row.under) - Number(row.under_reversed);
 }
