@@ -18,11 +18,14 @@ import { AppError } from './platform/errors.js';
 import { registerCardGuard } from './platform/http/card-guard.js';
 import { registerErrorHandlers, sendProblem } from './platform/http/error-handler.js';
 import { registerIdempotency } from './platform/http/idempotency.js';
+import { registerInputGuard } from './platform/http/input-guard.js';
+import { registerJsonBody } from './platform/http/json-body.js';
 import { registerOpenApi } from './platform/http/openapi.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
 import { registerRequestContext, requestIdFrom } from './platform/http/request-context.js';
 import { trackRunningHandlers } from './platform/http/running-handlers.js';
 import type { App } from './platform/http/types.js';
+import { buildValidator } from './platform/http/validator.js';
 import { bindsRequestId, type Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
 import { healthRoutes } from './platform/ops/health.routes.js';
@@ -86,6 +89,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       // dropped, so a typo gets a 400 naming the field instead of being ignored.
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
     },
+    // Coercion for path and query only (bodies keep their JSON types); integers bounded to the safe range.
+    schemaController: { compilersFactory: { buildValidator: buildValidator() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerRequestContext(app, deps.metrics);
@@ -94,6 +99,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   // JSON only: without this, Fastify's built-in text/plain parser hands a string to JSON schemas
   // (a confusing 400) instead of answering 415.
   app.removeContentTypeParser('text/plain');
+  // UTF-8 only, and `null` is not a body.
+  registerJsonBody(app as unknown as App);
   await app.register(helmet, {
     // The API serves JSON, which loads nothing: allow nothing. /docs sets its own CSP for its assets.
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -119,6 +126,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     windowSeconds: config.RATE_LIMIT_WINDOW_S,
     redis: deps.redis,
   });
+  // NUL, lone surrogates and non-UTF-8 bytes are refused before authentication or any SQL sees them.
+  registerInputGuard(app as unknown as App);
   // Authentication runs in onRequest, before body parsing and before idempotency replays; stored
   // responses are scoped to the resolved caller, not to the raw header.
   registerAuth(app, { db: deps.db, mfaRequiredRoles: config.MFA_REQUIRED_ROLES });

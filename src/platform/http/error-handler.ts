@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { mapDbError } from '../db/pg-errors.js';
 import { AppError, type FieldError, ValidationError } from '../errors.js';
 import { PROBLEM_CONTENT_TYPE, problemFromAppError } from './problem.js';
+import { isImplicitBound } from './validator.js';
 
 interface AjvError {
   instancePath?: string;
@@ -28,10 +29,28 @@ export function fieldErrors(validation: AjvError[], context: string | undefined)
   });
 }
 
+/**
+ * An integer past the safe range is 422 `VALUE_OUT_OF_RANGE`, as the database answers for a column's range, when that
+ * is all that is wrong with the fields concerned (a union's other branches fail along with it).
+ */
+function outOfRange(validation: AjvError[], context: string | undefined): AppError | undefined {
+  const bound = validation.filter(isImplicitBound);
+  const paths = new Set(bound.map((e) => e.instancePath ?? ''));
+  if (bound.length === 0 || !validation.every((e) => paths.has(e.instancePath ?? ''))) return undefined;
+  return new AppError(422, 'VALUE_OUT_OF_RANGE', 'Value out of range', {
+    detail: `Integers are at most ${Number.MAX_SAFE_INTEGER} in size.`,
+    errors: fieldErrors(bound, context).map((e) => ({ ...e, message: 'is out of range' })),
+  });
+}
+
 /** Fastify's own request errors (before any handler ran) → typed errors with stable codes. */
 function fromFastifyError(err: FastifyError): AppError | undefined {
   if (err.validation) {
-    return new ValidationError(fieldErrors(err.validation as AjvError[], err.validationContext));
+    const validation = err.validation as AjvError[];
+    return (
+      outOfRange(validation, err.validationContext) ??
+      new ValidationError(fieldErrors(validation, err.validationContext))
+    );
   }
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
