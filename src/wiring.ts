@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
 import { applyVariantStock, type CatalogDeps } from './modules/catalog/index.js';
-import type { CheckoutDeps } from './modules/checkout/index.js';
+import { type CheckoutDeps, promotionDiscounts } from './modules/checkout/index.js';
 import { ensureInventoryItems, type InventoryDeps } from './modules/inventory/index.js';
 import type { OrderMail } from './modules/orders/index.js';
 import { createPaymentProviders, type GatewayEnv, type PaymentsDeps } from './modules/payments/index.js';
@@ -43,7 +43,10 @@ export function orderMail(config: Pick<Config, 'SHOP_NAME' | 'TEMPLATES_DIR' | '
   };
 }
 
-/** Checkout's deps for the HTTP app and the completion worker alike. */
+/**
+ * Checkout's deps for the HTTP app, the webhook applier and the workers alike: the one place they are built, so every
+ * path prices a cart with the same promotion engine (a paid, discounted cart must not look changed to the worker).
+ */
 export function checkoutDeps(
   modules: ModuleDeps,
   config: Pick<Config, 'HOLD_TTL_SECONDS' | 'STOCK_HOLD_AT' | 'SHOP_NAME' | 'TEMPLATES_DIR' | 'STOREFRONT_URL'>,
@@ -54,6 +57,7 @@ export function checkoutDeps(
     payments: modules.payments,
     holdTtlSeconds: config.HOLD_TTL_SECONDS,
     holdAt: config.STOCK_HOLD_AT,
+    discountsFor: promotionDiscounts(),
     mail: orderMail(config),
   };
 }

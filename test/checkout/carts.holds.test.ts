@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CartDeps, holdCartStock, lockCartForCheckout } from '../../src/modules/checkout/index.js';
+import {
+  type CartDeps,
+  holdCartStock,
+  lockCartForCheckout,
+  promotionDiscounts,
+} from '../../src/modules/checkout/index.js';
 import { withTransaction } from '../../src/platform/db/transaction.js';
 import { wireModules } from '../../src/wiring.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -79,7 +84,13 @@ describe('carts: stock held at checkout (default)', () => {
   beforeAll(async () => {
     t = await createTestApp();
     shop = await seedShop(t);
-    deps = { db: t.db.db, inventory: wireModules(t.db.db).inventory, holdTtlSeconds: 60, holdAt: 'checkout' };
+    deps = {
+      db: t.db.db,
+      inventory: wireModules(t.db.db).inventory,
+      holdTtlSeconds: 60,
+      holdAt: 'checkout',
+      discountsFor: promotionDiscounts(),
+    };
   });
   afterAll(async () => {
     await t?.close();

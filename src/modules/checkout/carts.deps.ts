@@ -11,6 +11,9 @@ export interface CartDeps {
   holdTtlSeconds: number;
   /** STOCK_HOLD_AT: hold on every line change, or only when checkout starts (`holdCartStock`). */
   holdAt: 'add_to_cart' | 'checkout';
-  /** The promotion engine's seam: discounts for a cart (none when absent). */
-  discountsFor?: DiscountsFor | undefined;
+  /**
+   * The promotion engine's seam: discounts for a cart. Required: every path that prices a cart — the storefront, the
+   * webhook applier, the worker — must price it the same way, or a paid, discounted cart looks changed.
+   */
+  discountsFor: DiscountsFor;
 }

@@ -15,7 +15,7 @@ import { computeTotals, type DiscountInput, type TaxRate } from './totals.js';
  * the cart marked `available: false` and count for nothing; checkout refuses such a cart.
  */
 
-/** What a promotion engine sees to decide discounts (`CartDeps.discountsFor`). */
+/** What the promotion engine sees to decide discounts (`CartDeps.discountsFor`, required on every pricing path). */
 export interface CartSnapshot {
   cartId: string;
   customerId: string | null;
@@ -146,12 +146,12 @@ export function snapshotOf(cart: CartWithLines, variants: Map<string, SellableVa
 }
 
 /** The cart priced without shipping, with what it was priced from. */
-export async function merchandiseTotals(db: Queryable, cart: CartWithLines, discountsFor?: DiscountsFor) {
+export async function merchandiseTotals(db: Queryable, cart: CartWithLines, discountsFor: DiscountsFor) {
   const ctx = await pricingContext(db, cart);
   const { variants, region, rule } = ctx;
   const priced = pricedLines(cart, variants);
   const found: CartDiscounts =
-    discountsFor && priced.length > 0 ? await discountsFor(snapshotOf(cart, variants), db) : { discounts: [] };
+    priced.length > 0 ? await discountsFor(snapshotOf(cart, variants), db) : { discounts: [] };
   const discounts = found.discounts;
   const input = {
     currency: cart.currency_code,
@@ -185,7 +185,7 @@ export async function shippingOptionsForCart(
  * The cart priced with `computeTotals` (merchandise, then the chosen shipping), with everything it was priced from:
  * what checkout snapshots into the order and what `cartView` shapes for the response.
  */
-export async function priceCart(db: Queryable, cart: CartWithLines, discountsFor?: DiscountsFor) {
+export async function priceCart(db: Queryable, cart: CartWithLines, discountsFor: DiscountsFor) {
   const { variants, region, rule, input, totals: before, found } = await merchandiseTotals(db, cart, discountsFor);
   const shipping = cart.shipping_option_id
     ? ((await shippingOptionsForCart(db, region, before)).find((o) => o.id === cart.shipping_option_id) ?? null)
@@ -200,7 +200,7 @@ export async function priceCart(db: Queryable, cart: CartWithLines, discountsFor
 export type PricedCart = Awaited<ReturnType<typeof priceCart>>;
 
 /** Prices the cart and shapes it for the response. */
-export async function cartView(db: Queryable, cart: CartWithLines, discountsFor?: DiscountsFor): Promise<CartView> {
+export async function cartView(db: Queryable, cart: CartWithLines, discountsFor: DiscountsFor): Promise<CartView> {
   return shapeCart(cart, await priceCart(db, cart, discountsFor));
 }
 

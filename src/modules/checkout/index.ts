@@ -5,7 +5,6 @@
  */
 
 import type { App } from '../../platform/http/types.js';
-import { promotionDiscounts } from './cart-promotions.js';
 import './checkout.tables.js';
 import './carts.tables.js';
 import { cartRoutes } from './carts.routes.js';
@@ -16,6 +15,8 @@ import { regionRoutes } from './regions.routes.js';
 import { shippingOptionRoutes } from './shipping-options.routes.js';
 import { taxRateRoutes } from './tax-rates.routes.js';
 
+/** The promotion engine as checkout's pricing seam (`CartDeps.discountsFor`): wired once, for every pricing path. */
+export { promotionDiscounts } from './cart-promotions.js';
 export type { CartDeps } from './carts.deps.js';
 /** Cart errors: 404 `NOT_FOUND` (unknown or another customer's cart), 409 `CART_NOT_OPEN`, 422 naming the field. */
 export { CartNotFoundError, CartNotOpenError, CartRuleError } from './carts.errors.js';
@@ -175,9 +176,7 @@ export {
 } from './totals.js';
 
 /** Registers the checkout routes: regions, tax rates, shipping options (all `settings:manage`) and storefront carts. */
-export async function checkoutRoutes(app: App, given: CheckoutDeps) {
-  // Carts are priced with the promotion engine unless the caller plugs in another one.
-  const deps: CheckoutDeps = { ...given, discountsFor: given.discountsFor ?? promotionDiscounts() };
+export async function checkoutRoutes(app: App, deps: CheckoutDeps) {
   await regionRoutes(app, { db: deps.db, paymentProviderIds: () => deps.payments.providers.ids() });
   await taxRateRoutes(app, deps);
   await shippingOptionRoutes(app, deps);
