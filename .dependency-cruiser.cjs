@@ -4,7 +4,10 @@
  * - `platform` is technical code: it imports no module (nor the app wiring).
  * - The module graph is acyclic and declared: checkout → catalog, inventory, orders, payments,
  *   identity; orders → inventory, payments, catalog, identity; imports → catalog, inventory,
- *   identity; catalog, inventory, payments and identity are leaves (platform only).
+ *   identity; catalog, inventory, payments and identity are leaves (platform only); no module imports
+ *   `imports`.
+ * - Modules and the platform never import `src/config.ts`: settings arrive as deps.
+ * Table ownership (no module's SQL names another module's table) is checked by `npm run check:tables`.
  */
 const leaves = '(catalog|inventory|payments|identity)';
 
@@ -56,6 +59,29 @@ module.exports = {
       comment: 'orders may use inventory, payments, catalog, identity — never checkout (upstream).',
       from: { path: '^src/modules/orders/', pathNot: '/__tests__/' },
       to: { path: '^src/modules/checkout/' },
+    },
+    {
+      name: 'imports-only-catalog-inventory-identity',
+      severity: 'error',
+      comment: 'imports (CSV in and out) uses catalog, inventory and identity only (ARCHITECTURE.md).',
+      from: { path: '^src/modules/imports/', pathNot: '/__tests__/' },
+      to: { path: '^src/modules/', pathNot: '^src/modules/(imports|catalog|inventory|identity)/' },
+    },
+    {
+      name: 'no-module-depends-on-imports',
+      severity: 'error',
+      comment: 'imports is the top of the module graph: the app, workers and CLI use it, no module does.',
+      from: { path: '^src/modules/', pathNot: ['^src/modules/imports/', '/__tests__/'] },
+      to: { path: '^src/modules/imports/' },
+    },
+    {
+      name: 'modules-and-platform-not-to-config',
+      severity: 'error',
+      comment:
+        'Config (the environment) is read in app.ts, runtime.ts and wiring.ts and passed in as plain deps; a module ' +
+        'or the platform importing it (even its type) would couple it to every setting and hide what it needs.',
+      from: { path: '^src/(modules|platform)/', pathNot: '/__tests__/' },
+      to: { path: '^src/config\\.ts$' },
     },
     {
       name: 'src-not-to-tests',

@@ -28,6 +28,7 @@ import type { App } from './platform/http/types.js';
 import { buildValidator } from './platform/http/validator.js';
 import { bindsRequestId, type Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
+import { defaultTemplatesDir } from './platform/notifications/templates.js';
 import { healthRoutes } from './platform/ops/health.routes.js';
 import { metricsRoutes } from './platform/ops/metrics.routes.js';
 import { outboxRoutes } from './platform/outbox/routes.js';
@@ -145,8 +146,18 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) => healthRoutes(scope as App, deps));
   await app.register(async (scope) => metricsRoutes(scope as App, deps));
   await app.register(async (scope) => outboxRoutes(scope as App, deps));
-  await app.register(async (scope) => customerRoutes(scope as App, deps));
-  await app.register(async (scope) => staffRoutes(scope as App, deps));
+  // Identity's emails: customer verification and reset link to the storefront, staff invitations to the admin.
+  const identityMail = { shopName: config.SHOP_NAME, templatesDir: config.TEMPLATES_DIR ?? defaultTemplatesDir };
+  await app.register(async (scope) =>
+    customerRoutes(scope as App, { db: deps.db, mail: { ...identityMail, storefrontUrl: config.STOREFRONT_URL } }),
+  );
+  await app.register(async (scope) =>
+    staffRoutes(scope as App, {
+      db: deps.db,
+      secretBox: deps.secretBox,
+      inviteMail: { ...identityMail, adminUrl: config.ADMIN_URL },
+    }),
+  );
   const modules = wireModules(deps.db, {
     catalog: {
       listen: deps.listen,

@@ -1,8 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { Config } from '../../config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
-import { defaultTemplatesDir } from '../../platform/notifications/templates.js';
 import { auditContext } from './audit.js';
 import {
   confirmPasswordReset,
@@ -38,7 +36,8 @@ import { UnauthenticatedError } from './identity.errors.js';
 
 export interface CustomerRouteDeps {
   db: Db;
-  config: Pick<Config, 'STOREFRONT_URL' | 'SHOP_NAME' | 'TEMPLATES_DIR'>;
+  /** Where verification and reset emails link to and which templates they use (read from the config by the app). */
+  mail: MailSettings;
 }
 
 const tags = ['customers'];
@@ -54,12 +53,7 @@ const client = (request: FastifyRequest) => ({ ip: request.ip, userAgent: reques
 
 /** Storefront customer accounts and sessions (`/v1/store/customers`, `/v1/store/auth/sessions`). */
 export async function customerRoutes(app: App, deps: CustomerRouteDeps) {
-  const { db, config } = deps;
-  const mail: MailSettings = {
-    storefrontUrl: config.STOREFRONT_URL,
-    shopName: config.SHOP_NAME,
-    templatesDir: config.TEMPLATES_DIR ?? defaultTemplatesDir,
-  };
+  const { db, mail } = deps;
 
   app.post(
     '/v1/store/customers',

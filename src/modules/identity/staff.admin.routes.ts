@@ -1,8 +1,7 @@
 import { Type } from 'typebox';
-import type { Config } from '../../config.js';
 import type { Db } from '../../platform/db/database.js';
+import { IdCursor } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
-import { defaultTemplatesDir } from '../../platform/notifications/templates.js';
 import { Email } from './customers.schemas.js';
 import { staffActor } from './staff.actor.js';
 import {
@@ -17,7 +16,8 @@ import {
 
 export interface StaffAdminRouteDeps {
   db: Db;
-  config: Pick<Config, 'ADMIN_URL' | 'SHOP_NAME' | 'TEMPLATES_DIR'>;
+  /** Where invitation emails link to and which templates they use (read from the config by the app). */
+  inviteMail: InviteMail;
 }
 
 const tags = ['admin: staff'];
@@ -42,12 +42,7 @@ const Invitation = Type.Object({ staff: StaffMember, inviteExpiresAt: Type.Strin
 
 /** Staff administration: invitations, the list, role and status changes (`staff:read` / `staff:manage`). */
 export async function staffAdminRoutes(app: App, deps: StaffAdminRouteDeps) {
-  const { db, config } = deps;
-  const mail: InviteMail = {
-    adminUrl: config.ADMIN_URL,
-    shopName: config.SHOP_NAME,
-    templatesDir: config.TEMPLATES_DIR ?? defaultTemplatesDir,
-  };
+  const { db, inviteMail: mail } = deps;
 
   app.get(
     '/v1/admin/staff',
@@ -59,7 +54,7 @@ export async function staffAdminRoutes(app: App, deps: StaffAdminRouteDeps) {
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            cursor: Type.Optional(IdCursor('staff')),
             status: Type.Optional(Status),
             roleId: Type.Optional(Type.String({ maxLength: 100 })),
             q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'part of the email or name' })),

@@ -2,7 +2,6 @@ import { Type } from 'typebox';
 import type { SecretBox } from '../../platform/crypto/secret-box.js';
 import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
-import { defaultTemplatesDir } from '../../platform/notifications/templates.js';
 import { apiKeyRoutes } from './api-keys.routes.js';
 import { auditRoutes } from './audit.routes.js';
 import { UnauthenticatedError } from './identity.errors.js';
@@ -98,11 +97,7 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
   await staffAdminRoutes(app, deps);
   await staffPasswordRoutes(app, {
     db: deps.db,
-    mail: {
-      adminUrl: deps.config.ADMIN_URL,
-      shopName: deps.config.SHOP_NAME,
-      templatesDir: deps.config.TEMPLATES_DIR ?? defaultTemplatesDir,
-    },
+    mail: deps.inviteMail,
   });
   await roleRoutes(app, deps);
 }
