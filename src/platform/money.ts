@@ -72,6 +72,14 @@ const BY_EXPONENT: Readonly<Record<number, string>> = {
   4: 'CLF UYW',
 };
 
+/**
+ * The largest amount of money the API accepts as written (a price, a shipping rate, a fixed discount, a refund):
+ * 45,000,000,000 minor units (450 million EUR). The totals engine refuses any result past 2^53 − 1, and a cart can
+ * hold 100 lines of 999 units, taxed at up to 100 %, plus shipping: 2 × (100 × 999 + 1) × 45e9 ≈ 8.99e15 stays under
+ * 9.007e15, so every cart the storefront lets a shopper build can still be totalled.
+ */
+export const MAX_AMOUNT = 45_000_000_000;
+
 /** ISO 4217 minor-unit exponent per currency code: an amount of `n` minor units is worth `n / 10^exponent` major units. */
 export const currencyExponents: Readonly<Record<string, number>> = Object.freeze(
   Object.fromEntries(

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { etagOf, expectedVersion } from '../../platform/http/if-match.js';
+import { IdCursor } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
 import type { CatalogDeps } from './catalog.deps.js';
 import { bulkUpdatePrices, MAX_BULK_PRICES } from './prices.service.js';
@@ -46,7 +47,7 @@ export async function productRoutes(app: App, deps: CatalogDeps) {
               Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('archived')]),
             ),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            cursor: Type.Optional(IdCursor('product')),
           },
           { additionalProperties: false },
         ),

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { MoneyAmount } from '../../platform/http/schemas.js';
 
 /** Request and response shapes of the admin product routes. */
 
@@ -12,7 +13,7 @@ export const Handle = Type.String({
 });
 const Title = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' });
-const Amount = Type.Integer({ minimum: 0, maximum: 9_007_199_254_740_991, description: 'minor units' });
+const Amount = MoneyAmount();
 const Id = Type.String({ minLength: 1, maxLength: 100 });
 
 export const Image = Type.Object(

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { ValidationError } from '../../platform/errors.js';
+import { MoneyAmount } from '../../platform/http/schemas.js';
 import { isCurrency } from '../../platform/money.js';
 
 /** Request and response shapes shared by the checkout admin routes, and the checks a JSON schema cannot make. */
@@ -9,7 +10,7 @@ export const IdParams = Type.Object({ id: Id });
 export const Name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' });
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. EUR' });
 export const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code, e.g. DE' });
-export const Amount = Type.Integer({ minimum: 0, maximum: 9_007_199_254_740_991, description: 'minor units' });
+export const Amount = MoneyAmount();
 export const Rate = Type.Integer({
   minimum: 0,
   maximum: 100_000,

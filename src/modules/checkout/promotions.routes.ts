@@ -1,7 +1,9 @@
 import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import type { Db } from '../../platform/db/database.js';
+import { IdCursor, MoneyAmount } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
+import { MAX_AMOUNT } from '../../platform/money.js';
 import { Currency, Id, IdParams, Name, Timestamps } from './checkout.schemas.js';
 import {
   createPromotion,
@@ -31,9 +33,7 @@ const fields = {
     uniqueItems: true,
     description: 'product ids (products) or category ids (categories: their sub-categories count too)',
   }),
-  minSubtotal: Nullable(
-    Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units of currency' }),
-  ),
+  minSubtotal: Nullable(MoneyAmount({ minimum: 1, description: 'minor units of currency' })),
   startsAt: Nullable(When),
   endsAt: Nullable(When),
   usageLimit: Nullable(Limit),
@@ -45,7 +45,7 @@ const fields = {
 };
 const Value = Type.Integer({
   minimum: 1,
-  maximum: Number.MAX_SAFE_INTEGER,
+  maximum: MAX_AMOUNT,
   description: 'percentage: basis points (1000 = 10%, at most 10000); fixed: minor units of currency',
 });
 
@@ -81,7 +81,7 @@ export async function promotionRoutes(app: App, deps: { db: Db }) {
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            cursor: Type.Optional(IdCursor('promotion')),
             active: Type.Optional(Type.Boolean()),
             code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           },

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { Db } from '../../platform/db/database.js';
+import { IdCursor } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.service.js';
 import { auditContext } from './audit.js';
@@ -76,7 +77,7 @@ export async function apiKeyRoutes(app: App, deps: { db: Db }) {
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            cursor: Type.Optional(IdCursor('apiKey')),
           },
           { additionalProperties: false },
         ),

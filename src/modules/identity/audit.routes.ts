@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { listAuditLog } from '../../platform/audit/audit-log.js';
 import type { Db } from '../../platform/db/database.js';
+import { IdCursor } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -21,7 +22,7 @@ const AuditRow = Type.Object({
 const Query = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    cursor: Type.Optional(Type.String({ maxLength: 100 })),
+    cursor: Type.Optional(IdCursor('audit')),
     action: Type.Optional(Type.String({ maxLength: 100 })),
     actorId: Type.Optional(Type.String({ maxLength: 100 })),
     targetId: Type.Optional(Type.String({ maxLength: 100 })),

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { isCurrency } from '../../platform/money.js';
+import { isCurrency, MAX_AMOUNT } from '../../platform/money.js';
 
 /**
  * The product CSV (import and export share it): one row per variant; rows with the same `handle`
@@ -85,11 +85,18 @@ const list = (v: string | undefined) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-function integer(raw: string, row: number, column: string, errors: RowError[], min = 0): number | null {
+function integer(
+  raw: string,
+  row: number,
+  column: string,
+  errors: RowError[],
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | null {
   const v = raw.trim();
   if (v === '') return null;
-  if (!/^-?\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) {
-    errors.push({ row, column, message: `must be a whole number ≥ ${min}` });
+  if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max || !Number.isSafeInteger(Number(v))) {
+    errors.push({ row, column, message: `must be a whole number from ${min} to ${max}` });
     return null;
   }
   return Number(v);
@@ -198,9 +205,11 @@ export function parseProductCsv(text: string): ParsedFile {
     }
     const prices: ImportVariant['prices'] = [];
     for (const cur of currencies) {
-      const amount = cols.includes(`price_${cur}`) ? integer(get(`price_${cur}`), row, `price_${cur}`, errors) : null;
+      const amount = cols.includes(`price_${cur}`)
+        ? integer(get(`price_${cur}`), row, `price_${cur}`, errors, 0, MAX_AMOUNT)
+        : null;
       const compare = cols.includes(`compare_at_${cur}`)
-        ? integer(get(`compare_at_${cur}`), row, `compare_at_${cur}`, errors)
+        ? integer(get(`compare_at_${cur}`), row, `compare_at_${cur}`, errors, 0, MAX_AMOUNT)
         : null;
       if (amount === null) {
         if (compare !== null)

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
+import { IdCursor, MoneyAmount } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
 import { cancelOrder, captureOrder, findGuestOrder } from './order-actions.service.js';
 import type { OrderDeps } from './orders.deps.js';
@@ -12,7 +13,7 @@ import { fulfillmentStatuses, orderStatuses, paymentStatuses } from './orders.st
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const MoneyBody = Type.Object(
-  { amount: Type.Integer({ minimum: 1 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
+  { amount: MoneyAmount({ minimum: 1 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
   { additionalProperties: false },
 );
 const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -31,7 +32,7 @@ export async function orderAdminRoutes(app: App, deps: OrderDeps) {
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            cursor: Type.Optional(IdCursor('order')),
             status: Type.Optional(literals(orderStatuses)),
             paymentStatus: Type.Optional(literals(paymentStatuses)),
             fulfillmentStatus: Type.Optional(literals(fulfillmentStatuses)),
@@ -159,7 +160,7 @@ export async function orderStoreRoutes(app: App, deps: OrderDeps) {
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            cursor: Type.Optional(IdCursor('order')),
           },
           { additionalProperties: false },
         ),

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { AppError, NotFoundError } from '../../platform/errors.js';
+import { IdCursor } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
 import { authorize } from '../identity/index.js';
 import type { OrderDeps } from './orders.deps.js';
@@ -131,7 +132,7 @@ async function adminReturnRoutes(app: App, deps: OrderDeps) {
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            cursor: Type.Optional(IdCursor('returnRequest')),
             status: Type.Optional(oneOfStatus()),
             orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           },

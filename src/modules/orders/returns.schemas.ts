@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { MoneyAmount } from '../../platform/http/schemas.js';
 import { returnReasons, returnStatuses } from './returns.tables.js';
 
 /** Request and response shapes of the return and refund routes. */
@@ -69,7 +70,7 @@ export const RejectReturnBody = Type.Object({ reason: Text(2000) }, { additional
 
 export const MoneyInput = Type.Object(
   {
-    amount: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    amount: MoneyAmount({ minimum: 1 }),
     currency: Type.String({ pattern: '^[A-Z]{3}$' }),
   },
   { additionalProperties: false },

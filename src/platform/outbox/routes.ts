@@ -3,6 +3,7 @@ import { recordAudit, requestAuditContext } from '../audit/audit.js';
 import type { Db } from '../db/database.js';
 import { withTransaction } from '../db/transaction.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import { IdCursor } from '../http/schemas.js';
 import type { App } from '../http/types.js';
 import { listOutboxEvents, retryDeadEvent } from './admin.js';
 
@@ -39,7 +40,7 @@ export async function outboxRoutes(app: App, deps: { db: Db }) {
           {
             status: Type.Optional(Status),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            cursor: Type.Optional(IdCursor('event')),
           },
           { additionalProperties: false },
         ),
