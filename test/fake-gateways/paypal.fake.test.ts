@@ -167,8 +167,11 @@ describe('fake PayPal: idempotency (PayPal-Request-Id)', () => {
     expect(a.status).toBe(201);
     expect(b.body.id).toBe(a.body.id);
     expect(c.body.id).toBe(a.body.id);
+    // PayPal answers a replayed PayPal-Request-Id with the first result and 200, not 201.
+    expect([b.status, c.status]).toEqual([200, 200]);
     const replay = await call('POST', `/v2/payments/authorizations/${auth}/capture`, body, headers);
-    expect(replay.body.id).toBe(a.body.id);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual(a.body);
     const other = await call('POST', `/v2/payments/authorizations/${auth}/capture`, { amount: eur('11.00') }, headers);
     expect(other.status).toBe(422);
     expect(issue(other)).toBe('PAYPAL_REQUEST_ID_PREVIOUSLY_USED');
@@ -206,7 +209,8 @@ describe('fake PayPal: captures, voids and refunds', () => {
     const second = await call('POST', `/v2/payments/authorizations/${auth}/void`, undefined, {
       prefer: 'return=representation',
     });
-    expect(issue(second)).toBe('AUTHORIZATION_VOIDED');
+    expect(second.status).toBe(422);
+    expect(issue(second)).toBe('PREVIOUSLY_VOIDED');
     const auth2 = await authorization('20.00');
     const rep = await call('POST', `/v2/payments/authorizations/${auth2}/void`, undefined, {
       prefer: 'return=representation',
@@ -225,7 +229,10 @@ describe('fake PayPal: captures, voids and refunds', () => {
       invoice_id: 'r1',
     });
     expect(r1.status).toBe(201);
-    expect(r1.body).toMatchObject({ status: 'COMPLETED', invoice_id: 'r1', custom_id: 'pay_1' });
+    // A refund carries only what its request set: not the capture's custom_id, and no order id.
+    expect(r1.body).toMatchObject({ status: 'COMPLETED', invoice_id: 'r1' });
+    expect(r1.body).not.toHaveProperty('custom_id');
+    expect(r1.body).not.toHaveProperty('supplementary_data');
     expect((await call('GET', `/v2/payments/captures/${captureId}`)).body.status).toBe('PARTIALLY_REFUNDED');
     const over = await call('POST', `/v2/payments/captures/${captureId}/refund`, { amount: eur('30.01') });
     expect(issue(over)).toBe('REFUND_AMOUNT_EXCEEDED');

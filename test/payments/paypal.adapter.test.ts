@@ -307,14 +307,17 @@ describe('PayPal adapter: webhooks', () => {
       idempotencyKey: `${paymentId}:refund:1`,
       paymentId,
     });
-    expect(await verified('PAYMENT.CAPTURE.REFUNDED')).toMatchObject({
+    const refunded = await verified('PAYMENT.CAPTURE.REFUNDED');
+    expect(refunded).toMatchObject({
       type: 'refunded',
       paymentId,
-      providerReference: orderId,
       objectReference: refund.providerReference,
+      // A refund names its capture only by its `up` link (no order id in PayPal's refund resource).
+      parentReference: capture.providerReference,
       amount: eur(500),
       idempotencyKey: `${paymentId}:refund:1`,
     });
+    expect(refunded.providerReference).toBeUndefined();
 
     const dispute = await fetch(`${fake.url}/_fake/captures/${capture.providerReference}/dispute`, {
       method: 'POST',

@@ -1,4 +1,4 @@
-import { fromDecimalString, toDecimalString } from '../../platform/money.js';
+import { currencyExponent, fromDecimalString, toDecimalString } from '../../platform/money.js';
 import type { FakeResponse } from '../http.js';
 import type { EventBus } from './events.js';
 import {
@@ -22,6 +22,8 @@ export interface PayPalContext {
   store: PayPalStore;
   base: () => string;
   bus: EventBus;
+  /** Outcomes staged by a test for the next capture/refund call (PayPal's own decisions, e.g. a review). */
+  next: { capture?: 'PENDING' | 'DECLINED' | undefined; refund?: 'PENDING' | undefined };
 }
 
 type Json = Record<string, unknown>;
@@ -29,13 +31,30 @@ const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /**
- * Parses a PayPal `{currency_code, value}` into minor units; PayPal's validation answers 400 with the JSON pointer
- * of the bad field. `currency` (when given) must match, as PayPal refuses to capture or refund in another currency.
+ * Currencies PayPal takes without decimals (its currency table), although ISO 4217 gives HUF and TWD two. Kept
+ * here as PayPal's own rule, apart from the adapter's copy, so a test catches the adapter getting it wrong.
+ */
+const WHOLE_UNITS = new Set(['HUF', 'JPY', 'TWD']);
+
+/** PayPal's refusal of `1000.00` HUF. */
+const decimalsNotSupported = (field: string): FakeResponse =>
+  unprocessable(
+    'DECIMALS_NOT_SUPPORTED',
+    'Currency does not support decimals. Please refer to https://developer.paypal.com/docs/api/reference/currency-codes/ for more information.',
+    field,
+  );
+
+/**
+ * Parses a PayPal `{currency_code, value}` into minor units (ISO's: "1000" HUF is 100000); PayPal's validation
+ * answers 400 with the JSON pointer of the bad field, 422 DECIMALS_NOT_SUPPORTED for a decimal point in a
+ * whole-unit currency. `currency` (when given) must match; `mismatch` is PayPal's answer when it does not (each
+ * call names it differently).
  */
 export function parseAmount(
   raw: unknown,
   field: string,
   currency?: string,
+  mismatch: () => FakeResponse = () => unprocessable('CURRENCY_MISMATCH', `The currency must be ${currency}.`),
 ): { amount: PayPalAmount; minor: number } | FakeResponse {
   const a = obj(raw);
   const code = str(a.currency_code);
@@ -43,6 +62,7 @@ export function parseAmount(
   if (!code)
     return invalidRequest(`${field}/currency_code`, 'MISSING_REQUIRED_PARAMETER', 'A required field is missing.');
   if (!value) return invalidRequest(`${field}/value`, 'MISSING_REQUIRED_PARAMETER', 'A required field is missing.');
+  if (WHOLE_UNITS.has(code) && value.includes('.')) return decimalsNotSupported(`${field}/value`);
   let minor: number;
   try {
     minor = fromDecimalString(value, code).amount;
@@ -52,16 +72,19 @@ export function parseAmount(
   if (minor <= 0) {
     return invalidRequest(`${field}/value`, 'INVALID_PARAMETER_VALUE', 'The amount must be greater than zero.');
   }
-  if (currency && code !== currency) return unprocessable('CURRENCY_MISMATCH', `The currency must be ${currency}.`);
+  if (currency && code !== currency) return mismatch();
   return { amount: { currency_code: code, value }, minor };
 }
 
 export const isResponse = (v: unknown): v is FakeResponse =>
   typeof v === 'object' && v !== null && 'status' in v && 'body' in v;
 
+/** Minor units as PayPal writes them: whole forints and Taiwan dollars without decimals. */
 export const amountOf = (currency: string, minor: number): PayPalAmount => ({
   currency_code: currency,
-  value: toDecimalString({ amount: minor, currency }),
+  value: WHOLE_UNITS.has(currency)
+    ? String(Math.floor(minor / 10 ** currencyExponent(currency)))
+    : toDecimalString({ amount: minor, currency }),
 });
 
 export function createOrder(ctx: PayPalContext, body: unknown): FakeResponse {
@@ -132,19 +155,32 @@ function completable(ctx: PayPalContext, id: string, action: 'AUTHORIZE' | 'CAPT
   const order = ctx.store.orders.get(id);
   if (!order) return notFound('order', id);
   if (order.intent !== action) {
-    return unprocessable('ACTION_DOES_NOT_MATCH_INTENT', `The order's intent is ${order.intent}.`);
+    return unprocessable(
+      'ACTION_DOES_NOT_MATCH_INTENT',
+      `Order was created with an intent to '${order.intent}'. Please use v2/checkout/orders/order_id/${order.intent.toLowerCase()} to complete the transaction or alternately Create an order with an intent of '${action}'.`,
+    );
   }
   if (order.status === 'COMPLETED') {
-    const issue = action === 'AUTHORIZE' ? 'ORDER_ALREADY_AUTHORIZED' : 'ORDER_ALREADY_CAPTURED';
-    return unprocessable(issue, 'The order has already been completed.');
+    return action === 'AUTHORIZE'
+      ? unprocessable(
+          'ORDER_ALREADY_AUTHORIZED',
+          "Order already authorized.If 'intent=AUTHORIZE' only one authorization per order is allowed.",
+        )
+      : unprocessable(
+          'ORDER_ALREADY_CAPTURED',
+          "Order already captured.If 'intent=CAPTURE' only one capture per order is allowed.",
+        );
   }
   if (order.status !== 'APPROVED') {
-    return unprocessable('ORDER_NOT_APPROVED', 'Payer has not yet approved the Order for payment.');
+    return unprocessable(
+      'ORDER_NOT_APPROVED',
+      "Payer has not yet approved the Order for payment. Please redirect the payer to the 'rel':'approve' url returned as part of the HATEOAS links within the Create Order call.",
+    );
   }
   if (order.declines) {
     return unprocessable(
       'INSTRUMENT_DECLINED',
-      'The instrument presented was either declined by the processor or bank, or it can not be used for this payment.',
+      "The instrument presented  was either declined by the processor or bank, or it can't be used for this payment.",
     );
   }
   return order;

@@ -3,6 +3,7 @@ import { amountOf, captureResource, isResponse, newCapture, type PayPalContext, 
 import {
   authorizationView,
   captureView,
+  type FakeCapture,
   type FakeDispute,
   type FakeRefund,
   notFound,
@@ -38,13 +39,25 @@ export function captureAuthorization(ctx: PayPalContext, id: string, body: unkno
   const auth = ctx.store.authorizations.get(id);
   if (!auth) return notFound('authorization', id);
   if (auth.status === 'VOIDED')
-    return unprocessable('AUTHORIZATION_VOIDED', 'A voided authorization cannot be captured.');
+    return unprocessable('AUTHORIZATION_VOIDED', 'A voided authorization cannot be captured or reauthorized. ');
   if (auth.status === 'CAPTURED') {
-    return unprocessable('AUTHORIZATION_ALREADY_CAPTURED', 'The authorization has already been fully captured.');
+    return unprocessable('AUTHORIZATION_ALREADY_CAPTURED', 'Authorization has previously been captured.');
   }
   const b = obj(body);
-  const parsed = requestedAmount(b, auth.minor - auth.capturedMinor, auth.amount.currency_code, () =>
-    unprocessable('MAX_CAPTURE_AMOUNT_EXCEEDED', 'Capture amount exceeds the allowable limit.'),
+  const parsed = requestedAmount(
+    b,
+    auth.minor - auth.capturedMinor,
+    auth.amount.currency_code,
+    () =>
+      unprocessable(
+        'MAX_CAPTURE_AMOUNT_EXCEEDED',
+        'Capture amount exceeds allowable limit. Please contact customer service or your account manager to request the change to your overage limit. The default overage limit is 115%, which allows the sum of all captures to be up to 115% of the order amount. The ability to over capture is subjected to regulatory approvals.',
+      ),
+    () =>
+      unprocessable(
+        'AUTH_CAPTURE_CURRENCY_MISMATCH',
+        'Currency of capture must be the same as currency of authorization.',
+      ),
   );
   if (isResponse(parsed)) return parsed;
   const order = ctx.store.orders.get(auth.orderId);
@@ -59,10 +72,30 @@ export function captureAuthorization(ctx: PayPalContext, id: string, body: unkno
     invoiceId: str(b.invoice_id) ?? auth.invoiceId,
     noteToPayer: str(b.note_to_payer),
   });
-  auth.capturedMinor += parsed.minor;
   auth.captureIds.push(capture.id);
-  auth.status = finalCapture || auth.capturedMinor === auth.minor ? 'CAPTURED' : 'PARTIALLY_CAPTURED';
   auth.updateTime = capture.createTime;
+  // A staged outcome (test control): the capture is held for review, or the funding fails at capture time.
+  const staged = ctx.next.capture;
+  ctx.next.capture = undefined;
+  if (staged === 'DECLINED') {
+    capture.status = 'DECLINED';
+    ctx.bus.emit(
+      'PAYMENT.CAPTURE.DECLINED',
+      'capture',
+      'A payment capture was declined',
+      captureResource(ctx, capture),
+    );
+    return { status: 201, body: captureView(ctx.base(), capture) };
+  }
+  auth.capturedMinor += parsed.minor;
+  auth.status = finalCapture || auth.capturedMinor === auth.minor ? 'CAPTURED' : 'PARTIALLY_CAPTURED';
+  if (staged === 'PENDING') {
+    capture.status = 'PENDING';
+    capture.statusReason = 'PENDING_REVIEW';
+    const summary = `Payment pending for ${capture.amount.value} ${capture.amount.currency_code}`;
+    ctx.bus.emit('PAYMENT.CAPTURE.PENDING', 'capture', summary, captureResource(ctx, capture));
+    return { status: 201, body: captureView(ctx.base(), capture) };
+  }
   const resource = captureResource(ctx, capture);
   const summary = `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`;
   ctx.bus.emit('PAYMENT.CAPTURE.COMPLETED', 'capture', summary, resource);
@@ -72,10 +105,17 @@ export function captureAuthorization(ctx: PayPalContext, id: string, body: unkno
 export function voidAuthorization(ctx: PayPalContext, id: string, prefer: string | undefined): FakeResponse {
   const auth = ctx.store.authorizations.get(id);
   if (!auth) return notFound('authorization', id);
-  if (auth.status === 'VOIDED')
-    return unprocessable('AUTHORIZATION_VOIDED', 'The authorization has already been voided.');
+  if (auth.status === 'VOIDED') {
+    return unprocessable(
+      'PREVIOUSLY_VOIDED',
+      'Authorization has been previously voided and hence cannot be voided again.',
+    );
+  }
   if (auth.captureIds.length > 0) {
-    return unprocessable('PREVIOUSLY_CAPTURED', 'An authorization that has been captured cannot be voided.');
+    return unprocessable(
+      'PREVIOUSLY_CAPTURED',
+      'Authorization has been previously captured and hence cannot be voided.',
+    );
   }
   auth.status = 'VOIDED';
   auth.updateTime = now();
@@ -94,39 +134,44 @@ export function refundCapture(ctx: PayPalContext, id: string, body: unknown): Fa
   const capture = ctx.store.captures.get(id);
   if (!capture) return notFound('capture', id);
   if (capture.status === 'REFUNDED') {
-    return unprocessable('CAPTURE_FULLY_REFUNDED', 'The capture has already been fully refunded.');
+    return unprocessable('CAPTURE_FULLY_REFUNDED', 'The capture has already been fully refunded');
+  }
+  if (capture.status === 'PENDING') {
+    return unprocessable(
+      'PENDING_CAPTURE',
+      'Cannot initiate a refund as the capture is pending. Capture is typically pending when the payer has funded the transaction using e-check/bank funded.',
+    );
+  }
+  if (capture.status === 'DECLINED') {
+    return unprocessable('REFUND_NOT_ALLOWED', 'Capture cannot be refunded.');
   }
   const b = obj(body);
-  const parsed = requestedAmount(b, capture.minor - capture.refundedMinor, capture.amount.currency_code, () =>
-    unprocessable(
-      'REFUND_AMOUNT_EXCEEDED',
-      'The refund amount must be less than or equal to the capture amount that has not yet been refunded.',
-    ),
+  const parsed = requestedAmount(
+    b,
+    capture.minor - capture.refundedMinor,
+    capture.amount.currency_code,
+    () =>
+      unprocessable(
+        'REFUND_AMOUNT_EXCEEDED',
+        'The refund amount must be less than or equal to the capture amount that has not yet been refunded.',
+      ),
+    () => unprocessable('REFUND_CAPTURE_CURRENCY_MISMATCH', 'Refund must be in the same currency as the capture'),
   );
   if (isResponse(parsed)) return parsed;
-  const refund: FakeRefund = {
-    id: paypalId(),
-    captureId: capture.id,
-    orderId: capture.orderId,
-    status: 'COMPLETED',
-    amount: parsed.amount,
-    minor: parsed.minor,
+  const staged = ctx.next.refund;
+  ctx.next.refund = undefined;
+  // custom_id and invoice_id only as the request gave them: PayPal does not copy the capture's onto a refund.
+  const refund = addRefund(ctx, capture, parsed, {
+    status: staged ?? 'COMPLETED',
+    statusReason: staged ? 'ECHECK' : undefined,
     invoiceId: str(b.invoice_id),
-    customId: str(b.custom_id) ?? capture.customId,
+    customId: str(b.custom_id),
     noteToPayer: str(b.note_to_payer),
-    createTime: now(),
-  };
-  ctx.store.refunds.set(refund.id, refund);
-  capture.refundIds.push(refund.id);
-  capture.refundedMinor += refund.minor;
-  capture.status = capture.refundedMinor === capture.minor ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+  });
   const view = refundView(ctx.base(), refund);
-  ctx.bus.emit(
-    'PAYMENT.CAPTURE.REFUNDED',
-    'refund',
-    `A ${refund.amount.value} ${refund.amount.currency_code} capture payment was refunded`,
-    view,
-  );
+  const money = `${refund.amount.value} ${refund.amount.currency_code}`;
+  if (staged === 'PENDING') ctx.bus.emit('PAYMENT.REFUND.PENDING', 'refund', `A ${money} refund is pending`, view);
+  else ctx.bus.emit('PAYMENT.CAPTURE.REFUNDED', 'refund', `A ${money} capture payment was refunded`, view);
   return { status: 201, body: view };
 }
 
@@ -183,17 +228,41 @@ export function resolveDispute(ctx: PayPalContext, id: string, body: unknown): F
   return { status: 200, body: resource };
 }
 
+/** Records a refund (or a reversal) of `capture` and moves the capture's refunded total. */
+export function addRefund(
+  ctx: PayPalContext,
+  capture: FakeCapture,
+  money: { amount: FakeRefund['amount']; minor: number },
+  parts: Pick<FakeRefund, 'status' | 'statusReason' | 'invoiceId' | 'customId' | 'noteToPayer' | 'reversal'>,
+): FakeRefund {
+  const refund: FakeRefund = {
+    ...parts,
+    id: paypalId(),
+    captureId: capture.id,
+    orderId: capture.orderId,
+    amount: money.amount,
+    minor: money.minor,
+    createTime: now(),
+  };
+  ctx.store.refunds.set(refund.id, refund);
+  capture.refundIds.push(refund.id);
+  capture.refundedMinor += refund.minor;
+  capture.status = capture.refundedMinor === capture.minor ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+  return refund;
+}
+
 /** The body's `amount` (all that remains when absent), or the error PayPal answers for it. */
 function requestedAmount(
   b: Record<string, unknown>,
   remaining: number,
   currency: string,
   exceeded: () => FakeResponse,
+  mismatch: () => FakeResponse,
 ): ReturnType<typeof parseAmount> | FakeResponse {
   const parsed =
     b.amount === undefined
       ? { amount: amountOf(currency, remaining), minor: remaining }
-      : parseAmount(b.amount, '/amount', currency);
+      : parseAmount(b.amount, '/amount', currency, mismatch);
   if (isResponse(parsed)) return parsed;
   return parsed.minor > remaining ? exceeded() : parsed;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createRouter,
   type FakeRequest,
@@ -20,7 +21,16 @@ import {
   resolveDispute,
   voidAuthorization,
 } from './payments.js';
-import { createStore, invalidRequest, notFound, orderView, type PayPalStore, unprocessable } from './state.js';
+import { settleCapture, settleRefund, takeBack } from './settle.js';
+import {
+  createStore,
+  invalidRequest,
+  notFound,
+  orderView,
+  type PayPalStore,
+  previousRequestInProgress,
+  unprocessable,
+} from './state.js';
 
 /**
  * A local stand-in for PayPal's REST API (OAuth, Orders v2, Payments v2, signed webhooks) for tests and offline
@@ -50,7 +60,22 @@ export interface FakePayPal {
   /** Every order as GET /v2/checkout/orders/:id would show it (with its authorizations, captures and refunds). */
   orders(): Record<string, unknown>[];
   readonly store: PayPalStore;
+  /** Stage PayPal's decision for the next capture (held for review, declined) or refund (pending, eCheck). */
+  readonly next: PayPalContext['next'];
+  /** Requests matching `METHOD path` take `delayMs` to process; a duplicate meanwhile sees it in progress. */
+  readonly slowWork: { match: RegExp; delayMs: number }[];
+  /** PayPal's later moves, each with its webhook (see settle.ts). */
+  settleCapture(id: string, outcome: 'COMPLETED' | 'DECLINED'): FakeResponse;
+  settleRefund(id: string, outcome: 'COMPLETED' | 'FAILED'): FakeResponse;
+  takeBack(captureId: string, kind: 'refund' | 'reversal', minor?: number): FakeResponse;
+  /** PayPal forgets every access token it issued (they expired early or were revoked): calls answer 401. */
+  expireTokens(): void;
 }
+
+const IN_PROGRESS_409 = /\/(void|refund)$/;
+
+/** A replayed PayPal-Request-Id answers the first result with 200 (PayPal: "if a duplicate … is retried, 200 OK"). */
+const replayed = (first: FakeResponse): FakeResponse => (first.status === 201 ? { ...first, status: 200 } : first);
 
 const header = (req: FakeRequest, name: string): string | undefined => {
   const v = req.headers[name];
@@ -81,7 +106,8 @@ export async function startFakePayPal(opts: FakePayPalOptions = {}): Promise<Fak
     webhookUrl: opts.webhookUrl,
     hold: opts.holdWebhooks,
   });
-  const ctx: PayPalContext = { store, base: () => base, bus };
+  const ctx: PayPalContext = { store, base: () => base, bus, next: {} };
+  const slowWork: FakePayPal['slowWork'] = [];
   const tokens = new Set<string>();
   const idempotency = new IdempotencyStore();
   // Requests still running per PayPal-Request-Id, so a concurrent duplicate waits for the first instead of acting.
@@ -106,10 +132,19 @@ export async function startFakePayPal(opts: FakePayPalOptions = {}): Promise<Fak
     if (!key) return Promise.resolve(run());
     const fingerprint = `${req.method} ${req.path}\n${req.rawBody}`;
     const running = inFlight.get(key);
-    if (running) return running.fingerprint === fingerprint ? running.promise : Promise.resolve(reused());
+    if (running) {
+      if (running.fingerprint !== fingerprint) return Promise.resolve(reused());
+      // Void and refund document 409 PREVIOUS_REQUEST_IN_PROGRESS for a duplicate of a request still running;
+      // for the other calls the duplicate gets the first one's answer.
+      return IN_PROGRESS_409.test(req.path)
+        ? Promise.resolve(previousRequestInProgress())
+        : running.promise.then(replayed);
+    }
     const hit = idempotency.lookup(key, fingerprint);
-    if (hit) return Promise.resolve('replay' in hit ? hit.replay : reused());
-    const promise = Promise.resolve()
+    if (hit) return Promise.resolve('replay' in hit ? replayed(hit.replay) : reused());
+    const i = slowWork.findIndex((w) => w.match.test(`${req.method} ${req.path}`));
+    const delay = i >= 0 ? (slowWork.splice(i, 1)[0]?.delayMs ?? 0) : 0;
+    const promise = sleep(delay, undefined, { ref: false })
       .then(run)
       .then((res) => {
         idempotency.remember(key, fingerprint, res);
@@ -248,5 +283,11 @@ export async function startFakePayPal(opts: FakePayPalOptions = {}): Promise<Fak
     signedHeaders: bus.signedHeaders,
     orders: () => [...store.orders.values()].map((o) => orderView(base, store, o)),
     store,
+    next: ctx.next,
+    slowWork,
+    settleCapture: (id, outcome) => settleCapture(ctx, id, outcome),
+    settleRefund: (id, outcome) => settleRefund(ctx, id, outcome),
+    takeBack: (captureId, kind, minor) => takeBack(ctx, captureId, kind, minor),
+    expireTokens: () => tokens.clear(),
   };
 }

@@ -56,7 +56,9 @@ export interface FakeCapture {
   id: string;
   orderId: string;
   authorizationId?: string | undefined;
-  status: 'COMPLETED' | 'PARTIALLY_REFUNDED' | 'REFUNDED';
+  /** PENDING: accepted, money not taken yet (a review, an eCheck); settled later as COMPLETED or DECLINED. */
+  status: 'COMPLETED' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'PENDING' | 'DECLINED';
+  statusReason?: string | undefined;
   amount: PayPalAmount;
   minor: number;
   refundedMinor: number;
@@ -72,7 +74,11 @@ export interface FakeRefund {
   id: string;
   captureId: string;
   orderId: string;
-  status: 'COMPLETED';
+  /** PENDING: PayPal accepted the refund but has not sent the money (an eCheck); it may still fail. */
+  status: 'COMPLETED' | 'PENDING' | 'FAILED';
+  statusReason?: string | undefined;
+  /** Money PayPal took back on its own (PAYMENT.CAPTURE.REVERSED: a chargeback, a reversed funding). */
+  reversal?: boolean | undefined;
   amount: PayPalAmount;
   minor: number;
   invoiceId?: string | undefined;
@@ -128,22 +134,34 @@ export function ppError(
   };
 }
 
-export const unprocessable = (issue: string, description: string): FakeResponse =>
+export const unprocessable = (issue: string, description: string, field?: string): FakeResponse =>
   ppError(
     422,
     'UNPROCESSABLE_ENTITY',
     'The requested action could not be performed, semantically incorrect, or failed business validation.',
     issue,
     description,
+    field,
   );
 
-export const notFound = (what: string, id: string): FakeResponse =>
+/** 409: a request with this PayPal-Request-Id is still being processed (documented for void and refund). */
+export const previousRequestInProgress = (): FakeResponse =>
+  ppError(
+    409,
+    'RESOURCE_CONFLICT',
+    'The server has detected a conflict while processing this request.',
+    'PREVIOUS_REQUEST_IN_PROGRESS',
+    'A previous request on this resource is currently in progress. Please wait for sometime and try again. It is best to space out the initial and the subsequent request(s) to avoid receiving this error.',
+  );
+
+export const notFound = (_what: string, _id: string): FakeResponse =>
   ppError(
     404,
     'RESOURCE_NOT_FOUND',
     'The specified resource does not exist.',
     'INVALID_RESOURCE_ID',
-    `Specified resource ID does not exist. Please check the resource ID and try again. (${what} ${id})`,
+    // PayPal's exact text (its schema enumerates it); the tests' messages name the id themselves.
+    'Specified resource ID does not exist. Please check the resource ID and try again.',
   );
 
 export const invalidRequest = (field: string, issue: string, description: string): FakeResponse =>
@@ -186,6 +204,7 @@ export function captureView(base: string, c: FakeCapture): Record<string, unknow
   return {
     id: c.id,
     status: c.status,
+    ...(c.statusReason ? { status_details: { reason: c.statusReason } } : {}),
     amount: c.amount,
     final_capture: c.finalCapture,
     ...(c.invoiceId !== undefined ? { invoice_id: c.invoiceId } : {}),
@@ -206,19 +225,21 @@ export function captureView(base: string, c: FakeCapture): Record<string, unknow
   };
 }
 
+/**
+ * A refund as PayPal's refund resource has it: the capture it belongs to only as the `up` link, no order id, and
+ * `custom_id`/`invoice_id` only when the refund request carried them (a refund made in PayPal's dashboard has none).
+ */
 export function refundView(base: string, r: FakeRefund): Record<string, unknown> {
   return {
     id: r.id,
     status: r.status,
+    ...(r.statusReason ? { status_details: { reason: r.statusReason } } : {}),
     amount: r.amount,
     ...(r.invoiceId !== undefined ? { invoice_id: r.invoiceId } : {}),
     ...(r.customId !== undefined ? { custom_id: r.customId } : {}),
     ...(r.noteToPayer !== undefined ? { note_to_payer: r.noteToPayer } : {}),
     create_time: r.createTime,
     update_time: r.createTime,
-    // Not in PayPal's refund GET, but its webhook resource names the capture only through links; the ids save the
-    // receiver a lookup.
-    supplementary_data: { related_ids: { order_id: r.orderId, capture_id: r.captureId } },
     links: [
       { href: `${base}/v2/payments/refunds/${r.id}`, rel: 'self', method: 'GET' },
       { href: `${base}/v2/payments/captures/${r.captureId}`, rel: 'up', method: 'GET' },

@@ -99,7 +99,15 @@ interface ApiErrorLike {
 const isApiError = (e: unknown): e is ApiErrorLike =>
   typeof e === 'object' && e !== null && typeof (e as { statusCode?: unknown }).statusCode === 'number';
 
-function errorBody(e: ApiErrorLike): { name?: string; details?: { issue?: string }[]; debug_id?: string } {
+interface ErrorBody {
+  name?: string;
+  details?: { issue?: string }[];
+  debug_id?: string;
+  /** OAuth-style errors (a rejected bearer token): `{ error: 'invalid_token', error_description }`. */
+  error?: string;
+}
+
+function errorBody(e: ApiErrorLike): ErrorBody {
   if (e.result && typeof e.result === 'object') return e.result as never;
   try {
     return typeof e.body === 'string' ? (JSON.parse(e.body) as never) : {};
@@ -107,6 +115,10 @@ function errorBody(e: ApiErrorLike): { name?: string; details?: { issue?: string
     return {};
   }
 }
+
+/** PayPal rejected our bearer token (expired or revoked before the SDK's own expiry): a new token may succeed. */
+export const isTokenRejected = (e: unknown): boolean =>
+  isApiError(e) && e.statusCode === 401 && errorBody(e).error === 'invalid_token';
 
 /**
  * Statuses that are PayPal's definitive answer about this request (bad input, unknown id, business rule). Anything
@@ -132,7 +144,14 @@ export async function callPayPal<T>(
       const body = errorBody(e);
       const issue = body.details?.[0]?.issue ?? body.name ?? `HTTP_${e.statusCode}`;
       if (REFUSING.has(e.statusCode)) return { refused: true, status: e.statusCode, issue };
-      const detail = `PayPal ${what} failed: HTTP ${e.statusCode} ${issue}${body.debug_id ? ` (debug_id ${body.debug_id})` : ''}`;
+      const debug = body.debug_id ? ` (debug_id ${body.debug_id})` : '';
+      if (issue === 'PREVIOUS_REQUEST_IN_PROGRESS') {
+        // Not a failure: PayPal is still working on this key's first request. Like a timeout, the answer is simply
+        // not known yet; the retry (same key) gets the first request's result.
+        const detail = `PayPal ${what}: an earlier request with this key is still in progress${debug}`;
+        throw new PaymentProviderError(provider, detail, { timeout: true, cause: new Error(detail) });
+      }
+      const detail = `PayPal ${what} failed: HTTP ${e.statusCode} ${body.error ?? issue}${debug}`;
       throw new PaymentProviderError(provider, detail, { cause: new Error(detail) });
     }
     const err = e instanceof Error ? e : new Error(String(e));

@@ -8,10 +8,11 @@ import {
   PaymentsController,
   PaypalExperienceUserAction,
 } from '@paypal/paypal-server-sdk';
-import { fromDecimalString, type Money, toDecimalString } from '../../../platform/money.js';
+import type { Money } from '../../../platform/money.js';
 import { PaymentProviderError } from '../payments.errors.js';
 import type { InitiateResult, OperationResult, PaymentProvider, ProviderPaymentView } from '../provider.js';
-import { callPayPal, isRefusal, type PayPalRefusal, rebasingAdapter } from './paypal.http.js';
+import { callPayPal, isRefusal, isTokenRejected, type PayPalRefusal, rebasingAdapter } from './paypal.http.js';
+import { fromPayPalValue, paypalValue } from './paypal.money.js';
 import { planRefund } from './paypal.refunds.js';
 import { createWebhookVerifier } from './paypal.webhooks.js';
 
@@ -43,8 +44,16 @@ const TAKEN = new Set(['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED']);
 const LIVE_AUTH = new Set(['CREATED', 'PARTIALLY_CAPTURED', 'CAPTURED', 'PENDING']);
 
 const minor = (m: { currencyCode: string; value: string } | undefined, currency: string): number =>
-  m ? fromDecimalString(m.value, m.currencyCode || currency).amount : 0;
-const paypalMoney = (m: Money) => ({ currencyCode: m.currency, value: toDecimalString(m) });
+  m ? fromPayPalValue(m.value, m.currencyCode || currency).amount : 0;
+
+/** Our refusal of an amount PayPal cannot take (a HUF/TWD amount with a minor part), named as PayPal names it. */
+export const DECIMALS_NOT_SUPPORTED = 'DECIMALS_NOT_SUPPORTED';
+
+/** PayPal's money, or null when the amount cannot be sent in this currency (see paypal.money.ts). */
+function paypalMoney(m: Money): { currencyCode: string; value: string } | null {
+  const value = paypalValue(m);
+  return value === null ? null : { currencyCode: m.currency, value };
+}
 
 function approvalData(order: Order): Record<string, string> {
   const link = order.links?.find((l) => l.rel === 'payer-action') ?? order.links?.find((l) => l.rel === 'approve');
@@ -56,10 +65,17 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
   // call of this client. So a failure resolves to "no token" (the SDK then refuses this one call and asks again on
   // the next) and is remembered to be reported instead of the SDK's generic "not authorized".
   let tokenFailure: unknown;
+  // The token the SDK holds (it caches one per client and only asks for a new one when its own expiry passes).
+  // PayPal may reject a token before that (revoked, rotated credentials, its own early expiry): a 401
+  // `invalid_token` then marks this object expired, so the SDK fetches a new token for the retry.
+  let currentToken: OAuthToken | undefined;
   const client = new Client({
     clientCredentialsAuthCredentials: {
       oAuthClientId: settings.clientId,
       oAuthClientSecret: settings.clientSecret,
+      oAuthOnTokenUpdate: (token) => {
+        currentToken = token;
+      },
       oAuthTokenProvider: async (last, manager) => {
         try {
           return await manager.updateToken(last);
@@ -82,11 +98,19 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
     declineCode: r.issue,
     ...(providerReference !== undefined ? { providerReference } : {}),
   });
-  /** One SDK call through {@link callPayPal}, reporting a failed token request as the failure it was. */
+  /**
+   * One SDK call through {@link callPayPal}, reporting a failed token request as the failure it was. A token PayPal
+   * rejects (401 `invalid_token`) is dropped and the call made once more with a new one: PayPal did nothing with
+   * the rejected request, and a POST repeats with the same PayPal-Request-Id anyway.
+   */
   const call = <T>(what: string, fn: () => Promise<{ result: T }>) =>
     callPayPal(id, what, async () => {
       try {
-        return await fn();
+        return await fn().catch((e: unknown) => {
+          if (!isTokenRejected(e) || !currentToken) throw e;
+          currentToken.expiry = 0n;
+          return fn();
+        });
       } catch (e) {
         if (tokenFailure !== undefined && e instanceof Error && /not authorized/i.test(e.message)) {
           const failure = tokenFailure;
@@ -116,6 +140,23 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
     return { status: 'declined', providerReference: reference, declineCode: auths[0]?.status ?? 'NO_AUTHORIZATION' };
   }
 
+  /**
+   * What a capture's status means for our capture call. PENDING (an eCheck, a review at PayPal) has not taken the
+   * money yet: the call has no final answer, so it stays pending here (503, retryable) until PayPal sends
+   * PAYMENT.CAPTURE.COMPLETED or .DECLINED — which name the call by its invoice_id — or a retry finds it settled.
+   */
+  function captureOutcome(c: { id?: string | undefined; status?: string | undefined }): OperationResult {
+    if (TAKEN.has(c.status ?? '')) return { status: 'succeeded', providerReference: c.id };
+    if (c.status === 'DECLINED' || c.status === 'FAILED') {
+      return { status: 'declined', declineCode: c.status, providerReference: c.id };
+    }
+    throw new PaymentProviderError(
+      id,
+      `PayPal capture ${c.id ?? ''} is ${c.status ?? 'in an unknown state'}: not captured until PayPal completes it.`,
+      { timeout: true },
+    );
+  }
+
   /** The order's live authorization (the one capture and void act on). */
   const authorizationOf = (order: Order) =>
     order.purchaseUnits?.[0]?.payments?.authorizations?.find((a) => a.status !== 'VOIDED') ??
@@ -127,13 +168,16 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
     prepares: true,
     async initiate(input) {
       const automatic = input.captureMethod === 'automatic';
+      const amount = paypalMoney(input.amount);
+      // Refused here rather than sent: PayPal would refuse it too, and no order is left behind at PayPal.
+      if (!amount) return { status: 'declined', providerReference: '', declineCode: DECIMALS_NOT_SUPPORTED };
       const result = await call('create order', () =>
         orders.createOrder({
           paypalRequestId: input.idempotencyKey,
           prefer: 'return=representation',
           body: {
             intent: automatic ? CheckoutPaymentIntent.Capture : CheckoutPaymentIntent.Authorize,
-            purchaseUnits: [{ amount: paypalMoney(input.amount), customId: input.attemptId }],
+            purchaseUnits: [{ amount, customId: input.attemptId }],
             paymentSource: {
               paypal: {
                 experienceContext: {
@@ -184,11 +228,13 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
     },
 
     async capture(input): Promise<OperationResult> {
+      const amount = paypalMoney(input.amount);
+      if (!amount) return { status: 'declined', declineCode: DECIMALS_NOT_SUPPORTED };
       const order = await getOrder(input.providerReference);
       if (isRefusal(order)) return declined(order);
       // A capture made by an earlier attempt of this call (its answer was lost) carries our key as invoice_id.
       const done = order.purchaseUnits?.[0]?.payments?.captures?.find((c) => c.invoiceId === input.idempotencyKey);
-      if (done?.id) return { status: 'succeeded', providerReference: done.id };
+      if (done?.id) return captureOutcome(done);
       const auth = authorizationOf(order);
       if (!auth?.id) return { status: 'declined', declineCode: 'NOT_AUTHORIZED' };
       const authorizationId = auth.id;
@@ -198,15 +244,11 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
           paypalRequestId: input.idempotencyKey,
           prefer: 'return=representation',
           // Never final: further partial captures stay possible; PayPal releases the rest when the hold expires.
-          body: { amount: paypalMoney(input.amount), finalCapture: false, invoiceId: input.idempotencyKey },
+          body: { amount, finalCapture: false, invoiceId: input.idempotencyKey },
         }),
       );
       if (isRefusal(capture)) return declined(capture);
-      if (capture.status === 'DECLINED' || capture.status === 'FAILED') {
-        return { status: 'declined', declineCode: capture.status, providerReference: capture.id };
-      }
-      // PENDING counts as succeeded: PayPal has accepted the capture; a later DENIED arrives as a webhook.
-      return { status: 'succeeded', providerReference: capture.id };
+      return captureOutcome(capture);
     },
 
     async refund(input): Promise<OperationResult> {
@@ -220,15 +262,18 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
           ids.push(part.doneId);
           continue;
         }
+        const partAmount = paypalMoney(part.amount);
+        if (!partAmount) return { status: 'declined', declineCode: DECIMALS_NOT_SUPPORTED };
         const refund = await call('refund', () =>
           payments.refundCapturedPayment({
             captureId: part.captureId,
             paypalRequestId: part.key,
             prefer: 'return=representation',
-            body: { amount: paypalMoney(part.amount), invoiceId: part.key, customId: input.paymentId },
+            body: { amount: partAmount, invoiceId: part.key, customId: input.paymentId },
           }),
         );
         // A refusal after earlier parts went through leaves those refunded; their webhooks name them (invoice_id).
+        // A PENDING refund counts as made: if PayPal later fails it, PAYMENT.REFUND.FAILED takes it back out.
         if (isRefusal(refund)) return declined(refund);
         if (refund.status === 'FAILED' || refund.status === 'CANCELLED') {
           return { status: 'declined', declineCode: refund.status, providerReference: refund.id };
@@ -258,7 +303,8 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
         }),
       );
       if (isRefusal(voided)) {
-        return voided.issue === 'AUTHORIZATION_VOIDED'
+        // Voided already (by an earlier attempt of this call whose answer was lost, or in PayPal's dashboard).
+        return voided.issue === 'PREVIOUSLY_VOIDED'
           ? { status: 'succeeded', providerReference: auth.id }
           : declined(voided);
       }

@@ -1,7 +1,8 @@
 import { verify, X509Certificate } from 'node:crypto';
-import { fromDecimalString, type Money } from '../../../platform/money.js';
+import type { Money } from '../../../platform/money.js';
 import { InvalidWebhookSignatureError } from '../payments.errors.js';
 import type { ProviderEvent, ProviderEventType } from '../provider.js';
+import { fromPayPalValue } from './paypal.money.js';
 
 /**
  * PayPal webhook verification by PayPal's documented self-verification scheme: the `paypal-transmission-sig` is an
@@ -129,7 +130,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 function amountOf(raw: unknown): Money | undefined {
   const a = obj(raw);
   try {
-    return fromDecimalString(str(a.value) ?? '', str(a.currency_code) ?? '');
+    return fromPayPalValue(str(a.value) ?? '', str(a.currency_code) ?? '');
   } catch {
     return undefined;
   }
@@ -152,27 +153,55 @@ const PAYMENT_TYPES: Record<string, ProviderEventType> = {
   'PAYMENT.CAPTURE.DENIED': 'failed',
   'PAYMENT.CAPTURE.DECLINED': 'failed',
   'PAYMENT.CAPTURE.REFUNDED': 'refunded',
+  // A PENDING refund is counted as made, as the adapter's refund call counts it; a later FAILED takes it back.
+  'PAYMENT.REFUND.PENDING': 'refunded',
+  'PAYMENT.REFUND.FAILED': 'refund_failed',
+  // Refund-shaped: money PayPal took back from the capture on its own (a chargeback, a reversed funding source).
+  'PAYMENT.CAPTURE.REVERSED': 'reversed',
 };
 
-/** Maps a (verified) PayPal event to ours. Amounts are per object (this capture, this refund), never running totals. */
+/** Events whose resource is a refund: it names its capture only by the `up` link, and its order not at all. */
+const REFUND_RESOURCES = new Set([
+  'PAYMENT.CAPTURE.REFUNDED',
+  'PAYMENT.REFUND.PENDING',
+  'PAYMENT.REFUND.FAILED',
+  'PAYMENT.CAPTURE.REVERSED',
+]);
+
+/** The capture a refund resource belongs to, from its `up` link (`…/v2/payments/captures/<id>`). */
+function upCapture(r: Json): string | undefined {
+  const links = Array.isArray(r.links) ? r.links.map(obj) : [];
+  const up = str(links.find((l) => l.rel === 'up')?.href) ?? '';
+  return /\/captures\/([^/?#]+)/.exec(up)?.[1];
+}
+
+/**
+ * Maps a (verified) PayPal event to ours. Amounts are per object (this capture, this refund), never running totals.
+ * Only what PayPal's resources guarantee is used: a refund carries `custom_id`/`invoice_id` only when our refund call
+ * set them (one made in PayPal's dashboard has neither) and no order id, so refunds are found by their capture.
+ */
 export function normaliseEvent(event: PayPalEvent): ProviderEvent {
   const r = obj(event.resource);
   const base = { eventId: String(event.id), providerType: String(event.event_type) };
   const related = obj(obj(r.supplementary_data).related_ids);
   const paymentType = PAYMENT_TYPES[event.event_type];
   if (paymentType) {
-    const money = paymentType === 'captured' || paymentType === 'refunded';
+    const refund = REFUND_RESOURCES.has(event.event_type);
+    const reason = str(obj(r.status_details).reason);
     return {
       ...base,
       type: paymentType,
       paymentId: str(r.custom_id),
-      providerReference: str(related.order_id),
+      providerReference: refund ? undefined : str(related.order_id),
       objectReference: str(r.id),
+      ...(refund ? { parentReference: upCapture(r) } : {}),
       amount: amountOf(r.amount),
-      ...(money ? { cumulative: false, idempotencyKey: callKey(str(r.invoice_id)) } : {}),
-      ...(paymentType === 'failed'
-        ? { declineCode: str(obj(r.status_details).reason) ?? String(r.status ?? 'DENIED') }
-        : {}),
+      // Our key (invoice_id) names the call a capture, refund or declined capture belongs to.
+      ...(paymentType === 'authorized' || paymentType === 'voided'
+        ? {}
+        : { cumulative: false, idempotencyKey: callKey(str(r.invoice_id)) }),
+      ...(paymentType === 'failed' ? { declineCode: reason ?? String(r.status ?? 'DENIED') } : {}),
+      ...(paymentType === 'refund_failed' ? { refundFailure: { status: String(r.status ?? 'FAILED'), reason } } : {}),
     };
   }
   if (event.event_type === 'CUSTOMER.DISPUTE.CREATED' || event.event_type === 'CUSTOMER.DISPUTE.RESOLVED') {
