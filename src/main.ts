@@ -20,11 +20,14 @@ function config(overrides: Partial<Record<string, string>> = {}): Config {
   }
 }
 
-/** Runs a short command against the database, then closes it. */
+/**
+ * Runs a short command against the database, then closes it. While `serve` runs on the embedded
+ * database, the command goes through that process's local socket.
+ */
 async function withRuntime(fn: (rt: Runtime) => Promise<void>, migrate = false) {
   const cfg = config({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
   const { createRuntime } = await import('./runtime.js');
-  const rt = await createRuntime(cfg, { migrate });
+  const rt = await createRuntime(cfg, { migrate, attach: true });
   try {
     await fn(rt);
   } finally {

@@ -47,7 +47,11 @@ function createMailTransport(config: Config, logger: Logger): MailTransport {
     : fileLogTransport(join(config.BACKROOM_DATA_DIR, 'mail'), logger.child({ component: 'mail' }));
 }
 
-export async function createRuntime(config: Config, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+/** `attach`: a CLI command reaches the embedded database of a running `serve` through its socket. */
+export async function createRuntime(
+  config: Config,
+  opts: { migrate?: boolean; attach?: boolean } = {},
+): Promise<Runtime> {
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const metrics = createMetrics();
   const image = config.DATABASE_URL ? undefined : embeddedImageFor(config.BACKROOM_DATA_DIR);
@@ -59,6 +63,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
       lockTimeoutMs: config.DATABASE_LOCK_TIMEOUT_MS,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       loadDataDir: image,
+      attach: opts.attach,
     },
     metrics,
   );
@@ -239,6 +244,10 @@ export async function serve(given: Config, plugins?: FastifyPluginAsync[]): Prom
     await stop();
     throw err;
   }
+  // Other local processes (the CLI, psql) reach the embedded database through this process.
+  const local = await rt.dbHandle.serveLocalSocket?.();
+  if (local && 'unavailable' in local) rt.logger.warn(`no local database socket: ${local.unavailable}`);
+  else if (local) rt.logger.info({ socket: local.dir }, `embedded database shared locally: psql -h ${local.dir}`);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;

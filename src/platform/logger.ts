@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger, type LoggerOptions, pino } from 'pino';
+import { maskCardNumbers } from './card-numbers.js';
 
 export type { Logger };
 
@@ -66,6 +67,45 @@ export const redactPaths = [
   'req.headers["stripe-signature"]',
 ];
 
+/**
+ * What a database driver may hang on its errors that must never reach a log: PGlite sets `query`, `params` and
+ * `queryOptions`, postgres.js `query`, `parameters`, `args` and `types` (enumerable in its debug mode), and both pass
+ * on PostgreSQL's `detail` ("Key (email)=(…)", "Failing row contains (…)") and `where`/`internalQuery`. The db layer
+ * already strips them (`withoutStatementData`); the serializer is the second line, for any error from anywhere.
+ */
+const statementDataFields = [
+  'query',
+  'params',
+  'parameters',
+  'queryOptions',
+  'args',
+  'types',
+  'detail',
+  'where',
+  'internalQuery',
+  'internal_query',
+];
+
+type SerializedError = Record<string, unknown>;
+
+/** pino's error serializer, without statement data at any depth (nested errors are serialized by the same rule). */
+function serializeError(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown;
+  if (out === err || out === null || typeof out !== 'object') return out;
+  const clean = (e: SerializedError, depth: number) => {
+    for (const field of statementDataFields) delete e[field];
+    if (depth > 8) return;
+    for (const value of Object.values(e)) {
+      const nested = Array.isArray(value) ? value : [value];
+      for (const v of nested) {
+        if (v && typeof v === 'object' && 'message' in v) clean(v as SerializedError, depth + 1);
+      }
+    }
+  };
+  clean(out as SerializedError, 0);
+  return out;
+}
+
 export interface LoggerSettings {
   level: string;
   format: 'auto' | 'json' | 'pretty';
@@ -78,6 +118,10 @@ export function loggerOptions(s: LoggerSettings): LoggerOptions {
     redact: { paths: redactPaths, censor: '[redacted]' },
     base: { pid: process.pid },
     mixin: requestIdMixin,
+    serializers: { err: serializeError },
+    // The finished line, whatever wrote it (a URL's query, an error message, a binding): card numbers are masked to
+    // their last four digits. Bodies carrying them are refused (card-guard.ts); this covers everything else.
+    hooks: { streamWrite: maskCardNumbers },
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),

@@ -7,11 +7,13 @@ import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { type DatabaseConnection, type Dialect, type Driver, Kysely, type LogEvent } from 'kysely';
 import postgres from 'postgres';
 import type { Metrics } from '../metrics.js';
-import { lockDataDir } from './data-dir-lock.js';
+import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
 import type { Db } from './database.js';
+import { type LocalSocket, runningSocketDir, SOCKET_PORT, serveLocalSocket } from './local-socket.js';
 import { pgliteDialect } from './pglite-dialect.js';
 import { postgresJsDialect } from './postgres-dialect.js';
 import { recordStatement } from './query-stats.js';
+import { SessionLock } from './session-lock.js';
 
 export interface DbSettings {
   /** postgres:// URL; when absent the embedded database in `dataDir` is used. */
@@ -24,6 +26,11 @@ export interface DbSettings {
   statementTimeoutMs: number;
   /** An embedded database image to start from (tests start from a migrated template). */
   loadDataDir?: Blob;
+  /**
+   * Short commands (the CLI): when another live process holds the embedded data dir and serves it
+   * on its local socket, connect through that socket instead of failing with DataDirLockedError.
+   */
+  attach?: boolean;
 }
 
 export type Unlisten = () => Promise<void>;
@@ -35,6 +42,11 @@ export interface DbHandle {
   listen(channel: string, onPayload: (payload: string) => void): Promise<Unlisten>;
   /** The embedded instance (only for `kind: 'pglite'`), e.g. to dump a test template. */
   pglite?: PGlite;
+  /**
+   * Embedded database only: serve it to other local processes on a Unix socket in the data dir
+   * (closed with the handle). Undefined with the reason when it cannot be served.
+   */
+  serveLocalSocket?(): Promise<LocalSocket | { unavailable: string }>;
   close(): Promise<void>;
 }
 
@@ -52,9 +64,22 @@ export async function createDb(settings: DbSettings, metrics?: Metrics): Promise
   return settings.url ? createServerDb(settings.url, settings, metrics) : createEmbeddedDb(settings, metrics);
 }
 
-async function createServerDb(url: string, settings: DbSettings, metrics?: Metrics): Promise<DbHandle> {
+/** A running process's embedded database, reached through its local socket (see local-socket.ts). */
+function attachToRunningDb(socketDir: string, settings: DbSettings, metrics?: Metrics): Promise<DbHandle> {
+  // One connection: the session is shared with the server, which takes turns with it. Startup
+  // parameters are ignored there (the session already has the server's timeouts), and statements
+  // stay unnamed: a named one would outlive this connection in that shared session.
+  return createServerDb({ host: socketDir, port: SOCKET_PORT }, { ...settings, poolMax: 1 }, metrics);
+}
+
+async function createServerDb(
+  target: string | { host: string; port: number },
+  settings: DbSettings,
+  metrics?: Metrics,
+): Promise<DbHandle> {
   const poolMax = settings.poolMax;
-  const sql = postgres(url, {
+  const local = typeof target !== 'string';
+  const options: postgres.Options<Record<string, postgres.PostgresType>> = {
     max: poolMax,
     onnotice: () => {},
     // Startup parameters: every session (so every transaction) gets these timeouts without an
@@ -74,7 +99,9 @@ async function createServerDb(url: string, settings: DbSettings, metrics?: Metri
     // Reconnect quickly after a server restart; a dead connection is replaced on next use.
     idle_timeout: 60,
     connect_timeout: 10,
-  });
+    ...(local ? { prepare: false } : {}),
+  };
+  const sql = local ? postgres({ ...options, ...target }) : postgres(target, options);
   metrics?.dbPoolMax.set(poolMax);
   const db = new Kysely({
     dialect: instrument(postgresJsDialect(sql), metrics),
@@ -103,7 +130,14 @@ async function createEmbeddedDb(settings: DbSettings, metrics?: Metrics): Promis
   const memory = settings.dataDir.startsWith('memory://');
   const dataDir = memory ? settings.dataDir : resolve(settings.dataDir);
   if (!memory) mkdirSync(dataDir, { recursive: true });
-  const unlock = memory ? () => {} : lockDataDir(dataDir);
+  let unlock: () => void = () => {};
+  try {
+    if (!memory) unlock = lockDataDir(dataDir);
+  } catch (err) {
+    const socketDir = settings.attach && err instanceof DataDirLockedError && runningSocketDir(dataDir, err.owner);
+    if (socketDir) return attachToRunningDb(socketDir, settings, metrics);
+    throw err;
+  }
   let pg: PGlite;
   try {
     pg = await PGlite.create({
@@ -122,20 +156,44 @@ async function createEmbeddedDb(settings: DbSettings, metrics?: Metrics): Promis
     throw err;
   }
   metrics?.dbPoolMax.set(1);
-  const db = new Kysely({ dialect: instrument(pgliteDialect(pg), metrics), log: queryLogger(metrics) }) as Db;
+  const lock = new SessionLock();
+  const db = new Kysely({ dialect: instrument(pgliteDialect(pg, lock), metrics), log: queryLogger(metrics) }) as Db;
+  /** LISTEN/UNLISTEN are statements too: they wait for their turn like any other. */
+  const inTurn = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const release = await lock.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+  let socket: LocalSocket | undefined;
   return {
     db,
     kind: 'pglite',
     pglite: pg,
     async listen(channel, onPayload) {
-      const unlisten = await pg.listen(channel, onPayload);
+      const unlisten = await inTurn(() => pg.listen(channel, onPayload));
       // Once the database is closed its listeners are gone with it; PGlite would throw instead.
       return async () => {
-        if (!pg.closed) await unlisten();
+        if (!pg.closed) await inTurn(unlisten);
       };
     },
+    // A database in memory has no folder for a socket, and no one else could know of it.
+    ...(memory
+      ? {}
+      : {
+          async serveLocalSocket() {
+            if (socket) return socket;
+            const served = await serveLocalSocket(pg, lock, dataDir, settings.statementTimeoutMs);
+            if ('dir' in served) socket = served;
+            return served;
+          },
+        }),
     async close() {
       try {
+        // Clients first: an unfinished transaction of theirs is rolled back before the database closes.
+        await socket?.close();
         await db.destroy();
       } finally {
         unlock();

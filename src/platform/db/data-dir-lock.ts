@@ -5,7 +5,11 @@ import { join } from 'node:path';
 const held = new Set<string>();
 
 export class DataDirLockedError extends Error {
-  constructor(dir: string, owner: number) {
+  constructor(
+    dir: string,
+    /** The pid that holds the folder (0 if it could not be read). */
+    readonly owner: number,
+  ) {
     super(
       `the embedded database in ${dir} is in use by ${owner === process.pid ? 'this process' : `process ${owner}`}; stop it, or set DATABASE_URL to share a PostgreSQL server`,
     );

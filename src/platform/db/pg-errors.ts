@@ -47,6 +47,56 @@ export function constraintName(err: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/**
+ * What a driver error carries about the statement, which may hold customer data: PGlite sets `query`, `params` and
+ * `queryOptions`; postgres.js `query`, `parameters`, `args` and `types`; both pass on PostgreSQL's `detail` ("Key
+ * (email)=(ann@…) already exists", "Failing row contains (…, $argon2id$…)"), `where` and the internal query.
+ */
+const statementData = new Set([
+  'query',
+  'params',
+  'parameters',
+  'queryOptions',
+  'args',
+  'types',
+  'detail',
+  'where',
+  'internalQuery',
+  'internal_query',
+]);
+
+const clean = Symbol('backroom.withoutStatementData');
+
+/**
+ * A database error as it may leave the db layer and be logged: a new error with the driver's fields that name what
+ * failed (SQLSTATE, severity, constraint, table, column…) and nothing of the statement's data. A data exception's
+ * message quotes the offending value (`invalid input syntax for type uuid: "ann@example.com"`): the quote is
+ * replaced. Anything that is not a driver error is returned as it is. Both dialects pass every statement error
+ * through here, so no parameter reaches a log, a stored error text or a problem document.
+ */
+export function withoutStatementData(err: unknown): unknown {
+  if (err === null || typeof err !== 'object' || (err as { [clean]?: true })[clean]) return err;
+  const own = Object.getOwnPropertyNames(err);
+  if (sqlState(err) === undefined && !own.some((k) => statementData.has(k))) return err;
+  const source = err as Error & Record<string, unknown>;
+  const state = sqlState(err);
+  const raw = typeof source.message === 'string' ? source.message : 'database error';
+  const message = state?.startsWith('22') ? raw.replace(/".*"/s, '"…"') : raw;
+  const out = new Error(message) as Error & Record<string | symbol, unknown>;
+  for (const key of own) {
+    if (statementData.has(key) || key === 'message' || key === 'stack') continue;
+    const value = source[key];
+    if (value === undefined || typeof value === 'function' || (value !== null && typeof value === 'object')) continue;
+    out[key] = value;
+  }
+  out.name = typeof source.name === 'string' && source.name !== 'Error' ? source.name : 'DatabaseError';
+  // The driver's frames (postgres.js appends the caller's) under the cleaned message.
+  const frames = typeof source.stack === 'string' ? source.stack.split('\n').filter((l) => /^\s+at /.test(l)) : [];
+  out.stack = [`${out.name}: ${message}`, ...frames].join('\n');
+  Object.defineProperty(out, clean, { value: true });
+  return out;
+}
+
 /** Network-level failures (server down, restarted, connection dropped). */
 const connectionErrorCodes = new Set([
   'ECONNREFUSED',
@@ -124,8 +174,9 @@ export class TransactionAbortedError extends Error {
  * Turns a driver error into an `AppError` when the SQLSTATE says what went wrong; anything else
  * is returned unchanged (and becomes a logged 500).
  */
-export function mapDbError(err: unknown): unknown {
-  if (err instanceof AppError) return err;
+export function mapDbError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const err = withoutStatementData(error);
   const state = sqlState(err);
   const constraint = constraintName(err);
   switch (state) {

@@ -8,15 +8,17 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { beginStatement, postgresDialect, savepointMethods } from './dialect-common.js';
-import { sqlState, TransactionAbortedError } from './pg-errors.js';
+import { sqlState, TransactionAbortedError, withoutStatementData } from './pg-errors.js';
+import type { SessionLock } from './session-lock.js';
 
 /**
  * Kysely dialect for embedded PostgreSQL (PGlite). PGlite is one session, so this driver hands out
  * that single connection to one caller at a time: a transaction owns it from BEGIN to COMMIT and
- * concurrent commands queue behind it, exactly like a pool of size 1 on a real server.
+ * concurrent commands queue behind it, exactly like a pool of size 1 on a real server. The turns
+ * come from `lock`, which the local socket's clients share (see local-socket.ts).
  */
-export function pgliteDialect(pg: PGlite): Dialect {
-  return postgresDialect(() => new PGliteDriver(pg));
+export function pgliteDialect(pg: PGlite, lock: SessionLock): Dialect {
+  return postgresDialect(() => new PGliteDriver(pg, lock));
 }
 
 class PGliteConnection implements DatabaseConnection {
@@ -33,7 +35,9 @@ class PGliteConnection implements DatabaseConnection {
     let res: Results<R>;
     try {
       res = await this.pg.query<R>(q.sql, [...q.parameters], { rowMode: 'object' });
-    } catch (err) {
+    } catch (error) {
+      // PGlite hangs the statement and its parameters on the error: they stay here (logs must not see them).
+      const err = withoutStatementData(error);
       // Only a server error (it has a SQLSTATE) aborts the transaction; one thrown while parsing
       // a result in JavaScript does not.
       if (sqlState(err) !== undefined) this.failure = err;
@@ -56,9 +60,11 @@ class PGliteConnection implements DatabaseConnection {
 
 class PGliteDriver implements Driver {
   readonly #conn: PGliteConnection;
-  #queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly pg: PGlite) {
+  constructor(
+    private readonly pg: PGlite,
+    private readonly lock: SessionLock,
+  ) {
     this.#conn = new PGliteConnection(pg);
   }
 
@@ -69,13 +75,7 @@ class PGliteDriver implements Driver {
   #release: (() => void) | undefined;
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.#queue;
-    let release!: () => void;
-    this.#queue = new Promise<void>((r) => {
-      release = r;
-    });
-    await previous;
-    this.#release = release;
+    this.#release = await this.lock.acquire();
     return this.#conn;
   }
 

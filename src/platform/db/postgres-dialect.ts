@@ -8,7 +8,7 @@ import {
 } from 'kysely';
 import type postgres from 'postgres';
 import { beginStatement, postgresDialect, savepointMethods } from './dialect-common.js';
-import { TransactionAbortedError } from './pg-errors.js';
+import { TransactionAbortedError, withoutStatementData } from './pg-errors.js';
 
 /**
  * Kysely dialect over postgres.js. It replaces `kysely-postgres-js`, which (with postgres.js
@@ -90,7 +90,9 @@ class PostgresJSConnection implements DatabaseConnection {
           onexecute,
         } as postgres.UnsafeQueryOptions,
       );
-    } catch (err) {
+    } catch (error) {
+      // The statement's parameters stay here: what leaves the db layer may be logged.
+      const err = withoutStatementData(error);
       if (isConnectionLoss(err)) this.#dead = true;
       else this.failure = err;
       throw err;

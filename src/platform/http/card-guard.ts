@@ -1,12 +1,15 @@
+import { looksLikeCardNumber } from '../card-numbers.js';
 import { AppError } from '../errors.js';
 import type { App } from './types.js';
+
+export { looksLikeCardNumber };
 
 /**
  * Card numbers never reach Backroom: storefronts collect them in the gateway's own fields (Stripe Elements, PayPal
  * buttons) and send us tokens. A request body that carries something shaped like a card number — 13 to 19 digits
  * (spaces and dashes allowed; 15 to 19 in practice) with a card network's prefix and a valid Luhn check digit — is refused with 400 before
  * validation, idempotency storage or any handler sees it, and the number itself appears in no answer and no log.
- * The prefix + length + Luhn test is what data-loss-prevention scanners use; it keeps tracking numbers and ids out.
+ * The prefix + length + Luhn test (card-numbers.ts) is the same one the logger masks log lines with.
  */
 
 /** 400 `CARD_DATA_REJECTED`, naming the field (never the value). */
@@ -22,42 +25,6 @@ export class CardDataRejectedError extends AppError {
       ],
     });
   }
-}
-
-/**
- * Card networks by prefix and the lengths their numbers have today. Lengths below 15 are left out on purpose: EAN-13,
- * UPC-12 and GTIN-14 barcodes (product data) would otherwise be refused whenever their digits happen to pass Luhn.
- */
-const networks: { prefix: RegExp; lengths: number[] }[] = [
-  { prefix: /^4/, lengths: [16, 19] }, // Visa
-  { prefix: /^(5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720)/, lengths: [16] }, // Mastercard
-  { prefix: /^3[47]/, lengths: [15] }, // American Express
-  { prefix: /^(6011|65|64[4-9])/, lengths: [16, 19] }, // Discover
-  { prefix: /^35(2[89]|[3-8]\d)/, lengths: [16, 19] }, // JCB
-  { prefix: /^(30[0-5]|36|38)/, lengths: [16] }, // Diners Club
-  { prefix: /^62/, lengths: [16, 17, 18, 19] }, // UnionPay
-  { prefix: /^(5018|5020|5038|6304|6759|676[1-3])/, lengths: [16, 17, 18, 19] }, // Maestro
-];
-
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
-/** Whether `value` is shaped like a card number. */
-export function looksLikeCardNumber(value: string): boolean {
-  if (value.length > 40 || !/^[\d -]+$/.test(value)) return false;
-  const digits = value.replace(/[ -]/g, '');
-  if (digits.length < 15 || digits.length > 19) return false;
-  return networks.some((n) => n.prefix.test(digits) && n.lengths.includes(digits.length)) && luhn(digits);
 }
 
 /** The JSON-pointer path of the first card-shaped value in `value` (depth-limited), or null. */
