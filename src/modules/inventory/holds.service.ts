@@ -5,7 +5,7 @@ import { ValidationError } from '../../platform/errors.js';
 import { afterStockChange, shortVariants, stockSnapshot } from './availability.js';
 import type { InventoryDeps } from './deps.js';
 import { InsufficientStockError } from './inventory.errors.js';
-import { changeLevels } from './levels.sql.js';
+import { type ChangeOptions, changeLevels } from './levels.sql.js';
 
 /** Cart holds: units set aside during checkout, replaced per cart, expired by the worker. */
 
@@ -53,7 +53,11 @@ export async function lockCart(tx: Tx, cartId: string): Promise<void> {
  *   nothing changed: the cart keeps its previous holds (call `release` to drop them).
  */
 export function hold(deps: InventoryDeps, tx: Tx, input: HoldInput): Promise<HoldResult> {
-  return allocate(deps, tx, input, null);
+  const lines = mergeLines(input.lines);
+  if (!Number.isInteger(input.ttlSeconds) || input.ttlSeconds < 1) {
+    throw new ValidationError([{ path: '/ttlSeconds', message: 'must be a positive integer' }]);
+  }
+  return allocate(deps, tx, input.cartId, lines, holdStatement(input, lines, input.actor ?? systemActor));
 }
 
 /**
@@ -63,31 +67,35 @@ export function hold(deps: InventoryDeps, tx: Tx, input: HoldInput): Promise<Hol
  * of the whole order insert in between: what a flash sale queues on.
  * @throws InsufficientStockError (409) — nothing changed.
  */
-export async function reserve(
-  deps: InventoryDeps,
-  tx: Tx,
-  input: { cartId: string; orderId: string; lines: StockLine[]; actor?: AuditContext | undefined },
-): Promise<void> {
-  await allocate(deps, tx, { ...input, ttlSeconds: 1 }, input.orderId);
+export async function reserve(deps: InventoryDeps, tx: Tx, input: ReserveInput): Promise<void> {
+  const lines = mergeLines(input.lines);
+  await allocate(deps, tx, input.cartId, lines, reserveStatement(input, lines, input.actor ?? systemActor));
 }
 
-async function allocate(deps: InventoryDeps, tx: Tx, input: HoldInput, reserveFor: string | null): Promise<HoldResult> {
-  const lines = mergeLines(input.lines);
-  if (!Number.isInteger(input.ttlSeconds) || input.ttlSeconds < 1) {
-    throw new ValidationError([{ path: '/ttlSeconds', message: 'must be a positive integer' }]);
-  }
-  await lockCart(tx, input.cartId);
-  const actor = input.actor ?? systemActor;
-  const result = await changeLevels(tx, {
-    ctes: sql`
-      lines as (select * from unnest(${lines.map((l) => l.variantId)}::text[], ${lines.map((l) => l.quantity)}::int[])
+export interface ReserveInput {
+  cartId: string;
+  orderId: string;
+  lines: StockLine[];
+  actor?: AuditContext | undefined;
+}
+
+/**
+ * Where a cart's lines take their stock from, as CTEs ending in `new_holds` (per line, item and location) and `d` (the
+ * deltas: `take` into `held` or `reserved`, the cart's old holds given back). Old holds count as available. Nothing is
+ * taken when a line is short (`short_lines`). Shared by the hold and the reserve statement.
+ */
+function allocation(cartId: string, lines: StockLine[], into: 'held' | 'reserved') {
+  const variantIds = lines.map((l) => l.variantId);
+  const quantities = lines.map((l) => l.quantity);
+  return sql`
+      lines as (select * from unnest(${variantIds}::text[], ${quantities}::int[])
                   as t(variant_id, quantity)),
       comps as (
         select l.variant_id, l.quantity as line_quantity, c.item_id, (l.quantity * c.quantity)::int as need
           from lines l join variant_component c on c.variant_id = l.variant_id
           join inventory_item i on i.id = c.item_id and i.tracked
       ),
-      old as (select id, item_id, location_id, quantity from stock_hold where cart_id = ${input.cartId} order by id for update),
+      old as (select id, item_id, location_id, quantity from stock_hold where cart_id = ${cartId} order by id for update),
       need as (select item_id, sum(need)::int as need from comps group by item_id),
       lk as (
         select l.item_id, l.location_id, l.on_hand, l.reserved, l.held, l.allow_backorder, s.priority, s.active
@@ -144,22 +152,26 @@ async function allocate(deps: InventoryDeps, tx: Tx, input: HoldInput, reserveFo
       ),
       d as (
         select item_id, location_id, 0 as d_on_hand,
-               case when ${reserveFor}::text is null then 0 else take end as d_reserved,
-               case when ${reserveFor}::text is null then take else 0 end as d_held,
+               ${into === 'reserved' ? sql`take` : sql`0`} as d_reserved,
+               ${into === 'held' ? sql`take` : sql`0`} as d_held,
                null::int as expect_on_hand, null::text as ref_id
           from alloc where take > 0 and not exists (select 1 from short_lines)
         union all
         select item_id, location_id, 0, 0, -q, null::int, null::text
           from oldq where not exists (select 1 from short_lines)
-      )`,
+      )`;
+}
+
+/** The cart's holds replaced by new ones that expire after `ttlSeconds` (ledger reason `hold`). */
+function holdStatement(input: HoldInput, lines: StockLine[], actor: AuditContext): ChangeOptions {
+  return {
+    ctes: allocation(input.cartId, lines, 'held'),
     after: sql`
       del as (
         delete from stock_hold where id in (select id from old)
            and not exists (select 1 from bad) and not exists (select 1 from short_lines)
       ),
-      ${
-        reserveFor === null
-          ? sql`ins as (
+      ins as (
         insert into stock_hold (cart_id, variant_id, line_quantity, item_id, location_id, quantity, expires_at)
         select ${input.cartId}, variant_id, line_quantity, item_id, location_id, quantity,
                now() + make_interval(secs => ${input.ttlSeconds})
@@ -167,10 +179,24 @@ async function allocate(deps: InventoryDeps, tx: Tx, input: HoldInput, reserveFo
          where not exists (select 1 from bad) and not exists (select 1 from short_lines)
          order by variant_id, item_id, location_id
         returning variant_id, item_id, location_id, quantity, expires_at
-      )`
-          : sql`ins as (
+      )`,
+    extra: allocationResult,
+    meta: { reason: 'hold', reasonWhenNegative: 'release', referenceType: 'cart', referenceId: input.cartId, actor },
+  };
+}
+
+/** The cart's holds replaced by reservations of the order (ledger reason `commit`, reference the order). */
+function reserveStatement(input: ReserveInput, lines: StockLine[], actor: AuditContext): ChangeOptions {
+  return {
+    ctes: allocation(input.cartId, lines, 'reserved'),
+    after: sql`
+      del as (
+        delete from stock_hold where id in (select id from old)
+           and not exists (select 1 from bad) and not exists (select 1 from short_lines)
+      ),
+      ins as (
         insert into stock_reservation (order_id, variant_id, item_id, location_id, quantity)
-        select ${reserveFor}, variant_id, item_id, location_id, sum(quantity)::int
+        select ${input.orderId}, variant_id, item_id, location_id, sum(quantity)::int
           from new_holds
          where not exists (select 1 from bad) and not exists (select 1 from short_lines)
          group by variant_id, item_id, location_id
@@ -178,19 +204,36 @@ async function allocate(deps: InventoryDeps, tx: Tx, input: HoldInput, reserveFo
         on conflict (order_id, variant_id, item_id, location_id)
         do update set quantity = stock_reservation.quantity + excluded.quantity
         returning variant_id, item_id, location_id, quantity, null::timestamptz as expires_at
-      )`
-      }`,
-    extra: sql`
+      )`,
+    extra: allocationResult,
+    meta: {
+      reason: 'commit',
+      reasonWhenNegative: 'release',
+      referenceType: 'order',
+      referenceId: input.orderId,
+      actor,
+    },
+  };
+}
+
+/** What both statements answer: the short lines, the rows written and when the new holds expire. */
+const allocationResult = sql`
       (select coalesce(json_agg(variant_id order by variant_id), '[]'::json)::text from short_lines) as short,
       (select coalesce(json_agg(json_build_object('variantId', variant_id, 'itemId', item_id,
           'locationId', location_id, 'quantity', quantity) order by variant_id, item_id, location_id), '[]'::json)::text
          from ins) as holds,
-      (select min(expires_at) from ins) as expires_at`,
-    meta:
-      reserveFor === null
-        ? { reason: 'hold', reasonWhenNegative: 'release', referenceType: 'cart', referenceId: input.cartId, actor }
-        : { reason: 'commit', reasonWhenNegative: 'release', referenceType: 'order', referenceId: reserveFor, actor },
-  });
+      (select min(expires_at) from ins) as expires_at`;
+
+/** Runs a hold or reserve statement under the cart's lock; short stock throws with nothing changed. */
+async function allocate(
+  deps: InventoryDeps,
+  tx: Tx,
+  cartId: string,
+  lines: StockLine[],
+  statement: ChangeOptions,
+): Promise<HoldResult> {
+  await lockCart(tx, cartId);
+  const result = await changeLevels(tx, statement);
   const short = JSON.parse(String(result.extra.short)) as string[];
   if (short.length > 0 || !result.applied) {
     const ids = short.length > 0 ? short : lines.map((l) => l.variantId);
@@ -204,7 +247,7 @@ async function allocate(deps: InventoryDeps, tx: Tx, input: HoldInput, reserveFo
   );
   const expiresAt = result.extra.expires_at as Date | string | null;
   return {
-    cartId: input.cartId,
+    cartId,
     expiresAt: expiresAt ? new Date(expiresAt).toISOString() : null,
     holds: JSON.parse(String(result.extra.holds)),
   };
