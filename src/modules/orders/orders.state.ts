@@ -29,8 +29,10 @@ export const paymentTransitions = {
   authorized: ['partially_paid', 'paid', 'voided'],
   partially_paid: ['paid', 'partially_refunded', 'refunded'],
   paid: ['partially_refunded', 'refunded'],
-  partially_refunded: ['partially_refunded', 'refunded'],
-  refunded: [],
+  // A refund the gateway accepted can still fail later (PayPal refund FAILED, Stripe refund.failed): it is taken back
+  // out of the ledger, and the order's payment status goes back with it.
+  partially_refunded: ['partially_paid', 'paid', 'partially_refunded', 'refunded'],
+  refunded: ['partially_paid', 'paid', 'partially_refunded'],
   voided: [],
 } as const satisfies Record<PaymentStatus, readonly PaymentStatus[]>;
 
