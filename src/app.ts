@@ -16,6 +16,7 @@ import type { Db } from './platform/db/database.js';
 import type { MigrationList } from './platform/db/migrate.js';
 import { AppError } from './platform/errors.js';
 import { registerCardGuard } from './platform/http/card-guard.js';
+import { clientErrorHandler } from './platform/http/client-errors.js';
 import { registerErrorHandlers, sendProblem } from './platform/http/error-handler.js';
 import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerInputGuard } from './platform/http/input-guard.js';
@@ -83,6 +84,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       reply.header('x-request-id', request.id);
       return sendProblem(reply, request, new AppError(400, 'BAD_REQUEST', 'Bad request', { detail: error.message }));
     },
+    // Refused by Node's HTTP parser (431 URL or headers too large, 400 malformed): problem documents as well.
+    clientErrorHandler,
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     ajv: {

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import { ValidationError } from '../../platform/errors.js';
+import { utf8Body } from '../../platform/http/json-body.js';
 import type { App } from '../../platform/http/types.js';
 import { PermissionDeniedError } from '../identity/index.js';
 import { exportProductsCsv } from './exporter.js';
@@ -38,9 +39,14 @@ const Job = Type.Object({
 
 /** Product CSV import (async job) and export (`catalog:write` / `catalog:read`). */
 export async function importRoutes(app: App, deps: ImportDeps) {
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) =>
-    done(null, body),
-  );
+  // UTF-8 only: other bytes would otherwise be imported as U+FFFD (415 for another declared charset, 400 for bad bytes).
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (req, body, done) => {
+    try {
+      done(null, utf8Body(req.headers['content-type'], body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 
   app.post(
     '/v1/admin/imports',
@@ -101,7 +107,13 @@ export async function importRoutes(app: App, deps: ImportDeps) {
       schema: {
         tags: ['admin: imports'],
         summary: 'Every product in the import format (streamed)',
-        response: { 200: Type.String({ description: 'text/csv' }) },
+        produces: ['text/csv'],
+        response: {
+          200: {
+            description: 'The CSV file (`text/csv; charset=utf-8`, as an attachment)',
+            content: { 'text/csv': { schema: Type.String({ description: 'the product CSV, header line first' }) } },
+          },
+        },
       },
     },
     async (_request, reply) => {
