@@ -7,6 +7,7 @@
  *   identity; catalog, inventory, payments and identity are leaves (platform only); no module imports
  *   `imports`.
  * - Modules and the platform never import `src/config.ts`: settings arrive as deps.
+ * - Route files (`*.routes.ts`, `routes.ts`) never import withTransaction: handlers call commands.
  * Table ownership (no module's SQL names another module's table) is checked by `npm run check:tables`.
  */
 const leaves = '(catalog|inventory|payments|identity)';
@@ -82,6 +83,15 @@ module.exports = {
         'or the platform importing it (even its type) would couple it to every setting and hide what it needs.',
       from: { path: '^src/(modules|platform)/', pathNot: '/__tests__/' },
       to: { path: '^src/config\\.ts$' },
+    },
+    {
+      name: 'routes-open-no-transactions',
+      severity: 'error',
+      comment:
+        'HTTP handlers never open transactions (ARCHITECTURE.md): a route calls a command (a service function) ' +
+        'that opens one with withTransaction.',
+      from: { path: '^src/.*(\\.|/)routes\\.ts$' },
+      to: { path: '^src/platform/db/transaction\\.ts$' },
     },
     {
       name: 'src-not-to-tests',

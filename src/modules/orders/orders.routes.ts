@@ -1,14 +1,13 @@
 import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
-import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { IdCursor, MoneyAmount } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
+import { noteOrder } from './notes.service.js';
 import { cancelOrder, captureOrder, findGuestOrder } from './order-actions.service.js';
 import type { OrderDeps } from './orders.deps.js';
 import { findOrderView, listOrders } from './orders.repository.js';
 import { OrderDetail, OrderSummary } from './orders.schemas.js';
-import { addOrderNote } from './orders.service.js';
 import { fulfillmentStatuses, orderStatuses, paymentStatuses } from './orders.state.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -82,12 +81,7 @@ export async function orderAdminRoutes(app: App, deps: OrderDeps) {
       },
     },
     async (request, reply) => {
-      const order = await withTransaction(db, async (tx) => {
-        await addOrderNote(tx, requestAuditContext(request), request.params.id, request.body.note.trim());
-        const view = await findOrderView(tx, request.params.id);
-        if (!view) throw new NotFoundError('Order', request.params.id);
-        return view;
-      });
+      const order = await noteOrder(db, requestAuditContext(request), request.params.id, request.body.note.trim());
       return reply.code(201).send(order);
     },
   );

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/database.js';
+import type { Db, Tx } from '../../platform/db/database.js';
+import { withTransaction } from '../../platform/db/transaction.js';
 import type { FieldError } from '../../platform/errors.js';
 import { type InventoryDeps, listLocations, restock } from '../inventory/index.js';
 import { type OrderActor, transition } from './orders.service.js';
@@ -73,6 +74,14 @@ async function checkLines(tx: Tx, input: ReceiveLineInput[], lines: Map<string, 
  *   ReturnLinesInvalidError / ReturnQuantityExceededError (422, naming `/lines/i/...`).
  */
 export async function receiveReturn(
+  deps: { db: Db; inventory: InventoryDeps },
+  actor: OrderActor,
+  input: { returnId: string; lines: ReceiveLineInput[] },
+): Promise<{ orderId: string }> {
+  return withTransaction(deps.db, (tx) => receive(deps.inventory, tx, actor, input));
+}
+
+async function receive(
   inventory: InventoryDeps,
   tx: Tx,
   actor: OrderActor,

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
-import { withTransaction } from '../../platform/db/transaction.js';
 import { AppError, NotFoundError } from '../../platform/errors.js';
 import { IdCursor } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
@@ -53,18 +52,13 @@ async function storeReturnRoutes(app: App, deps: OrderDeps) {
       },
     },
     async (request, reply) => {
-      const view = await withTransaction(db, async (tx) => {
-        const id = await requestReturn(tx, requestAuditContext(request), {
-          orderId: request.params.id,
-          customerId: customerId(request.principal),
-          lines: request.body.lines,
-          note: request.body.note?.trim(),
-        });
-        const found = await findReturnView(tx, id);
-        if (!found) throw new ReturnNotFoundError(id);
-        return forCustomer(found);
+      const created = await requestReturn(db, requestAuditContext(request), {
+        orderId: request.params.id,
+        customerId: customerId(request.principal),
+        lines: request.body.lines,
+        note: request.body.note?.trim(),
       });
-      return reply.code(201).send(view);
+      return reply.code(201).send(forCustomer(created));
     },
   );
 
@@ -111,14 +105,12 @@ async function adminReturnRoutes(app: App, deps: OrderDeps) {
       },
     },
     async (request, reply) => {
-      const id = await withTransaction(db, (tx) =>
-        requestReturn(tx, requestAuditContext(request), {
-          orderId: request.params.id,
-          lines: request.body.lines,
-          note: request.body.note?.trim(),
-        }),
-      );
-      return reply.code(201).send(await view(id));
+      const created = await requestReturn(db, requestAuditContext(request), {
+        orderId: request.params.id,
+        lines: request.body.lines,
+        note: request.body.note?.trim(),
+      });
+      return reply.code(201).send(created);
     },
   );
 
@@ -165,7 +157,7 @@ async function adminReturnRoutes(app: App, deps: OrderDeps) {
       },
     },
     async (request) => {
-      await withTransaction(db, (tx) => approveReturn(tx, requestAuditContext(request), deps.mail, request.params.id));
+      await approveReturn(db, requestAuditContext(request), deps.mail, request.params.id);
       return view(request.params.id);
     },
   );
@@ -183,9 +175,7 @@ async function adminReturnRoutes(app: App, deps: OrderDeps) {
       },
     },
     async (request) => {
-      await withTransaction(db, (tx) =>
-        rejectReturn(tx, requestAuditContext(request), request.params.id, request.body.reason.trim()),
-      );
+      await rejectReturn(db, requestAuditContext(request), request.params.id, request.body.reason.trim());
       return view(request.params.id);
     },
   );
@@ -215,9 +205,7 @@ async function adminReturnRoutes(app: App, deps: OrderDeps) {
         // Refuse an impossible refund before anything is received (nothing changes on a 422).
         await planRefund(db, { orderId: head.orderId, amount: refund.amount, returnId });
       }
-      const { orderId } = await withTransaction(db, (tx) =>
-        receiveReturn(deps.inventory, tx, actor, { returnId, lines: request.body.lines }),
-      );
+      const { orderId } = await receiveReturn(deps, actor, { returnId, lines: request.body.lines });
       let refunded = null;
       let refundError = null;
       if (refund) {

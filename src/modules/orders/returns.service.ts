@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { recordAudit } from '../../platform/audit/audit.js';
-import type { Tx } from '../../platform/db/database.js';
+import type { Db, Tx } from '../../platform/db/database.js';
+import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { queueNotification } from '../../platform/notifications/notifications.js';
@@ -14,12 +15,14 @@ import {
   ReturnNotFoundError,
   ReturnQuantityExceededError,
 } from './returns.errors.js';
+import { findReturnView } from './returns.repository.js';
+import type { ReturnViewT } from './returns.schemas.js';
 import type { ReturnReason, ReturnStatus } from './returns.tables.js';
 
 /**
  * Return requests: asked for (by the order's customer or by staff), then approved or rejected. Receiving
- * the goods is in returns.receive.ts. Every command runs in the caller's transaction, writes the order
- * timeline, the outbox event and the audit log with the change.
+ * the goods is in returns.receive.ts. Every command opens its own transaction (route handlers open none)
+ * and writes the order timeline, the outbox event and the audit log with the change.
  */
 
 /** Returns that still hold units of their order lines: those units cannot be asked for again. */
@@ -70,12 +73,22 @@ async function returnableByLine(tx: Tx, orderId: string): Promise<Map<string, nu
 }
 
 /**
- * Records a return request for shipped units of a placed or completed order.
+ * Records a return request for shipped units of a placed or completed order; answers the new return as
+ * its transaction sees it.
  * @throws NotFoundError (another customer's order too), OrderNotReturnableError (409),
  *   ReturnLinesInvalidError (422: a line not of this order, or named twice),
  *   ReturnQuantityExceededError (422, naming `/lines/i/quantity`).
  */
-export async function requestReturn(tx: Tx, actor: OrderActor, input: ReturnRequestInput): Promise<string> {
+export async function requestReturn(db: Db, actor: OrderActor, input: ReturnRequestInput): Promise<ReturnViewT> {
+  return withTransaction(db, async (tx) => {
+    const id = await insertReturnRequest(tx, actor, input);
+    const view = await findReturnView(tx, id);
+    if (!view) throw new ReturnNotFoundError(id);
+    return view;
+  });
+}
+
+async function insertReturnRequest(tx: Tx, actor: OrderActor, input: ReturnRequestInput): Promise<string> {
   const order = await lockOrder(tx, input.orderId, input.customerId);
   if (order.status !== 'placed' && order.status !== 'completed') {
     throw new OrderNotReturnableError(order.id, order.status);
@@ -183,7 +196,11 @@ async function move(
  * Approves a requested return and emails the customer what to do next.
  * @throws ReturnNotFoundError, InvalidReturnTransitionError (409) unless it is `requested`.
  */
-export async function approveReturn(tx: Tx, actor: OrderActor, mail: OrderMail, returnId: string): Promise<void> {
+export async function approveReturn(db: Db, actor: OrderActor, mail: OrderMail, returnId: string): Promise<void> {
+  await withTransaction(db, (tx) => approve(tx, actor, mail, returnId));
+}
+
+async function approve(tx: Tx, actor: OrderActor, mail: OrderMail, returnId: string): Promise<void> {
   const { order_id } = await move(tx, returnId, ['requested'], 'approved');
   await recordReturnChange(tx, actor, order_id, returnId, 'return.approved');
   const order = await tx
@@ -208,7 +225,11 @@ export async function approveReturn(tx: Tx, actor: OrderActor, mail: OrderMail, 
  * Rejects a requested (or approved, but never received) return; its units can be asked for again.
  * @throws ReturnNotFoundError, InvalidReturnTransitionError (409) once rejected or received.
  */
-export async function rejectReturn(tx: Tx, actor: OrderActor, returnId: string, reason: string): Promise<void> {
+export async function rejectReturn(db: Db, actor: OrderActor, returnId: string, reason: string): Promise<void> {
+  await withTransaction(db, (tx) => reject(tx, actor, returnId, reason));
+}
+
+async function reject(tx: Tx, actor: OrderActor, returnId: string, reason: string): Promise<void> {
   const { order_id } = await move(tx, returnId, ['requested', 'approved'], 'rejected', { rejection_reason: reason });
   await recordReturnChange(tx, actor, order_id, returnId, 'return.rejected', { reason });
 }

@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
+import { type AuditContext, recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/database.js';
+import { withTransaction } from '../db/transaction.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { OutboxStatus } from './outbox.tables.js';
 import './outbox.tables.js';
 
@@ -69,6 +72,21 @@ export async function retryDeadEvent(db: Queryable, id: string): Promise<boolean
     .where('status', '=', 'dead')
     .executeTakeFirst();
   return res.numUpdatedRows > 0n;
+}
+
+/**
+ * The admin API's retry: puts a dead event back in the queue and records who did it, in one transaction.
+ * @throws NotFoundError (no such event), ConflictError `EVENT_NOT_DEAD` (pending or delivered).
+ */
+export async function retryDeadEventAudited(db: Db, actor: AuditContext, id: string): Promise<void> {
+  await withTransaction(db, async (tx) => {
+    if (!(await retryDeadEvent(tx, id))) {
+      const exists = await tx.selectFrom('outbox_event').select('status').where('id', '=', id).executeTakeFirst();
+      if (!exists) throw new NotFoundError('Event', id);
+      throw new ConflictError('EVENT_NOT_DEAD', `Event ${id} is ${exists.status}; only dead events can be retried.`);
+    }
+    await recordAudit(tx, actor, { action: 'event.retried', targetType: 'event', targetId: id });
+  });
 }
 
 /** Deletes delivered events older than `olderThanDays`, in bounded batches; returns the count. */

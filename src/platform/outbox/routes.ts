@@ -1,11 +1,9 @@
 import { Type } from 'typebox';
-import { recordAudit, requestAuditContext } from '../audit/audit.js';
+import { requestAuditContext } from '../audit/audit.js';
 import type { Db } from '../db/database.js';
-import { withTransaction } from '../db/transaction.js';
-import { ConflictError, NotFoundError } from '../errors.js';
 import { IdCursor } from '../http/schemas.js';
 import type { App } from '../http/types.js';
-import { listOutboxEvents, retryDeadEvent } from './admin.js';
+import { listOutboxEvents, retryDeadEventAudited } from './admin.js';
 
 const tags = ['admin: events'];
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')]);
@@ -78,21 +76,7 @@ export async function outboxRoutes(app: App, deps: { db: Db }) {
     },
     async (request, reply) => {
       const { id } = request.params;
-      await withTransaction(db, async (tx) => {
-        if (!(await retryDeadEvent(tx, id))) {
-          const exists = await tx.selectFrom('outbox_event').select('status').where('id', '=', id).executeTakeFirst();
-          if (!exists) throw new NotFoundError('Event', id);
-          throw new ConflictError(
-            'EVENT_NOT_DEAD',
-            `Event ${id} is ${exists.status}; only dead events can be retried.`,
-          );
-        }
-        await recordAudit(tx, requestAuditContext(request), {
-          action: 'event.retried',
-          targetType: 'event',
-          targetId: id,
-        });
-      });
+      await retryDeadEventAudited(db, requestAuditContext(request), id);
       return reply.code(204).send(null);
     },
   );
