@@ -28,6 +28,12 @@ const declines: Record<string, { code: string; decline_code?: string; message: s
 
 const challenged = new Set(['pm_card_threeDSecure2Required', 'pm_card_authenticationRequired']);
 
+/**
+ * (Fake only.) Confirms into `processing`, as delayed-notification methods (SEPA Debit, ACH) do: the outcome comes
+ * later — `POST /_fake/payment_intents/:id/settle {outcome}` — with `payment_intent.succeeded` or `payment_failed`.
+ */
+export const PROCESSING_METHOD = 'pm_fake_processing';
+
 /** Confirms `pi` (already in a confirmable status) with `paymentMethod` or the one it carries. */
 export function confirmIntent(
   ctx: FakeContext,
@@ -43,8 +49,9 @@ export function confirmIntent(
       { code: 'payment_intent_unexpected_state', param: 'payment_method' },
     );
   }
-  const decline = declines[pm];
-  if (!decline && !challenged.has(pm) && !pm.startsWith('pm_card_')) {
+  const queued = ctx.state.declines.shift();
+  const decline = queued ? { ...queued, message: queued.message ?? 'Your card was declined.' } : declines[pm];
+  if (!decline && !challenged.has(pm) && !pm.startsWith('pm_card_') && pm !== PROCESSING_METHOD) {
     return missing('PaymentMethod', pm, 'payment_method');
   }
   pi.payment_method = pm;
@@ -57,6 +64,13 @@ export function confirmIntent(
       ...decline,
       payment_intent: structuredClone(pi),
     });
+  }
+  if (pm === PROCESSING_METHOD) {
+    pi.status = 'processing';
+    pi.last_payment_error = null;
+    pi.next_action = null;
+    ctx.log.emit('payment_intent.processing', pi, ctx.cause);
+    return { status: 200, body: pi };
   }
   if (challenged.has(pm)) {
     pi.status = 'requires_action';
@@ -82,6 +96,22 @@ export function finishChallenge(ctx: FakeContext, pi: FakePaymentIntent, passed:
     code: 'payment_intent_authentication_failure',
     message:
       'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+  };
+  ctx.log.emit('payment_intent.payment_failed', pi, ctx.cause);
+}
+
+/** The delayed outcome of a `processing` intent: the money arrived (or the debit failed). */
+export function finishProcessing(ctx: FakeContext, pi: FakePaymentIntent, succeeded: boolean): void {
+  if (succeeded) {
+    authorize(ctx, pi);
+    return;
+  }
+  pi.status = 'requires_payment_method';
+  pi.last_payment_error = {
+    type: 'card_error',
+    code: 'payment_method_provider_decline',
+    decline_code: 'generic_decline',
+    message: 'The payment was declined.',
   };
   ctx.log.emit('payment_intent.payment_failed', pi, ctx.cause);
 }

@@ -1,5 +1,5 @@
 import type { FakeResponse } from '../http.js';
-import { confirmIntent, finishChallenge } from './confirm.js';
+import { confirmIntent, finishChallenge, finishProcessing } from './confirm.js';
 import type { FakeContext } from './context.js';
 import { list, record, str } from './form.js';
 import {
@@ -163,6 +163,19 @@ export function threeDSecure(ctx: FakeContext, id: string): FakeResponse {
     return invalidRequest("outcome must be 'succeed' or 'fail'", { param: 'outcome' });
   }
   finishChallenge(ctx, pi, outcome === 'succeed');
+  return { status: 200, body: pi };
+}
+
+/** `POST /_fake/payment_intents/:id/settle {outcome: 'succeed' | 'fail'}`: a `processing` intent's delayed outcome. */
+export function settleProcessing(ctx: FakeContext, id: string): FakeResponse {
+  const pi = find(ctx, id);
+  if (isResponse(pi)) return pi;
+  if (pi.status !== 'processing') return unexpectedState(pi, 'settle');
+  const outcome = str(ctx.form, 'outcome') ?? 'succeed';
+  if (outcome !== 'succeed' && outcome !== 'fail') {
+    return invalidRequest("outcome must be 'succeed' or 'fail'", { param: 'outcome' });
+  }
+  finishProcessing(ctx, pi, outcome === 'succeed');
   return { status: 200, body: pi };
 }
 

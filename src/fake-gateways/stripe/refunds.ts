@@ -64,7 +64,7 @@ export function createRefund(ctx: FakeContext): FakeResponse {
     currency: charge.currency,
     payment_intent: charge.payment_intent,
     charge: charge.id,
-    status: 'succeeded',
+    status: ctx.state.refundStatuses.shift() ?? 'succeeded',
     reason: reason ?? null,
     metadata: record(ctx.form, 'metadata') ?? {},
     created: nowSeconds(),
@@ -73,6 +73,41 @@ export function createRefund(ctx: FakeContext): FakeResponse {
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded >= charge.amount_captured;
   ctx.log.emit('charge.refunded', charge, ctx.cause);
+  ctx.log.emit('refund.created', refund, ctx.cause);
+  return { status: 200, body: refund };
+}
+
+const refundEnds = ['succeeded', 'failed', 'canceled'] as const;
+
+/**
+ * `POST /_fake/refunds/:id/settle {status: 'succeeded' | 'failed' | 'canceled', failure_reason?}`: what the bank
+ * later says about a refund. Failed (from `pending` or even `succeeded`, as Stripe documents) or cancelled (from
+ * `pending`), its amount goes back on the charge (`amount_refunded` drops) and Stripe tells it as `refund.updated`,
+ * `charge.refund.updated` and, for a failure, `refund.failed`.
+ */
+export function settleRefund(ctx: FakeContext, id: string): FakeResponse {
+  const refund = ctx.state.refunds.get(id);
+  if (!refund) return missing('refund', id, 'refund');
+  const status = str(ctx.form, 'status') as (typeof refundEnds)[number] | undefined;
+  if (!status || !refundEnds.includes(status)) {
+    return invalidRequest(`status must be one of ${refundEnds.join(', ')}`, { param: 'status' });
+  }
+  const allowed = status === 'failed' ? ['pending', 'succeeded'] : ['pending'];
+  if (!allowed.includes(refund.status)) {
+    return invalidRequest(`Refund ${id} is ${refund.status}: it cannot become ${status}.`, { param: 'status' });
+  }
+  refund.status = status;
+  if (status !== 'succeeded') {
+    if (status === 'failed') refund.failure_reason = str(ctx.form, 'failure_reason') ?? 'expired_or_canceled_card';
+    const charge = ctx.state.charges.get(refund.charge);
+    if (charge) {
+      charge.amount_refunded -= refund.amount;
+      charge.refunded = charge.amount_refunded >= charge.amount_captured && charge.amount_captured > 0;
+    }
+  }
+  ctx.log.emit('refund.updated', refund, ctx.cause);
+  ctx.log.emit('charge.refund.updated', refund, ctx.cause);
+  if (status === 'failed') ctx.log.emit('refund.failed', refund, ctx.cause);
   return { status: 200, body: refund };
 }
 

@@ -9,10 +9,18 @@ import {
 } from '../http.js';
 import type { FakeContext } from './context.js';
 import { EventLog, type RecordedEvent } from './events.js';
+import { faultResponse, type StripeFault, takeFault } from './faults.js';
 import { parseBody, parseForm } from './form.js';
 import * as intents from './intents.js';
 import * as refunds from './refunds.js';
-import { createState, type FakePaymentIntent, newId, type StripeState, stripeError } from './state.js';
+import {
+  createState,
+  type FakeDecline,
+  type FakePaymentIntent,
+  newId,
+  type StripeState,
+  stripeError,
+} from './state.js';
 
 export interface FakeStripeOptions {
   /** 0 (default): any free port. */
@@ -32,6 +40,12 @@ export interface FakeStripe {
   close(): Promise<void>;
   /** Push to make the next matching request fail or answer late (see `Fault`). */
   faults: Fault[];
+  /** Push to make the next matching API request answer as Stripe does under load: 409 key in use, 429 (see faults.ts). */
+  stripeFaults: StripeFault[];
+  /** Push to make the next confirmation decline with exactly this card error (e.g. one without a `decline_code`). */
+  declines: FakeDecline[];
+  /** Push `'pending'` to make the next refund start pending (as bank and some card refunds do); default succeeded. */
+  refundStatuses: ('pending' | 'succeeded')[];
   /** Every event created, in order. */
   events: RecordedEvent[];
   /** POSTs an event to the webhook URL again, freshly signed; the receiver's status (0: unreachable). */
@@ -64,6 +78,8 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
   // Requests with a key whose first call is still running: a concurrent twin waits for it instead of acting twice.
   const inflight = new Map<string, { fingerprint: string; done: Promise<FakeResponse> }>();
 
+  const stripeFaults: StripeFault[] = [];
+
   async function handle(req: FakeRequest): Promise<FakeResponse> {
     // Keys belong to an account, so a caller without a valid key is refused before any key is looked up.
     if (req.path.startsWith('/v1/')) {
@@ -72,6 +88,9 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     }
     const header = req.headers['idempotency-key'];
     const key = typeof header === 'string' && header !== '' ? header : undefined;
+    // Before the idempotency store: Stripe neither acts on nor remembers a request it answered 409/429.
+    const fault = req.path.startsWith('/v1/') ? takeFault(stripeFaults, req.method, req.path) : undefined;
+    if (fault) return faultResponse(fault, key);
     if (req.method !== 'POST' || !key || !req.path.startsWith('/v1/')) return router.handle(req);
     const fingerprint = `${req.method} ${req.path} ${req.rawBody}`;
     const running = inflight.get(key);
@@ -100,6 +119,9 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     url: server.url,
     port: server.port,
     faults,
+    stripeFaults,
+    declines: state.declines,
+    refundStatuses: state.refundStatuses,
     events: log.events,
     close: async () => {
       log.close();
@@ -157,6 +179,8 @@ function buildRouter(state: StripeState, log: EventLog, secretKey: string, publi
   on('GET', '/v1/refunds/:id', (c, p) => refunds.retrieveRefund(c, id(p)), 'secret');
   on('GET', '/v1/charges/:id', (c, p) => refunds.retrieveCharge(c, id(p)), 'secret');
   on('POST', '/_fake/payment_intents/:id/3ds', (c, p) => intents.threeDSecure(c, id(p)), 'none');
+  on('POST', '/_fake/payment_intents/:id/settle', (c, p) => intents.settleProcessing(c, id(p)), 'none');
+  on('POST', '/_fake/refunds/:id/settle', (c, p) => refunds.settleRefund(c, id(p)), 'none');
   on('POST', '/_fake/payment_intents/:id/dispute', (c, p) => refunds.openDispute(c, id(p)), 'none');
   on('POST', '/_fake/disputes/:id/close', (c, p) => refunds.closeDispute(c, id(p)), 'none');
   return router;

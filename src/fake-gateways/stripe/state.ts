@@ -72,10 +72,19 @@ export interface FakeRefund {
   currency: string;
   payment_intent: string;
   charge: string;
-  status: 'succeeded' | 'pending' | 'failed';
+  status: 'succeeded' | 'pending' | 'failed' | 'canceled';
+  /** Set once a refund failed (`expired_or_canceled_card`, `lost_or_stolen_card`, `declined`, …). */
+  failure_reason?: string | undefined;
   reason: string | null;
   metadata: Record<string, string>;
   created: number;
+}
+
+/** A card error the next confirmation answers with (`decline_code` may be absent, as on many real card errors). */
+export interface FakeDecline {
+  code: string;
+  decline_code?: string | undefined;
+  message?: string | undefined;
 }
 
 export interface FakeDispute {
@@ -97,10 +106,20 @@ export interface StripeState {
   charges: Map<string, FakeCharge>;
   refunds: Map<string, FakeRefund>;
   disputes: Map<string, FakeDispute>;
+  /** Queued by tests (see FakeStripe): the next confirmations' card errors, the next refunds' first status. */
+  declines: FakeDecline[];
+  refundStatuses: ('pending' | 'succeeded')[];
 }
 
 export function createState(): StripeState {
-  return { intents: new Map(), charges: new Map(), refunds: new Map(), disputes: new Map() };
+  return {
+    intents: new Map(),
+    charges: new Map(),
+    refunds: new Map(),
+    disputes: new Map(),
+    declines: [],
+    refundStatuses: [],
+  };
 }
 
 /** Stripe-looking ids: a prefix and 24 random alphanumerics. */

@@ -9,6 +9,7 @@ import { errorText, type PaymentsDeps, withDeadline } from './payments.deps.js';
 import {
   PaymentDeclinedError,
   PaymentNotFoundError,
+  PaymentProcessingError,
   PaymentProviderError,
   PaymentStateError,
 } from './payments.errors.js';
@@ -224,7 +225,12 @@ export async function recordPaymentOutcome(
   return {
     payment,
     clientData: result.clientData ?? payment.clientData ?? undefined,
-    error: payment.status === 'failed' ? new PaymentDeclinedError(payment.declineCode) : undefined,
+    error:
+      payment.status === 'failed'
+        ? new PaymentDeclinedError(payment.declineCode)
+        : payment.status === 'pending' && result.status === 'pending'
+          ? new PaymentProcessingError(p.id)
+          : undefined,
   };
 }
 
@@ -302,7 +308,10 @@ export async function resumeAttempt(db: Queryable, paymentId: string): Promise<S
     .where('id', '=', paymentId)
     .executeTakeFirst();
   if (!p) throw new PaymentNotFoundError(paymentId);
-  const waitsForBuyer = p.stage === 'requires_action' && p.provider_reference !== null;
+  // A reference means the gateway already has the attempt: waiting for the buyer (requires_action) or for its own
+  // decision (pending after a `processing` answer). Either way, ask it for the result — repeating initiate would
+  // replay the creation's answer from before the buyer paid.
+  const waitsForBuyer = (p.stage === 'requires_action' || p.stage === 'pending') && p.provider_reference !== null;
   if (p.stage !== 'pending' && !waitsForBuyer) return null;
   return {
     paymentId: p.id,
@@ -325,7 +334,14 @@ export async function abandonAttempt(tx: Tx, paymentId: string): Promise<boolean
     .updateTable('payment')
     .set({ stage: 'failed', decline_code: 'abandoned', updated_at: new Date() })
     .where('id', '=', paymentId)
-    .where('stage', 'in', ['pending', 'requires_action'])
+    // Never one the gateway is still deciding (pending with a reference: it answered `processing`): its money may
+    // arrive any time, and the gateway's webhook settles it.
+    .where((eb) =>
+      eb.or([
+        eb('stage', '=', 'requires_action'),
+        eb.and([eb('stage', '=', 'pending'), eb('provider_reference', 'is', null)]),
+      ]),
+    )
     .returning('id')
     .executeTakeFirst();
   return row !== undefined;

@@ -89,6 +89,8 @@ export {
 } from './operations.service.js';
 /** Gives back money a gateway holds for an attempt we gave up (cancel, or refund what was captured). */
 export { releaseOrphanPayment } from './orphans.service.js';
+/** Authorized attempts whose cart never became an order (the buyer paid at the gateway and left): for checkout. */
+export { paidAttemptsWithoutOrder } from './paid-attempts.js';
 /** What every payments command needs: the database, the provider lookup, the gateway deadline and the operation lease. */
 export type { PaymentsDeps } from './payments.deps.js';
 export {
@@ -96,10 +98,12 @@ export {
   PaymentAmountExceededError,
   PaymentDeclinedError,
   PaymentNotFoundError,
+  PaymentProcessingError,
   PaymentProviderError,
   PaymentRequiresActionError,
   PaymentStateError,
   UnknownPaymentProviderError,
+  WebhookApiVersionError,
 } from './payments.errors.js';
 /** Admin gateway settings, the webhook inbox view, and `POST /v1/webhooks/{provider}` (raw body). */
 export { type PaymentRoutesDeps, paymentRoutes } from './payments.routes.js';

@@ -44,6 +44,19 @@ export class PaymentRequiresActionError extends ConflictError {
   }
 }
 
+/**
+ * 409 `PAYMENT_PROCESSING`: the gateway accepted the payment but has not decided yet (Stripe `processing`: delayed
+ * notification methods; PayPal capture `PENDING`). Nothing is charged or declined; the order waits and the gateway's
+ * webhook places (or cancels) it. Asking again is safe.
+ */
+export class PaymentProcessingError extends ConflictError {
+  constructor(readonly paymentId: string) {
+    super('PAYMENT_PROCESSING', `Payment ${paymentId} is still being processed by the gateway.`, {
+      extensions: { paymentId },
+    });
+  }
+}
+
 /** 422 `UNKNOWN_PAYMENT_PROVIDER`, naming the field that chose it. */
 export class UnknownPaymentProviderError extends BusinessRuleError {
   constructor(provider: string, path = '/provider') {
@@ -77,6 +90,25 @@ export class InvalidWebhookSignatureError extends AppError {
   constructor(provider: string) {
     super(400, 'INVALID_WEBHOOK_SIGNATURE', 'Invalid webhook signature', {
       detail: `The ${provider} webhook signature is missing, too old or does not match its body.`,
+    });
+  }
+}
+
+/**
+ * 400 `WEBHOOK_API_VERSION_MISMATCH`: a signed event rendered in another API version than the adapter reads (the
+ * Stripe webhook endpoint is set to another version). Nothing is stored or applied; the gateway retries, so the events
+ * arrive once the endpoint's version is fixed.
+ */
+export class WebhookApiVersionError extends AppError {
+  constructor(
+    readonly provider: string,
+    readonly eventId: string,
+    readonly received: string | null,
+    readonly expected: string,
+  ) {
+    super(400, 'WEBHOOK_API_VERSION_MISMATCH', 'Webhook API version mismatch', {
+      detail: `The ${provider} event is rendered in API version ${received ?? 'unknown'}; this server reads ${expected}. Set the webhook endpoint's API version to ${expected}.`,
+      extensions: { received, expected },
     });
   }
 }

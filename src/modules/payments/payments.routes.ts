@@ -13,6 +13,7 @@ import {
   saveGateway,
 } from './gateways.service.js';
 import type { PaymentsDeps } from './payments.deps.js';
+import { WebhookApiVersionError } from './payments.errors.js';
 import { listWebhookEvents, receiveWebhook } from './webhooks.service.js';
 
 export interface PaymentRoutesDeps extends PaymentsDeps {
@@ -194,7 +195,9 @@ async function webhookRoute(scope: App, deps: PaymentRoutesDeps): Promise<void> 
         tags: ['webhooks'],
         summary: 'Gateway webhooks (Stripe, PayPal): signature verified over the raw body, stored once per event id',
         description:
-          '400 INVALID_WEBHOOK_SIGNATURE (nothing stored) for a missing, stale or wrong signature; 200 for a new or ' +
+          '400 INVALID_WEBHOOK_SIGNATURE (nothing stored) for a missing, stale or wrong signature; 400 ' +
+          'WEBHOOK_API_VERSION_MISMATCH (nothing stored, logged) for a Stripe event rendered in another API version ' +
+          'than the server reads; 200 for a new or ' +
           'a replayed event (`duplicate: true`). Events are applied by the worker, in order, exactly once.',
         params: Type.Object({ provider: Type.String({ maxLength: 40 }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean() }) },
@@ -204,7 +207,16 @@ async function webhookRoute(scope: App, deps: PaymentRoutesDeps): Promise<void> 
       const { provider } = request.params;
       if (!deps.providers.has(provider) || provider === 'manual') throw new NotFoundError('Webhook endpoint', provider);
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const result = await receiveWebhook(deps, provider, body, request.headers);
+      const result = await receiveWebhook(deps, provider, body, request.headers).catch((error: unknown) => {
+        // Every event would be refused until an operator fixes the endpoint's version: say so loudly, once per try.
+        if (error instanceof WebhookApiVersionError) {
+          request.log.warn(
+            { provider, eventId: error.eventId, received: error.received, expected: error.expected },
+            `${provider} webhook refused: API version ${error.received ?? 'unknown'}, expected ${error.expected}`,
+          );
+        }
+        throw error;
+      });
       if (result === 'stored') deps.onWebhookStored?.();
       return { received: true, duplicate: result === 'duplicate' };
     },

@@ -173,7 +173,10 @@ async function applyMoney(
     }
     return 'applied';
   }
-  const key = `ext:${kind}:${event.objectReference ?? event.eventId}:${event.cumulative ? done : 0}`;
+  // A running total names the state it moved from; a refund total can come back down (a failed refund taken back),
+  // so the refunds reversed so far are part of that state — else a later refund of the same size would look replayed.
+  const state = event.cumulative ? `${done}${kind === 'refund' ? `:r${await reversedTotal(tx, p.id)}` : ''}` : '0';
+  const key = `ext:${kind}:${event.objectReference ?? event.eventId}:${state}`;
   const recorded = await recordExternal(tx, p, {
     kind,
     amount: news,
@@ -287,6 +290,16 @@ async function applyDispute(tx: Tx, provider: string, p: LockedPayment, event: P
     },
   });
   return 'applied';
+}
+
+async function reversedTotal(tx: Tx, paymentId: string): Promise<number> {
+  const row = await tx
+    .selectFrom('payment_transaction')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), eb.lit(0)).as('total'))
+    .where('payment_id', '=', paymentId)
+    .where('kind', '=', 'refund_reversal')
+    .executeTakeFirst();
+  return Number(row?.total ?? 0);
 }
 
 async function inLedger(tx: Tx, paymentId: string, reference: string, kind: 'capture' | 'refund'): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import type { Money } from '../../../platform/money.js';
 import type { ProviderEvent } from '../provider.js';
-import { idOf } from './stripe.status.js';
+import { declineCodeOf, idOf } from './stripe.status.js';
 
 /**
  * Stripe webhook event → ProviderEvent. Amounts on PaymentIntents and charges are running totals
@@ -44,7 +44,7 @@ export function normaliseEvent(event: Stripe.Event): ProviderEvent {
         ...base,
         ...intentRefs(pi),
         type: 'failed',
-        declineCode: error ? (error.decline_code ?? error.code) : undefined,
+        declineCode: error ? declineCodeOf(error, 'payment_failed') : undefined,
       };
     }
     case 'payment_intent.canceled':
@@ -61,6 +61,10 @@ export function normaliseEvent(event: Stripe.Event): ProviderEvent {
         cumulative: true,
       };
     }
+    case 'refund.failed':
+    case 'refund.updated':
+    case 'charge.refund.updated':
+      return refundNews(base, event.data.object);
     case 'charge.dispute.created':
     case 'charge.dispute.closed': {
       const dispute = event.data.object;
@@ -84,4 +88,29 @@ export function normaliseEvent(event: Stripe.Event): ProviderEvent {
 
 function intentRefs(pi: Stripe.PaymentIntent): { paymentId?: string | undefined; providerReference: string } {
   return { paymentId: paymentIdOf(pi.metadata), providerReference: pi.id };
+}
+
+/**
+ * A refund Stripe accepted (`pending` or `succeeded`, counted by us then) that later `failed` or was `canceled`: it
+ * comes back out of the ledger. Stripe tells it three ways (`refund.failed`, `refund.updated`,
+ * `charge.refund.updated`), all about the same `re_…`, which the ledger reverses once. Other refund updates are news
+ * `charge.refunded` already carried.
+ */
+function refundNews(base: { eventId: string; providerType: string }, refund: Stripe.Refund): ProviderEvent {
+  if (refund.status !== 'failed' && refund.status !== 'canceled') return { ...base, type: 'other' };
+  return {
+    ...base,
+    type: 'refund_failed',
+    paymentId: paymentIdOf(refund.metadata),
+    providerReference: idOf(refund.payment_intent),
+    objectReference: refund.id,
+    amount: money(refund.amount, refund.currency),
+    idempotencyKey: refund.metadata?.backroom_key || undefined,
+    refundFailure: {
+      status: refund.status,
+      reason: refund.failure_reason ?? null,
+      // A refund made in Stripe's dashboard was counted under its charge by the cumulative `charge.refunded`.
+      countedUnder: idOf(refund.charge),
+    },
+  };
 }

@@ -13,6 +13,18 @@ export function idOf(value: string | { id: string } | null | undefined): string 
   return typeof value === 'string' ? value : value.id;
 }
 
+/**
+ * The decline code of a Stripe error, never empty: the issuer's `decline_code` when Stripe has one, otherwise the
+ * error's `code` (`expired_card`, `incorrect_cvc`, `payment_intent_authentication_failure` …). Many card errors carry
+ * no `decline_code` (and Stripe may send it empty); `fallback` when neither says anything.
+ */
+export function declineCodeOf(
+  error: { decline_code?: string | null | undefined; code?: string | null | undefined },
+  fallback: string,
+): string {
+  return error.decline_code || error.code || fallback;
+}
+
 /** PaymentIntent → InitiateResult, for initiate and for authorize (which only reads what the browser did). */
 export function mapIntent(pi: Stripe.PaymentIntent, publishableKey: string | undefined): InitiateResult {
   const providerReference = pi.id;
@@ -26,7 +38,7 @@ export function mapIntent(pi: Stripe.PaymentIntent, publishableKey: string | und
       // With an error, the buyer's last attempt failed (declined card, failed 3-D Secure); without one, the buyer
       // has not paid yet and the storefront confirms with Stripe.js.
       const error = pi.last_payment_error;
-      if (error) return { status: 'declined', providerReference, declineCode: error.decline_code ?? error.code };
+      if (error) return { status: 'declined', providerReference, declineCode: declineCodeOf(error, 'payment_failed') };
       return { status: 'requires_action', providerReference, clientData: clientData('confirm_payment') };
     }
     case 'requires_confirmation':
@@ -34,6 +46,8 @@ export function mapIntent(pi: Stripe.PaymentIntent, publishableKey: string | und
     case 'requires_action':
       return { status: 'requires_action', providerReference, clientData: clientData('three_d_secure') };
     case 'processing':
+      // Not decided yet (delayed-notification methods): no money, no decline. The order waits for the webhook
+      // (`payment_intent.succeeded` / `payment_failed`); complete answers 409 PAYMENT_PROCESSING meanwhile.
       return { status: 'pending', providerReference };
     case 'requires_capture':
       return { status: 'authorized', providerReference };
@@ -55,10 +69,10 @@ export function mapIntent(pi: Stripe.PaymentIntent, publishableKey: string | und
  */
 export function refusal(error: unknown): { code: string; intent?: Stripe.PaymentIntent | undefined } | null {
   if (error instanceof Stripe.errors.StripeCardError) {
-    return { code: error.decline_code ?? error.code ?? 'card_declined', intent: error.payment_intent };
+    return { code: declineCodeOf(error, 'card_declined'), intent: error.payment_intent };
   }
   if (error instanceof Stripe.errors.StripeInvalidRequestError) {
-    return { code: error.code ?? codeFromParam(error.param), intent: error.payment_intent };
+    return { code: error.code || codeFromParam(error.param), intent: error.payment_intent };
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { InvalidWebhookSignatureError } from '../payments.errors.js';
+import { InvalidWebhookSignatureError, WebhookApiVersionError } from '../payments.errors.js';
 import type {
   InitiateResult,
   OperationResult,
@@ -24,12 +24,20 @@ export interface StripeSettings {
 }
 
 /**
+ * The Stripe API version this adapter reads: the one the pinned `stripe` SDK was generated for. Requests send it,
+ * and Stripe renders webhook payloads in the *endpoint's* version (set when the endpoint is created in the
+ * dashboard), so the endpoint must use this one too; events of any other version are refused (README "Stripe").
+ */
+export const STRIPE_API_VERSION: string = Stripe.API_VERSION;
+
+/**
  * Stripe through PaymentIntents, with the official SDK. The storefront confirms (and does 3-D Secure) in the browser
  * with Stripe.js and the client secret; the server creates, reads, captures, refunds and cancels. The SDK's own
  * retries are off: a retry is the caller's, with the same idempotency key, so Stripe acts at most once.
  */
 export function stripeProvider(settings: StripeSettings, id = 'stripe'): PaymentProvider {
   const stripe = new Stripe(settings.secretKey, {
+    apiVersion: Stripe.API_VERSION,
     maxNetworkRetries: 0,
     timeout: settings.timeoutMs ?? 30_000,
     telemetry: false,
@@ -150,6 +158,10 @@ export function stripeProvider(settings: StripeSettings, id = 'stripe'): Payment
         // Bad signature, stale timestamp or a body that is not JSON: all "not from Stripe" as far as we can tell.
         throw new InvalidWebhookSignatureError(id);
       }
+      // Fields move between API versions; reading another version's payload as ours could misread money.
+      if (event.api_version !== STRIPE_API_VERSION) {
+        throw new WebhookApiVersionError(id, event.id, event.api_version ?? null, STRIPE_API_VERSION);
+      }
       return normaliseEvent(event);
     },
 
@@ -158,7 +170,10 @@ export function stripeProvider(settings: StripeSettings, id = 'stripe'): Payment
         const pi = await stripe.paymentIntents.retrieve(providerReference);
         let refunded = 0;
         for await (const refund of stripe.refunds.list({ payment_intent: pi.id, limit: 100 })) {
-          if (refund.status === 'succeeded') refunded += refund.amount;
+          // Pending refunds count as Backroom counts them (taken back if they later fail or are cancelled).
+          if (refund.status === 'succeeded' || refund.status === 'pending' || refund.status === 'requires_action') {
+            refunded += refund.amount;
+          }
         }
         return view(pi, refunded);
       } catch (error) {
