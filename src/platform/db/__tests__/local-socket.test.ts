@@ -99,6 +99,33 @@ describe('embedded database on the local socket', { timeout: 60_000 }, () => {
     expect(await values()).toEqual([4]);
   });
 
+  it("gives two clients whole turns: the second's statement waits for the first's transaction", async () => {
+    const [a, b] = [client(), client()];
+    let opened!: () => void;
+    const open = new Promise<void>((r) => {
+      opened = r;
+    });
+    let finish!: () => void;
+    const gate = new Promise<void>((r) => {
+      finish = r;
+    });
+    const first = a
+      .begin(async (t) => {
+        await t`insert into kept values (11)`;
+        opened();
+        await gate;
+        throw new Error('first rolls back');
+      })
+      .catch((err: Error) => err.message);
+    await open;
+    const second = b`insert into kept values (12)`.execute();
+    await sleep(300);
+    finish();
+    expect(await first).toBe('first rolls back');
+    await second;
+    expect(await values()).toEqual([12]);
+  });
+
   it('rolls back the open transaction of a client that hangs up, and carries on', async () => {
     const c = postgres({ host: dir, port: 5432, max: 1, prepare: false, onnotice: () => {} });
     await c`begin`;
@@ -117,6 +144,25 @@ describe('embedded database on the local socket', { timeout: 60_000 }, () => {
     expect(await values()).toEqual([8]);
     // The client's connection was dropped; postgres.js reconnects to a session without its work.
     expect(await c`select count(*)::int as n from kept where x = 7`).toEqual([{ n: 0 }]);
+  });
+
+  // PGlite reads every message it writes, a socket client's included, so its LISTEN callbacks see
+  // NOTIFYs sent through the socket (e.g. catalog_changed after a CLI import clears the storefront cache).
+  it("hands a client's NOTIFY to this process's LISTEN callbacks, once", async () => {
+    const heard: string[] = [];
+    const unlisten = await h.listen('kept_changed', (payload) => heard.push(payload));
+    try {
+      const c = client();
+      await c`select pg_notify('kept_changed', 'from the socket')`;
+      // Sent at COMMIT, after a large result in the same transaction.
+      await c.begin(async (t) => {
+        await t`select repeat('y', 300000) as big`;
+        await t`select pg_notify('kept_changed', ${'x'.repeat(7000)})`;
+      });
+      expect(heard).toEqual(['from the socket', 'x'.repeat(7000)]);
+    } finally {
+      await unlisten();
+    }
   });
 
   it('lets a short command attach to the running database through the socket instead of failing', async () => {
