@@ -291,16 +291,15 @@ function scan(file: SourceText): {
 /** The tables one source file names, with their lines. */
 export function tableReferences(file: SourceText): TableReference[] {
   const { sql, calls, sf } = scan(file);
-  const lineOf = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line + 1;
-  const refs: TableReference[] = [];
-  for (const tokens of sql) {
-    for (const t of sqlTableNames(tokens)) refs.push({ table: t.text, line: lineOf(t.pos), via: 'sql' });
-  }
+  const found: (TableReference & { pos: number })[] = [];
+  const add = (table: string, pos: number, via: string) =>
+    found.push({ table, line: sf.getLineAndCharacterOfPosition(pos).line + 1, via, pos });
+  for (const tokens of sql) for (const t of sqlTableNames(tokens)) add(t.text, t.pos, 'sql');
   for (const { method, arg } of calls) {
-    if (method !== 'createTable')
-      refs.push({ table: tableOfKyselyArg(arg.text), line: lineOf(arg.getStart(sf)), via: method });
+    if (method !== 'createTable') add(tableOfKyselyArg(arg.text), arg.getStart(sf), method);
   }
-  return refs.sort((a, b) => a.line - b.line);
+  // In source order, so the report reads top to bottom.
+  return found.sort((a, b) => a.pos - b.pos).map(({ pos: _, ...ref }) => ref);
 }
 
 /** The tables a migration creates (`create table [if not exists] x`, `createTable('x')`). */
