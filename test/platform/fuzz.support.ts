@@ -177,6 +177,11 @@ export function buildRequest(t: Target, pool: IdPool, r: Rng, broken: boolean, s
     label = 'query unknown parameter';
   }
   if (query.length) url += `?${query.join('&')}`;
+  // Mutating POSTs accept Idempotency-Key: a few keys shared across the run (replays and reuse with
+  // another body) and, now and then, a malformed one.
+  if (t.method === 'POST' && r.chance(0.25)) {
+    headers['idempotency-key'] = r.chance(0.8) ? `fuzz-${r.int(40)}` : r.pick(['x'.repeat(256), 'has space', '']);
+  }
 
   let payload: string | Buffer | undefined;
   if (body?.schema && contentType) {
@@ -190,10 +195,16 @@ export function buildRequest(t: Target, pool: IdPool, r: Rng, broken: boolean, s
       } else ({ value, label } = mutate(schema, value, kind, r));
       label = label.startsWith('body') ? label : `body ${label}`;
     }
-    // The import upload is a CSV file documented as a string body.
-    const isText = schema.type === 'string' && t.path.includes('/imports');
-    headers['content-type'] = isText ? 'text/csv' : contentType;
-    payload ??= isText ? String(value) : JSON.stringify(value);
+    headers['content-type'] = contentType;
+    if (brokenPart === 'body' && r.chance(0.05)) {
+      headers['content-type'] = r.pick([
+        'text/plain',
+        'application/json; charset=latin1',
+        'application/x-www-form-urlencoded',
+      ]);
+      label = `body sent as ${headers['content-type']}`;
+    }
+    payload ??= contentType.includes('json') ? JSON.stringify(value) : String(value);
   }
   return { method: t.method, url, headers, ...(payload !== undefined ? { payload } : {}), label };
 }
