@@ -1,10 +1,9 @@
-import { sql } from 'kysely';
 import type { AuditContext } from '../../platform/audit/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import type { AppError, FieldError } from '../../platform/errors.js';
 import type { Principal } from '../identity/index.js';
 import { assertStockLikely, commitHold, reserve } from '../inventory/index.js';
-import { createOrder, type NewOrderLine } from '../orders/index.js';
+import { createOrder, liveOrderOfCart, type NewOrderLine } from '../orders/index.js';
 import {
   attachOrder,
   callProvider,
@@ -17,6 +16,7 @@ import {
 import { promotionCartOf } from './cart-promotions.js';
 import type { CartWithLines } from './carts.repository.js';
 import { assertAccess, selectCart } from './carts.repository.js';
+import { moveCart } from './carts.state.js';
 import { type PricedCart, priceCart, snapshotOf } from './carts.view.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { CartIncompleteError, PaymentAmountChangedError } from './completion.errors.js';
@@ -113,8 +113,7 @@ export async function beginCompletion(
     const outcome = payment ? await callProvider(deps.payments, payment) : null;
     settled = await settle(deps, tx, actor, order.id, payment && outcome ? { attempt: payment, outcome } : null);
   } else {
-    await sql`update cart set status = 'completing', completing_since = now(), held_until = null, updated_at = now()
-               where id = ${cartId}`.execute(tx);
+    await moveCart(tx, cartId, 'completing');
   }
   // Stock last: the stock levels stay locked from here to the commit, and a flash sale queues on them.
   const live = deps.holdAt === 'add_to_cart' && cart.held_until && new Date(cart.held_until) > new Date();
@@ -149,20 +148,11 @@ async function usePreparedPayment(
   return resumeAttempt(tx, p.id);
 }
 
-/**
- * The cart's order: the live (not cancelled) one — declined attempts are cancelled and the cart reopened — or, for a
- * completed cart whose order staff cancelled since, that order.
- */
+/** The order of a cart that is no longer open (orders keep which one is live). */
 export async function liveOrderOf(tx: Tx, cartId: string): Promise<string> {
-  const row = await tx
-    .selectFrom('order')
-    .select('id')
-    .where('cart_id', '=', cartId)
-    .orderBy(sql`status <> 'cancelled'`, 'desc')
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-  if (!row) throw new Error(`cart ${cartId} is not open yet has no order`);
-  return row.id;
+  const orderId = await liveOrderOfCart(tx, cartId);
+  if (!orderId) throw new Error(`cart ${cartId} is not open yet has no order`);
+  return orderId;
 }
 
 /**

@@ -1,13 +1,9 @@
-import { sql } from 'kysely';
 import type { AuditContext } from '../../platform/audit/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import type { AppError } from '../../platform/errors.js';
-import { currencyExponent } from '../../platform/money.js';
-import { queueNotification } from '../../platform/notifications/notifications.js';
 import { appendEvent } from '../../platform/outbox/outbox.js';
-import { releaseReservation } from '../inventory/index.js';
-import { syncOrderPaymentStatus, transition } from '../orders/index.js';
+import { cancelPendingOrder, lockPendingOrder, type PendingOrder, placeOrder } from '../orders/index.js';
 import {
   abandonAttempt,
   callProvider,
@@ -20,6 +16,7 @@ import {
   resumeAttempt,
   type StartedPayment,
 } from '../payments/index.js';
+import { moveCart } from './carts.state.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { releaseRedemptions } from './promotions.redeem.js';
 
@@ -60,7 +57,7 @@ export async function finishCompletion(
  */
 export async function abandonCompletion(deps: CheckoutDeps, orderId: string, actor: AuditContext): Promise<Settled> {
   return withTransaction(deps.db, async (tx) => {
-    const order = await lockPending(tx, orderId);
+    const order = await lockPendingOrder(tx, orderId);
     if (!order) return { orderId };
     const payment = await paymentOf(tx, orderId);
     if (payment && (await abandonAttempt(tx, payment.id))) {
@@ -80,25 +77,6 @@ async function paymentOf(db: CheckoutDeps['db'] | Tx, orderId: string) {
   return (await paymentsOfOrder(db, orderId)).at(-1);
 }
 
-interface PendingOrder {
-  id: string;
-  number: number;
-  cart_id: string | null;
-  email: string;
-  total: number;
-  currency: string;
-}
-
-async function lockPending(tx: Tx, orderId: string): Promise<PendingOrder | null> {
-  const order = await tx
-    .selectFrom('order')
-    .select(['id', 'number', 'cart_id', 'email', 'total', 'currency', 'status'])
-    .where('id', '=', orderId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  return order.status === 'pending_payment' ? order : null;
-}
-
 /** Phase three in `tx`: record the answer (if any) and move the order on. Also used inline by phase one. */
 export async function settle(
   deps: CheckoutDeps,
@@ -107,7 +85,7 @@ export async function settle(
   orderId: string,
   answer: { attempt: StartedPayment; outcome: ProviderOutcome } | null,
 ): Promise<Settled> {
-  const order = await lockPending(tx, orderId);
+  const order = await lockPendingOrder(tx, orderId);
   // Someone else finished it (a parallel complete, the worker): their result stands.
   if (!order) return { orderId };
   let payment: Pick<PaymentView, 'id' | 'status'> | undefined;
@@ -138,36 +116,16 @@ export async function settle(
   return { orderId, error: unknown };
 }
 
+/** Orders place the order (status, payment status, email, `order.placed`); the cart is completed. */
 async function place(deps: CheckoutDeps, tx: Tx, actor: AuditContext, order: PendingOrder): Promise<void> {
-  await transition(tx, actor, {
-    orderId: order.id,
-    field: 'status',
-    from: 'pending_payment',
-    to: 'placed',
-    event: 'order.placed',
-    data: { number: order.number, total: order.total, currency: order.currency, email: order.email },
-  });
-  await syncOrderPaymentStatus(tx, actor, order.id);
-  if (order.cart_id) {
-    await sql`update cart set status = 'completed', completing_since = null, held_until = null, updated_at = now()
-               where id = ${order.cart_id}`.execute(tx);
+  await placeOrder(tx, actor, deps.mail, order);
+  if (order.cartId && (await moveCart(tx, order.cartId, 'completed'))) {
     await appendEvent(tx, {
       type: 'cart.completed',
-      aggregateId: order.cart_id,
-      payload: { cartId: order.cart_id, orderId: order.id },
+      aggregateId: order.cartId,
+      payload: { cartId: order.cartId, orderId: order.id },
     });
   }
-  await queueNotification(tx, {
-    template: 'order-confirmation',
-    to: order.email,
-    templatesDir: deps.mail.templatesDir,
-    data: {
-      shopName: deps.mail.shopName,
-      number: String(order.number),
-      total: formatMoney(order.total, order.currency),
-      link: `${deps.mail.storefrontUrl.replace(/\/$/, '')}/orders/lookup?number=${order.number}`,
-    },
-  });
 }
 
 /** Declined or abandoned: everything phase one took is given back and the cart can be completed again. */
@@ -178,26 +136,9 @@ async function decline(
   order: PendingOrder,
   reason: 'payment_declined' | 'payment_abandoned',
 ): Promise<Settled> {
-  await releaseReservation(deps.inventory, tx, { orderId: order.id, actor });
+  await cancelPendingOrder(deps.inventory, tx, actor, order, reason);
   await releaseRedemptions(tx, order.id);
-  await transition(tx, actor, {
-    orderId: order.id,
-    field: 'status',
-    from: 'pending_payment',
-    to: 'cancelled',
-    event: 'order.cancelled',
-    data: { reason, number: order.number },
-  });
-  if (order.cart_id) {
-    await sql`update cart set status = 'open', completing_since = null, held_until = null, updated_at = now()
-               where id = ${order.cart_id} and status = 'completing'`.execute(tx);
-  }
+  if (order.cartId) await moveCart(tx, order.cartId, 'open');
   const payment = await paymentOf(tx, order.id);
   return { orderId: order.id, error: new PaymentDeclinedError(payment?.declineCode ?? reason) };
-}
-
-/** "EUR 34.90" — plain and locale-free for emails; minor units from the currency's exponent. */
-function formatMoney(amount: number, currency: string): string {
-  const digits = currencyExponent(currency);
-  return `${currency} ${(amount / 10 ** digits).toFixed(digits)}`;
 }

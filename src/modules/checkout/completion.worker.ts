@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { systemActor } from '../../platform/audit/audit.js';
 import { withTransaction } from '../../platform/db/transaction.js';
+import { orderStatus, pendingOrdersOfCarts } from '../orders/index.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { abandonCompletion, finishCompletion } from './completion.finish.js';
 
@@ -26,33 +27,25 @@ export async function finishStaleCompletions(
   const grace = opts.graceSeconds ?? 60;
   const abandonAfter = opts.abandonAfterSeconds ?? 3600;
   const claimed = await withTransaction(deps.db, async (tx) => {
-    const res = await sql<{ order_id: string | null; abandon: boolean }>`
+    const res = await sql<{ id: string }>`
       with due as (
         select id from cart
          where status = 'completing' and completing_since <= now() - make_interval(secs => ${grace})
          order by completing_since, id
          limit ${opts.limit ?? 20}
            for update skip locked
-      ),
-      claimed as (update cart c set completing_since = now() from due where c.id = due.id returning c.id)
-      select o.id as order_id, o.created_at <= now() - make_interval(secs => ${abandonAfter}) as abandon
-        from claimed c
-        left join "order" o on o.cart_id = c.id and o.status <> 'cancelled'`.execute(tx);
-    return res.rows;
+      )
+      update cart c set completing_since = now() from due where c.id = due.id returning c.id`.execute(tx);
+    return res.rows.map((r) => r.id);
   });
   const sweep: CompletionSweep = { claimed: claimed.length, placed: 0, cancelled: 0, waiting: 0 };
-  for (const c of claimed) {
-    if (!c.order_id) continue;
+  for (const c of await pendingOrdersOfCarts(deps.db, claimed, abandonAfter)) {
     const settled = c.abandon
-      ? await abandonCompletion(deps, c.order_id, systemActor)
-      : await finishCompletion(deps, c.order_id, systemActor);
-    const order = await deps.db
-      .selectFrom('order')
-      .select('status')
-      .where('id', '=', settled.orderId)
-      .executeTakeFirstOrThrow();
-    if (order.status === 'cancelled') sweep.cancelled += 1;
-    else if (order.status === 'pending_payment') sweep.waiting += 1;
+      ? await abandonCompletion(deps, c.orderId, systemActor)
+      : await finishCompletion(deps, c.orderId, systemActor);
+    const status = await orderStatus(deps.db, settled.orderId);
+    if (status === 'cancelled') sweep.cancelled += 1;
+    else if (status === 'pending_payment') sweep.waiting += 1;
     else sweep.placed += 1;
   }
   return sweep;

@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
 import { systemActor } from '../../platform/audit/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { anonymousPrincipal, type Principal } from '../identity/index.js';
-import { getPayment, refundPayment, voidPayment } from '../payments/index.js';
+import { getPayment, paidAttemptsWithoutOrder, refundPayment, voidPayment } from '../payments/index.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { completeCart } from './completion.service.js';
 
@@ -26,14 +25,8 @@ export async function completePaidCarts(
 ): Promise<PaidCartsReport> {
   const report: PaidCartsReport = { completed: 0, released: 0, failed: 0 };
   if (opts.cartIds && opts.cartIds.length === 0) return report;
-  const rows = await sql<{ cart_id: string; customer_id: string | null; payment_id: string }>`
-    select c.id as cart_id, c.customer_id, p.id as payment_id
-      from cart c join payment p on p.id = c.payment_id
-     where c.status = 'open' and p.stage = 'authorized' and p.order_id is null
-       and ${opts.cartIds ? sql`c.id in (${sql.join(opts.cartIds)})` : sql`p.updated_at <= now() - make_interval(secs => ${opts.olderThanSeconds ?? 60})`}
-     order by p.updated_at
-     limit ${opts.limit ?? 50}`.execute(deps.db);
-  for (const row of rows.rows) {
+  const paid = await paidAttemptsWithoutOrder(deps.db, opts);
+  for (const row of await openCartsPaidBy(deps, paid)) {
     const principal: Principal = row.customer_id
       ? { type: 'customer', id: row.customer_id, sessionId: 'gateway-webhook' }
       : anonymousPrincipal;
@@ -55,6 +48,25 @@ export async function completePaidCarts(
     }
   }
   return report;
+}
+
+/** The open carts whose chosen attempt is one of these (oldest payment first), with their buyer. */
+async function openCartsPaidBy(deps: CheckoutDeps, paid: { paymentId: string; cartId: string }[]) {
+  if (paid.length === 0) return [];
+  const carts = await deps.db
+    .selectFrom('cart')
+    .select(['id', 'customer_id', 'payment_id'])
+    .where(
+      'id',
+      'in',
+      paid.map((p) => p.cartId),
+    )
+    .where('status', '=', 'open')
+    .execute();
+  return paid.flatMap((p) => {
+    const cart = carts.find((c) => c.id === p.cartId && c.payment_id === p.paymentId);
+    return cart ? [{ cart_id: cart.id, customer_id: cart.customer_id, payment_id: p.paymentId }] : [];
+  });
 }
 
 /**

@@ -17,6 +17,21 @@ export { completeOrderIfDone, syncFulfillmentStatus } from './fulfillments.statu
 export { cancelOrder, captureOrder, findGuestOrder } from './order-actions.service.js';
 /** Derives `order.payment_status` from the order's payments under its row lock (run after any payment change). */
 export { derivePaymentStatus, syncOrderPaymentStatus } from './order-payments.js';
+/**
+ * Checkout's order lifecycle: `lockPendingOrder(tx, id)` locks an order and answers it while it waits for payment
+ * (null once placed or cancelled); `placeOrder` moves it to `placed` (`order.placed`, payment status, confirmation
+ * email); `cancelPendingOrder` to `cancelled` (reservation released, `order.cancelled`); `liveOrderOfCart` and
+ * `pendingOrdersOfCarts` find a cart's order; `orderStatus` reads one.
+ */
+export {
+  cancelPendingOrder,
+  liveOrderOfCart,
+  lockPendingOrder,
+  orderStatus,
+  type PendingOrder,
+  pendingOrdersOfCarts,
+  placeOrder,
+} from './order-placement.js';
 export type { OrderDeps, OrderMail } from './orders.deps.js';
 export { InvalidOrderTransitionError } from './orders.errors.js';
 export { findOrderView, listOrders, type OrderListQuery } from './orders.repository.js';
