@@ -5,7 +5,9 @@ import type { Db } from '../db/database.js';
 import { jsonb } from '../db/json.js';
 import { AppError, ConflictError } from '../errors.js';
 import { sendProblem } from './error-handler.js';
+import { isUnguessableKey } from './idempotency-key.js';
 import './idempotency.tables.js';
+import './sales-channel.js';
 
 /**
  * `Idempotency-Key` for mutating routes, stored in PostgreSQL so it holds across nodes.
@@ -21,7 +23,16 @@ import './idempotency.tables.js';
  * - A claim whose lease ran out (its process crashed) is taken over by a retry of the same request;
  *   each claim is fenced by its `created_at`, so a late finisher cannot complete or release the
  *   claim that replaced it.
- * Keys are scoped to the caller (see `scopeOf`), so two callers can never see each other's responses.
+ * Keys are scoped so that a replay never hands one caller's response to another (`scopeFor`):
+ * - a signed-in caller or API key: its own keys (`scopeOf`: the principal; else a hash of the credential);
+ * - anonymous, on a route whose path names a resource (`/v1/store/carts/{id}/lines`): that path, in the
+ *   caller's sales channel. Whoever knows a guest cart's id can already read and change it; whoever does not
+ *   can never reach its stored responses, whatever key they send;
+ * - anonymous, creating or naming nothing (`POST /v1/store/carts`, `POST /v1/store/customers`): the sales
+ *   channel and the client's address (hashed; `request.ip`, so behind a proxy only with TRUST_PROXY). The key
+ *   is what keeps the response private, so it must carry ≥ 128 bits of randomness (a UUID v4, 22+ base64url
+ *   characters); a guessable one → 400 `IDEMPOTENCY_KEY_TOO_WEAK`. The address is a second wall for a key that
+ *   leaked; its cost is that a retry from a new address runs again instead of replaying.
  * Requests refused before the claim (schema validation, 404) never touch the table.
  *
  * Routes opt out with `config: { idempotency: false }` (e.g. login, whose response is a secret
@@ -39,8 +50,7 @@ export interface IdempotencyOptions {
   ttlHours: number;
   /** How long a claim blocks duplicates before a crashed request's key can be taken over. */
   leaseSeconds?: number;
-  /** Who is calling; defaults to a hash of the Authorization header, or `anonymous`. */
-  /** The resolved caller; `undefined` falls back to a hash of the Authorization header. */
+  /** The resolved caller; `undefined` falls back to a hash of the Authorization header, or anonymous. */
   scopeOf?: (request: FastifyRequest) => string | undefined;
 }
 
@@ -62,9 +72,35 @@ type WithClaim = FastifyRequest & { [claimed]?: Claim };
 
 const claimMicros = sql<number>`(extract(epoch from created_at) * 1000000)::int8`;
 
-function defaultScope(request: FastifyRequest): string {
+function credentialScope(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization;
-  return auth ? `cred:${createHash('sha256').update(auth).digest('base64url')}` : 'anonymous';
+  return auth ? `cred:${createHash('sha256').update(auth).digest('base64url')}` : undefined;
+}
+
+/** The scope of an anonymous request (see the rules above), or null when its key is too weak to be one. */
+function anonymousScope(request: FastifyRequest, key: string): string | null {
+  const channel = `anonymous:${request.salesChannelId ?? 'default'}`;
+  const params = request.params;
+  const namesResource = params !== null && typeof params === 'object' && Object.keys(params).length > 0;
+  // Hashed: the scope is part of the primary key (bounded size), and addresses are personal data.
+  if (namesResource) return `${channel}:path:${digest(request.url.split('?')[0] ?? '')}`;
+  if (!isUnguessableKey(key)) return null;
+  return `${channel}:ip:${digest(request.ip)}`;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 22);
+
+class WeakIdempotencyKeyError extends AppError {
+  constructor() {
+    super(400, 'IDEMPOTENCY_KEY_TOO_WEAK', 'Idempotency key too weak', {
+      detail:
+        'Without credentials, Idempotency-Key is all that keeps this response private: send a random key of at ' +
+        'least 128 bits, such as a UUID v4 or 22 base64url characters.',
+      errors: [
+        { path: '/headers/idempotency-key', message: 'must carry at least 128 bits of randomness (e.g. a UUID v4)' },
+      ],
+    });
+  }
 }
 
 /** Stable JSON: object keys sorted, so `{a,b}` and `{b,a}` are the same request. */
@@ -94,7 +130,7 @@ interface ExistingRow {
 
 export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptions) {
   const leaseSeconds = opts.leaseSeconds ?? 60;
-  const scopeOf = (request: FastifyRequest) => opts.scopeOf?.(request) ?? defaultScope(request);
+  const callerOf = (request: FastifyRequest) => opts.scopeOf?.(request) ?? credentialScope(request);
 
   app.addHook('preHandler', async (request: WithClaim, reply: FastifyReply) => {
     if (!MUTATING.has(request.method) || request.is404 || request.routeOptions.config.idempotency === false) return;
@@ -110,7 +146,8 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
         }),
       );
     }
-    const scope = scopeOf(request);
+    const scope = callerOf(request) ?? anonymousScope(request, key);
+    if (scope === null) return sendProblem(reply, request, new WeakIdempotencyKeyError());
     const hash = requestHash(request);
 
     // One statement claims a new key, an expired one, or an abandoned in-flight one (lease over).

@@ -45,7 +45,8 @@ export async function registerOpenApi(app: FastifyInstance, info: { version: str
         description:
           'Headless commerce backend. Storefront routes live under `/v1/store`, staff routes under `/v1/admin`. ' +
           'Money is integer minor units plus an ISO 4217 code; errors are RFC 9457 problem+json with a stable `code`; ' +
-          'mutating requests accept `Idempotency-Key`.',
+          'mutating requests accept `Idempotency-Key` (scoped to the caller; an anonymous request that names no ' +
+          'resource needs a random key of 128+ bits such as a UUID, else 400 `IDEMPOTENCY_KEY_TOO_WEAK`).',
         license: { name: 'MIT', identifier: 'MIT' },
       },
       tags: [{ name: 'operations', description: 'Health and monitoring' }],
