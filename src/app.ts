@@ -22,6 +22,7 @@ import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerInputGuard } from './platform/http/input-guard.js';
 import { registerJsonBody } from './platform/http/json-body.js';
 import { registerOpenApi } from './platform/http/openapi.js';
+import { warnOnUntrustedProxy } from './platform/http/proxy-warning.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
 import { registerRequestContext, requestIdFrom } from './platform/http/request-context.js';
 import { trackRunningHandlers } from './platform/http/running-handlers.js';
@@ -98,6 +99,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerRequestContext(app, deps.metrics);
+  warnOnUntrustedProxy(app, { trustProxy: config.TRUST_PROXY });
   trackRunningHandlers(app);
   registerErrorHandlers(app);
   // JSON only: without this, Fastify's built-in text/plain parser hands a string to JSON schemas

@@ -7,7 +7,8 @@ import { AppError } from '../../platform/errors.js';
  * a key is locked for 1 s, then 2 s, 4 s … up to 15 minutes per further failure; a success clears
  * the account's counter (not the IP's, so one valid login does not launder a credential-stuffing
  * run). Counters older than a day of quiet start over. IPs get more room than accounts because
- * many customers can share one (offices, mobile carriers).
+ * many customers can share one (offices, mobile carriers). Every key names its realm (customer or
+ * staff): a brute force on the storefront must never lock staff out of the admin, nor the reverse.
  */
 export const throttlePolicy = {
   account: { freeFailures: 5 },
@@ -30,6 +31,7 @@ export interface ThrottleKeys {
   ip: string;
 }
 
+/** The realm is required: customer and staff counters never share a key, not even for one IP. */
 export function throttleKeys(scope: 'customer' | 'staff', emailNormalized: string, ip: string): ThrottleKeys {
   return { account: `${scope}:acct:${emailNormalized}`, ip: `${scope}:ip:${ip}` };
 }
