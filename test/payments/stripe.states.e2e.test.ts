@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STRIPE_API_VERSION } from '../../src/modules/payments/providers/stripe.js';
+import { finishStaleCompletions } from '../../src/modules/checkout/index.js';
+import { createPaymentProviders } from '../../src/modules/payments/index.js';
+import { STRIPE_API_VERSION, stripeProvider } from '../../src/modules/payments/providers/stripe.js';
+import { checkoutDeps, wireModules } from '../../src/wiring.js';
 import { ownerClient } from '../checkout/checkout.helpers.js';
 import {
   adminOrder,
@@ -62,6 +65,25 @@ describe('Stripe states beyond the happy path', () => {
     const done = await complete(g.t, cart.cartId);
     expect(done.statusCode).toBe(200);
     expect(done.json().order.id).toBe(order?.id);
+  }, 90_000);
+
+  it('the completion worker never gives up a payment Stripe is still processing (its money may still arrive)', async () => {
+    const cart = await preparedCart(g);
+    await stripeConfirm(g.stripe, cart.clientData.clientSecret as string, 'pm_fake_processing');
+    expect((await complete(g.t, cart.cartId)).json().code).toBe('PAYMENT_PROCESSING');
+    const url = new URL(g.stripe.url);
+    const stripe = stripeProvider({
+      secretKey: 'sk_test_backroom',
+      webhookSecret: 'whsec_backroom',
+      api: { host: url.hostname, port: Number(url.port), protocol: 'http' },
+    });
+    const providers = createPaymentProviders({ extra: [stripe] });
+    const deps = checkoutDeps(wireModules(g.t.db.db, { payments: { providers } }), g.t.config);
+    // Past the abandon age: a payment with no answer would be given up and the order cancelled.
+    const sweep = await finishStaleCompletions(deps, { graceSeconds: 0, abandonAfterSeconds: 0 });
+    expect(sweep).toMatchObject({ cancelled: 0 });
+    expect(await paymentRow(g.t, cart.paymentId)).toMatchObject({ status: 'pending', authorized: 0 });
+    expect((await orderOfCart(cart.cartId))?.status).toBe('pending_payment');
   }, 90_000);
 
   it('409 idempotency_key_in_use on capture: no answer yet, nothing moves; the retry captures once', async () => {
