@@ -132,6 +132,16 @@ export interface FuzzRequest {
 
 const enc = (v: unknown) => encodeURIComponent(String(v));
 
+/** Bodies no serializer would write: bad bytes, bad syntax, deep nesting, a prototype key. */
+const rawBodies: [string, string | Buffer][] = [
+  ['invalid UTF-8', Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')])],
+  ['truncated JSON', '{"name": "x", "quantity": '],
+  ['nested 5,000 deep', `${'['.repeat(5000)}${']'.repeat(5000)}`],
+  ['a 400-digit number', `{"quantity": 1${'0'.repeat(400)}}`],
+  ['a __proto__ key', '{"__proto__": {"admin": true}, "constructor": {"prototype": {"x": 1}}}'],
+  ['duplicate keys', '{"name": "a", "name": "b"}'],
+];
+
 /**
  * One request for `t`: valid values for every part, then, when `broken`, one mutation in one part
  * (path id, query, header or body). `seed` makes the generated values reproducible.
@@ -188,10 +198,11 @@ export function buildRequest(t: Target, pool: IdPool, r: Rng, broken: boolean, s
     const schema = body.schema;
     let value = validValue(schema, seed + 100);
     if (brokenPart === 'body') {
-      const kind: MutationKind | 'bad-bytes' = r.chance(0.05) ? 'bad-bytes' : r.pick(mutationKinds);
-      if (kind === 'bad-bytes') {
-        payload = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]);
-        label = 'body invalid UTF-8';
+      const kind: MutationKind | 'raw' = r.chance(0.08) ? 'raw' : r.pick(mutationKinds);
+      if (kind === 'raw') {
+        const [name, raw] = r.pick(rawBodies);
+        payload = raw;
+        label = `body ${name}`;
       } else ({ value, label } = mutate(schema, value, kind, r));
       label = label.startsWith('body') ? label : `body ${label}`;
     }
