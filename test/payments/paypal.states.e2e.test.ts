@@ -18,6 +18,7 @@ import {
   paypalApprove,
   paypalShop,
   preparedCart,
+  regionCapture,
 } from './gateway-e2e.helpers.js';
 import { ledger, outboxFor } from './paypal-e2e.helpers.js';
 
@@ -189,6 +190,38 @@ describe('PayPal states end to end', () => {
     expect(await outboxFor(g.t, 'payment.reversed', o.orderId)).toHaveLength(1);
     expect(await verifyPaymentLedger(g.t.db.db)).toEqual([]);
     expect((await adminOrder(g.t, o.orderId)).paymentStatus).toBe('refunded');
+  });
+
+  it('automatic capture: the capture webhook after checkout is that capture; a reversal of it is matched', async () => {
+    await regionCapture(g.t, 'automatic');
+    try {
+      const from = eventsOf(g).length;
+      const cart = await preparedCart(g);
+      const orderRef = cart.clientData.orderId as string;
+      await paypalApprove(g.paypal, orderRef);
+      const done = await complete(g.t, cart.cartId);
+      expect(done.statusCode).toBe(200);
+      const orderId = done.json().order.id as string;
+      // Every event PayPal sent, twice: the capture is the one recorded at checkout, not a second one.
+      await deliverSince(from);
+      await deliverSince(from);
+      expect(await paymentRow(g.t, cart.paymentId)).toMatchObject({ status: 'captured', captured: cart.total });
+      const stuck = await g.t.db.db
+        .selectFrom('payment_webhook_event')
+        .select(['provider_type', 'last_error'])
+        .where('status', 'in', ['pending', 'failed'])
+        .execute();
+      expect(stuck).toEqual([]);
+      // PayPal takes part of it back: no id of ours on the reversal, only its capture.
+      const reversedAt = eventsOf(g).length;
+      g.paypal.takeBack(captureIds(orderRef)[0] ?? '', 'reversal', 1000);
+      await deliverSince(reversedAt);
+      expect(await paymentRow(g.t, cart.paymentId)).toMatchObject({ status: 'partially_refunded', refunded: 1000 });
+      expect(await verifyPaymentLedger(g.t.db.db)).toEqual([]);
+      expect((await adminOrder(g.t, orderId)).paymentStatus).toBe('partially_refunded');
+    } finally {
+      await regionCapture(g.t, 'manual');
+    }
   });
 
   it('PREVIOUS_REQUEST_IN_PROGRESS is "no answer yet": the worker retries later, the refund is counted once', async () => {

@@ -192,7 +192,10 @@ export async function recordPaymentOutcome(
       captured: p.amount,
       rows: [
         row('authorization', 'succeeded'),
-        row('capture', 'succeeded', idempotencyKeys.capture(p.idempotency_base, 0)),
+        {
+          ...row('capture', 'succeeded', idempotencyKeys.capture(p.idempotency_base, 0)),
+          providerReference: result.captureReference,
+        },
       ],
     },
     declined: { ...base, stage: 'failed', rows: [row('authorization', 'failed')] },

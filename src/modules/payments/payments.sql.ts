@@ -147,6 +147,8 @@ export interface LedgerRow {
   status: 'succeeded' | 'failed';
   amount: number;
   idempotencyKey: string;
+  /** The gateway's id of this row's object, when not the payment's reference (a capture made at checkout). */
+  providerReference?: string | undefined;
 }
 
 export interface OutcomeInput {
@@ -177,7 +179,8 @@ export async function recordOutcome(tx: Tx, input: OutcomeInput): Promise<Record
     ? sql.join(
         input.rows.map(
           (r) =>
-            sql`(${newId('paymentTransaction')}, ${r.kind}, ${r.status}, ${r.amount}::bigint, ${r.idempotencyKey})`,
+            sql`(${newId('paymentTransaction')}, ${r.kind}, ${r.status}, ${r.amount}::bigint, ${r.idempotencyKey},
+                 ${r.providerReference ?? null}::text)`,
         ),
       )
     : null;
@@ -193,9 +196,9 @@ export async function recordOutcome(tx: Tx, input: OutcomeInput): Promise<Record
         ? sql`, ins as (
       insert into payment_transaction (id, payment_id, kind, status, amount, currency, provider_reference,
                                        idempotency_key, raw)
-      select v.id, p.id, v.kind, v.status, v.amount, p.currency, p.provider_reference, v.key,
+      select v.id, p.id, v.kind, v.status, v.amount, p.currency, coalesce(v.ref, p.provider_reference), v.key,
              ${jsonb(input.raw)}
-        from p cross join (values ${rows}) as v(id, kind, status, amount, key)
+        from p cross join (values ${rows}) as v(id, kind, status, amount, key, ref)
     )`
         : sql``
     }

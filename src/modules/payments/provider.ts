@@ -30,6 +30,12 @@ export interface InitiateResult {
   /** What the storefront needs to continue (e.g. a client secret, a redirect URL). */
   clientData?: Record<string, string> | undefined;
   declineCode?: string | undefined;
+  /**
+   * For `captured`: the gateway's id of the capture, when it is its own object (PayPal's capture of a CAPTURE
+   * order). Kept on the ledger's capture row, so the capture's webhook and refunds or reversals naming that capture
+   * find this payment.
+   */
+  captureReference?: string | undefined;
 }
 
 export interface AuthorizeInput {

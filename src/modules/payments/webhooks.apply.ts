@@ -119,6 +119,8 @@ async function recordAttempt(
         status,
         providerReference: event.providerReference ?? p.provider_reference ?? '',
         declineCode: status === 'declined' ? (event.declineCode ?? 'declined') : undefined,
+        // Money taken at once (a capture event before the client's complete): the capture's id, for refunds later.
+        captureReference: status === 'captured' ? event.objectReference : undefined,
       },
     },
   });
@@ -140,7 +142,7 @@ async function applyMoney(
   if (p.stage !== 'authorized' && p.stage !== 'voided') return event.amount ? mismatch(tx, p, event) : 'ignored';
   if (!event.amount) return 'ignored';
   const done = kind === 'capture' ? p.captured : p.refunded;
-  if (event.objectReference && !event.cumulative && (await inLedger(tx, p.id, event.objectReference, kind))) {
+  if (event.objectReference && !event.cumulative && (await inLedger(tx, p.id, event, kind))) {
     return 'duplicate';
   }
   const news = event.cumulative ? event.amount.amount - done : event.amount.amount;
@@ -302,13 +304,23 @@ async function reversedTotal(tx: Tx, paymentId: string): Promise<number> {
   return Number(row?.total ?? 0);
 }
 
-async function inLedger(tx: Tx, paymentId: string, reference: string, kind: 'capture' | 'refund'): Promise<boolean> {
+/**
+ * Whether a single capture/refund event is already in the ledger: by the gateway's object id, or by our key when the
+ * gateway echoes it (PayPal's capture of a CAPTURE order carries `<paymentId>:capture:0`, the key of the capture
+ * recorded at checkout, whose row holds the order id rather than the capture's).
+ */
+async function inLedger(tx: Tx, paymentId: string, event: ProviderEvent, kind: 'capture' | 'refund'): Promise<boolean> {
   const row = await tx
     .selectFrom('payment_transaction')
     .select('id')
     .where('payment_id', '=', paymentId)
     .where('kind', '=', kind)
-    .where('provider_reference', '=', reference)
+    .where((eb) =>
+      eb.or([
+        eb('provider_reference', '=', event.objectReference ?? null),
+        eb('idempotency_key', '=', event.idempotencyKey ?? null),
+      ]),
+    )
     .executeTakeFirst();
   return row !== undefined;
 }

@@ -10,7 +10,13 @@ import {
 } from '@paypal/paypal-server-sdk';
 import type { Money } from '../../../platform/money.js';
 import { PaymentProviderError } from '../payments.errors.js';
-import type { InitiateResult, OperationResult, PaymentProvider, ProviderPaymentView } from '../provider.js';
+import {
+  type InitiateResult,
+  idempotencyKeys,
+  type OperationResult,
+  type PaymentProvider,
+  type ProviderPaymentView,
+} from '../provider.js';
 import { callPayPal, isRefusal, isTokenRejected, type PayPalRefusal, rebasingAdapter } from './paypal.http.js';
 import { fromPayPalValue, paypalValue } from './paypal.money.js';
 import { planRefund } from './paypal.refunds.js';
@@ -131,7 +137,8 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
     const p = order.purchaseUnits?.[0]?.payments;
     if (order.intent === CheckoutPaymentIntent.Capture) {
       const captures = p?.captures ?? [];
-      if (captures.some((c) => TAKEN.has(c.status ?? ''))) return { status: 'captured', providerReference: reference };
+      const taken = captures.find((c) => TAKEN.has(c.status ?? ''));
+      if (taken) return { status: 'captured', providerReference: reference, captureReference: taken.id };
       if (captures.some((c) => c.status === 'PENDING')) return { status: 'pending', providerReference: reference };
       return { status: 'declined', providerReference: reference, declineCode: captures[0]?.status ?? 'NO_CAPTURE' };
     }
@@ -177,7 +184,15 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
           prefer: 'return=representation',
           body: {
             intent: automatic ? CheckoutPaymentIntent.Capture : CheckoutPaymentIntent.Authorize,
-            purchaseUnits: [{ amount, customId: input.attemptId }],
+            // A CAPTURE order's capture carries the purchase unit's invoice_id: our key of the capture recorded at
+            // checkout, so its PAYMENT.CAPTURE.COMPLETED is recognised as that capture, not a second one.
+            purchaseUnits: [
+              {
+                amount,
+                customId: input.attemptId,
+                ...(automatic ? { invoiceId: idempotencyKeys.capture(input.attemptId, 0) } : {}),
+              },
+            ],
             paymentSource: {
               paypal: {
                 experienceContext: {
