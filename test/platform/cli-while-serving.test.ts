@@ -85,7 +85,7 @@ describe.skipIf(usingPostgres)('the CLI while serve runs on the embedded databas
     try {
       const run = await backroom(['inventory', 'verify'], { BACKROOM_DATA_DIR: other });
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`is in use by process ${process.pid}`);
+      expect(run.stderr).toContain(`is in use by process ${process.pid}, which serves no local socket`);
     } finally {
       unlock();
     }

@@ -134,9 +134,10 @@ async function createEmbeddedDb(settings: DbSettings, metrics?: Metrics): Promis
   try {
     if (!memory) unlock = lockDataDir(dataDir);
   } catch (err) {
-    const socketDir = settings.attach && err instanceof DataDirLockedError && runningSocketDir(dataDir, err.owner);
+    if (!settings.attach || !(err instanceof DataDirLockedError)) throw err;
+    const socketDir = runningSocketDir(dataDir, err.owner);
     if (socketDir) return attachToRunningDb(socketDir, settings, metrics);
-    throw err;
+    throw new DataDirLockedError(dataDir, err.owner, 'which serves no local socket (`serve` does once it is up)');
   }
   let pg: PGlite;
   try {

@@ -9,9 +9,11 @@ export class DataDirLockedError extends Error {
     dir: string,
     /** The pid that holds the folder (0 if it could not be read). */
     readonly owner: number,
+    /** Why the holder could not be reached instead, when that was tried. */
+    unreachable?: string,
   ) {
     super(
-      `the embedded database in ${dir} is in use by ${owner === process.pid ? 'this process' : `process ${owner}`}; stop it, or set DATABASE_URL to share a PostgreSQL server`,
+      `the embedded database in ${dir} is in use by ${owner === process.pid ? 'this process' : `process ${owner}`}${unreachable ? `, ${unreachable}` : ''}; stop it, or set DATABASE_URL to share a PostgreSQL server`,
     );
     this.name = 'DataDirLockedError';
   }
