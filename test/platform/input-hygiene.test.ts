@@ -124,6 +124,14 @@ describe('NUL, lone surrogates and bytes that are not UTF-8 are 400 naming the f
     problem(await send({ method: 'GET', url: '/v1/store/products?q=%ED%A0%80' }), 400, 'VALIDATION_FAILED', '/query/q');
     // The router refuses the path before any route (and its parameter names) is known.
     problem(await send({ method: 'GET', url: '/v1/store/products/a%ED%A0%80b' }), 400, 'BAD_REQUEST');
+    // A malformed escape is text the parser keeps as sent; only bad bytes are refused, in names too.
+    problem(
+      await send({ method: 'GET', url: '/v1/store/products?%zz%FF=1' }),
+      400,
+      'VALIDATION_FAILED',
+      '/query/%zz%FF',
+    );
+    expect((await send({ method: 'GET', url: '/v1/store/products?q=%zz' })).statusCode).toBe(200);
     const fine = await send({ method: 'GET', url: '/v1/store/products?q=caf%C3%A9' });
     expect(fine.statusCode, fine.body).toBe(200);
   });

@@ -68,6 +68,15 @@ function percentDecodesToUtf8(component: string): boolean {
   return isUtf8(Buffer.from(bytes));
 }
 
+/** A query parameter's name as the parser reads it (`%zz` and bad bytes left as sent). */
+function queryKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
+
 /** The name of the first query parameter whose raw percent-encoding is not UTF-8, or null. */
 function queryWithBadBytes(url: string): FieldError | null {
   const at = url.indexOf('?');
@@ -76,8 +85,7 @@ function queryWithBadBytes(url: string): FieldError | null {
     const eq = pair.indexOf('=');
     const rawKey = eq < 0 ? pair : pair.slice(0, eq);
     if (percentDecodesToUtf8(pair)) continue;
-    const key = percentDecodesToUtf8(rawKey) ? decodeURIComponent(rawKey.replace(/\+/g, ' ')) : rawKey;
-    return { path: `/query/${pointer(key)}`, message: 'is not valid percent-encoded UTF-8' };
+    return { path: `/query/${pointer(queryKey(rawKey))}`, message: 'is not valid percent-encoded UTF-8' };
   }
   return null;
 }
