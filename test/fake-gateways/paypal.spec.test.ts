@@ -98,6 +98,26 @@ describe("fake PayPal against PayPal's OpenAPI documents", () => {
     expect(second.status).toBe('rejected');
     // Zero-decimal currency: whole forints.
     await authorized(100_000, 'HUF');
+    // Automatic capture: a CAPTURE order, captured by the adapter's authorize step.
+    const auto = `pay_spec${++n}`;
+    const created = await paypal.initiate({
+      attemptId: auto,
+      idempotencyKey: `${auto}:initiate`,
+      amount: money(1200),
+      captureMethod: 'automatic',
+      metadata: {},
+    });
+    await fetch(`${fake.url}/_fake/orders/${created.providerReference}/approve`, { method: 'POST', body: '{}' });
+    const captured = await paypal.authorize({
+      providerReference: created.providerReference,
+      idempotencyKey: `${auto}:authorize`,
+      amount: money(1200),
+      captureMethod: 'automatic',
+    });
+    expect(captured.status).toBe('captured');
+    // PayPal drops the token early: 401, then the adapter's retry with a new one.
+    fake.expireTokens();
+    expect((await paypal.lookup?.(created.providerReference))?.captured).toBe(1200);
     await expect(paypal.lookup?.('NOSUCHORDER000000')).rejects.toBeInstanceOf(PaymentProviderError);
 
     const seen = new Set(proxy.log.map(template));
@@ -107,6 +127,8 @@ describe("fake PayPal against PayPal's OpenAPI documents", () => {
         'GET /v2/checkout/orders/{id} 200',
         'GET /v2/checkout/orders/{id} 404',
         'POST /v2/checkout/orders/{id}/authorize 201',
+        'POST /v2/checkout/orders/{id}/capture 201',
+        'GET /v2/checkout/orders/{id} 401',
         'POST /v2/payments/authorizations/{id}/capture 201',
         'POST /v2/payments/authorizations/{id}/capture 422',
         'POST /v2/payments/captures/{id}/refund 201',
@@ -123,7 +145,18 @@ describe("fake PayPal against PayPal's OpenAPI documents", () => {
   it("error bodies the adapter reads are PayPal's, down to the enumerated issue and description", async () => {
     const { orderId } = await authorized(2000);
     const auth = fake.store.orders.get(orderId)?.authorizationIds[0] ?? '';
-    const call = async (method: string, path: string, body?: unknown) => {
+    const approvedForReplay = async () => {
+      const attemptId = `pay_spec${++n}`;
+      const started = await paypal.initiate({
+        attemptId,
+        idempotencyKey: `${attemptId}:initiate`,
+        amount: money(900),
+        metadata: {},
+      });
+      await fetch(`${fake.url}/_fake/orders/${started.providerReference}/approve`, { method: 'POST', body: '{}' });
+      return started.providerReference;
+    };
+    const call = async (method: string, path: string, body?: unknown, requestId?: string) => {
       const token = await fetch(`${fake.url}/v1/oauth2/token`, {
         method: 'POST',
         headers: {
@@ -133,7 +166,11 @@ describe("fake PayPal against PayPal's OpenAPI documents", () => {
       }).then((r) => r.json() as Promise<{ access_token: string }>);
       const res = await fetch(`${fake.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${token.access_token}`,
+          'content-type': 'application/json',
+          ...(requestId ? { 'paypal-request-id': `${requestId}-${orderId}` } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
@@ -149,6 +186,13 @@ describe("fake PayPal against PayPal's OpenAPI documents", () => {
       expect([path, res.status, res.body?.details?.[0]?.issue ?? '']).toEqual([path, status, issue]);
       expect(responseErrors(method, path, res.status, res.body)).toEqual([]);
     }
+    // A replayed PayPal-Request-Id: the first result again, 200 (documented for order authorize/capture).
+    const again = await approvedForReplay();
+    const first = await call('POST', `/v2/checkout/orders/${again}/authorize`, {}, 'replay-1');
+    const replay = await call('POST', `/v2/checkout/orders/${again}/authorize`, {}, 'replay-1');
+    expect([first.status, replay.status]).toEqual([201, 200]);
+    expect(replay.body).toEqual(first.body);
+    expect(responseErrors('POST', `/v2/checkout/orders/${again}/authorize`, 200, replay.body)).toEqual([]);
     // 1000.00 HUF: DECIMALS_NOT_SUPPORTED (the detail as in the Payments document's 422 list).
     const huf = await call('POST', '/v2/checkout/orders', {
       intent: 'AUTHORIZE',
