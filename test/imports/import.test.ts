@@ -180,6 +180,13 @@ describe('import jobs over HTTP', () => {
       payload: body,
     });
 
+  it('is documented as a text/csv upload in /openapi.json, the only body the route parses as a file', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const body = doc.paths['/v1/admin/imports'].post.requestBody;
+    expect(Object.keys(body.content)).toEqual(['text/csv']);
+    expect(body.content['text/csv'].schema).toMatchObject({ type: 'string', minLength: 1 });
+  });
+
   it('queues the upload (202), a worker runs it, and the job reports progress and counts', async () => {
     const { token } = await staffSession(t, 'role_catalog_manager');
     const file = sample().replaceAll(run, `${run}h`);

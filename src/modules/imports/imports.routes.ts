@@ -60,6 +60,8 @@ export async function importRoutes(app: App, deps: ImportDeps) {
           'A file with any invalid row changes nothing (status `rejected`, with row-by-row errors) unless ' +
           '`partial=true`, which imports the products whose rows are all valid. Stock columns also need `inventory:adjust`.',
         querystring: Type.Object({ partial: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+        // The document would otherwise offer a JSON string body, which a generated client would send.
+        consumes: ['text/csv'],
         body: Type.String({ minLength: 1, description: 'the CSV file' }),
         response: { 202: Job },
       },
