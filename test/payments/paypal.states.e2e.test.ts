@@ -224,6 +224,35 @@ describe('PayPal states end to end', () => {
     }
   });
 
+  it('automatic capture held PENDING at checkout: nothing captured until PAYMENT.CAPTURE.COMPLETED places it', async () => {
+    await regionCapture(g.t, 'automatic');
+    try {
+      const cart = await preparedCart(g);
+      const orderRef = cart.clientData.orderId as string;
+      await paypalApprove(g.paypal, orderRef);
+      const from = eventsOf(g).length;
+      g.paypal.next.capture = 'PENDING';
+      const res = await complete(g.t, cart.cartId);
+      // The order waits: PayPal has not taken the money yet.
+      expect(res.statusCode).toBe(409);
+      expect(res.json().code).toBe('PAYMENT_PROCESSING');
+      expect(await paymentRow(g.t, cart.paymentId)).toMatchObject({ captured: 0 });
+      await deliverSince(from);
+      expect(await paymentRow(g.t, cart.paymentId)).toMatchObject({ captured: 0 });
+      const settled = eventsOf(g).length;
+      g.paypal.settleCapture(captureIds(orderRef)[0] ?? '', 'COMPLETED');
+      expect(await deliverSince(settled)).toEqual(['PAYMENT.CAPTURE.COMPLETED']);
+      expect(await paymentRow(g.t, cart.paymentId)).toMatchObject({ status: 'captured', captured: cart.total });
+      const placed = await complete(g.t, cart.cartId);
+      expect(placed.statusCode).toBe(200);
+      expect(placed.json().order.status).toBe('placed');
+      expect(await verifyPaymentLedger(g.t.db.db)).toEqual([]);
+      expect((await adminOrder(g.t, placed.json().order.id)).paymentStatus).toBe('paid');
+    } finally {
+      await regionCapture(g.t, 'manual');
+    }
+  });
+
   it('PREVIOUS_REQUEST_IN_PROGRESS is "no answer yet": the worker retries later, the refund is counted once', async () => {
     const o = await authorizedOrder();
     expect((await o.staff('POST', `/v1/admin/orders/${o.orderId}/capture`, {})).statusCode).toBeLessThan(300);

@@ -259,7 +259,22 @@ export function captureOrder(ctx: PayPalContext, id: string): FakeResponse {
   });
   order.status = 'COMPLETED';
   order.updateTime = capture.createTime;
-  const summary = `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`;
-  ctx.bus.emit('PAYMENT.CAPTURE.COMPLETED', 'capture', summary, captureResource(ctx, capture));
+  // A staged outcome (test control): PayPal holds the capture for review, or the funding fails at capture time.
+  const staged = ctx.next.capture;
+  ctx.next.capture = undefined;
+  const money = `${capture.amount.value} ${capture.amount.currency_code}`;
+  if (staged) {
+    capture.status = staged;
+    capture.statusReason = staged === 'PENDING' ? 'PENDING_REVIEW' : undefined;
+    const type = staged === 'PENDING' ? 'PAYMENT.CAPTURE.PENDING' : 'PAYMENT.CAPTURE.DECLINED';
+    ctx.bus.emit(type, 'capture', `Payment ${staged.toLowerCase()} for ${money}`, captureResource(ctx, capture));
+  } else {
+    ctx.bus.emit(
+      'PAYMENT.CAPTURE.COMPLETED',
+      'capture',
+      `Payment completed for ${money}`,
+      captureResource(ctx, capture),
+    );
+  }
   return { status: 201, body: orderView(ctx.base(), ctx.store, order) };
 }
