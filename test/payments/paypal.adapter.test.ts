@@ -307,8 +307,7 @@ describe('PayPal adapter: webhooks', () => {
       idempotencyKey: `${paymentId}:refund:1`,
       paymentId,
     });
-    const refunded = await verified('PAYMENT.CAPTURE.REFUNDED');
-    expect(refunded).toMatchObject({
+    expect(await verified('PAYMENT.CAPTURE.REFUNDED')).toMatchObject({
       type: 'refunded',
       paymentId,
       objectReference: refund.providerReference,
