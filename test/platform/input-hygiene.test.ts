@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeTotals } from '../../src/modules/checkout/totals.js';
 import { MAX_AMOUNT } from '../../src/platform/money.js';
@@ -17,8 +18,7 @@ let admin: Record<string, string>;
 let shop: Shop;
 let variantId: string;
 
-type Inject = Parameters<TestApp['app']['inject']>[0];
-const send = (opts: Inject) => t.app.inject(opts as never);
+const send = (opts: InjectOptions) => t.app.inject(opts);
 
 /** Asserts a problem document with `status`, `code` and (when given) the field path of its first error. */
 function problem(res: Awaited<ReturnType<typeof send>>, status: number, code: string, path?: string) {
