@@ -110,6 +110,9 @@ export async function settle(
     return { orderId };
   }
   if (status === 'failed') return decline(deps, tx, actor, order, 'payment_declined');
+  // The gateway gave no answer (429, 409 key in use, timeout): "retry", even for an attempt prepared for the buyer's
+  // action — that stage is only where the attempt stood before this call, not what the gateway said now.
+  if (unknown) return { orderId, error: unknown };
   if (status === 'requires_action') {
     return { orderId, error: new PaymentRequiresActionError(payment?.id ?? '', clientData) };
   }

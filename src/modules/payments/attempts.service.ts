@@ -158,8 +158,10 @@ export async function recordPaymentOutcome(
       outcome.error instanceof AppError
         ? outcome.error
         : new PaymentProviderError(p.provider, errorText(outcome.error), { cause: outcome.error });
-    // Someone else (a webhook, the reconciler) already recorded the answer: nothing is wrong.
-    return { payment: await getPayment(tx, p.id), error: p.stage === 'pending' ? error : undefined };
+    // Someone else (a webhook, the reconciler) already recorded the answer: nothing is wrong. An attempt prepared
+    // for the buyer's action (`requires_action`) has no answer yet either: the caller must hear "no answer, retry".
+    const waiting = p.stage === 'pending' || p.stage === 'requires_action';
+    return { payment: await getPayment(tx, p.id), error: waiting ? error : undefined };
   }
   const result: InitiateResult = outcome.ok
     ? outcome.result
