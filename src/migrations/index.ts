@@ -24,6 +24,7 @@ import * as m0022 from './0022_orders_fulfillment.js';
 import * as m0023 from './0023_orders_returns.js';
 import * as m0024 from './0024_payment_gateways.js';
 import * as m0025 from './0025_payments_refund_reversal.js';
+import * as m0026 from './0026_payments_buyer_approval.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '0023_orders_returns': m0023,
   '0024_payment_gateways': m0024,
   '0025_payments_refund_reversal': m0025,
+  '0026_payments_buyer_approval': m0026,
 };

@@ -106,17 +106,19 @@ export async function reconcileGatewaysRound(checkout: CheckoutDeps, logger: Log
 }
 
 /**
- * After the events' own transactions: a buyer who paid but never completed gets the order now; money the gateway
- * holds for an attempt we gave up goes back. Both are gateway calls, so they run here, outside any transaction.
+ * After the events' own transactions: a buyer who paid (or approved, PayPal) but never completed gets the order now;
+ * money the gateway holds for an attempt we gave up goes back. Both are gateway calls, so they run here, outside any transaction.
  */
 async function followUp(checkout: CheckoutDeps, report: InboxReport, logger: Logger): Promise<void> {
   const paid = (type: string) => type === 'authorized' || type === 'captured';
+  // An approval (PayPal) moves no money until the cart is completed: completing it authorizes the approved attempt.
+  const done = (type: string) => paid(type) || type === 'approved';
   const cartIds = report.applied
-    .filter((a) => a.result === 'applied' && paid(a.type) && !a.orderId && a.cartId)
+    .filter((a) => a.result === 'applied' && done(a.type) && !a.orderId && a.cartId)
     .map((a) => a.cartId as string);
   if (cartIds.length > 0) {
-    const done = await completePaidCarts(checkout, { cartIds: [...new Set(cartIds)] });
-    if (done.completed + done.released > 0) logger.info(done, 'webhook inbox: completed carts paid at the gateway');
+    const carts = await completePaidCarts(checkout, { cartIds: [...new Set(cartIds)] });
+    if (carts.completed + carts.released > 0) logger.info(carts, 'webhook inbox: completed carts paid at the gateway');
   }
   for (const a of report.applied) {
     if (a.result !== 'mismatch' || !paid(a.type) || !a.paymentId) continue;

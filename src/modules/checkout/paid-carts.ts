@@ -1,7 +1,13 @@
 import { systemActor } from '../../platform/audit/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { anonymousPrincipal, type Principal } from '../identity/index.js';
-import { getPayment, paidAttemptsWithoutOrder, refundPayment, voidPayment } from '../payments/index.js';
+import {
+  getPayment,
+  type PaidAttempt,
+  paidAttemptsWithoutOrder,
+  refundPayment,
+  voidPayment,
+} from '../payments/index.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { completeCart } from './completion.service.js';
 
@@ -13,11 +19,14 @@ export interface PaidCartsReport {
 }
 
 /**
- * A buyer who paid at the gateway — the webhook authorized (or captured) the attempt prepared for their cart — but
- * never came back to "complete" still gets the order: it is completed for them, exactly as their own call would
- * (idempotent per cart, so a buyer completing at the same moment gets the same order). A cart that can no longer
- * become an order has its payment voided (or refunded when captured): never money taken without an order.
- * `cartIds`: just these (the webhook worker, at once); otherwise carts paid more than `olderThanSeconds` ago.
+ * A buyer who paid at the gateway — the webhook authorized (or captured) the attempt prepared for their cart — or
+ * approved there (PayPal: no money moves until the cart is completed) but never came back to "complete" still gets
+ * the order: it is completed for them, exactly as their own call would (idempotent per cart, so a buyer completing at
+ * the same moment gets the same order; a PayPal approval is authorized by the completion, with the buyer's own key).
+ * A cart that can no longer become an order has its payment voided (or refunded when captured): never money taken
+ * without an order; a mere approval is left to expire at the gateway.
+ * `cartIds`: just these (the webhook worker, at once); otherwise carts paid more than `olderThanSeconds` ago, read a
+ * page of `limit` at a time until none is left — attempts whose cart is no longer open never hide newer ones.
  */
 export async function completePaidCarts(
   deps: CheckoutDeps,
@@ -25,33 +34,45 @@ export async function completePaidCarts(
 ): Promise<PaidCartsReport> {
   const report: PaidCartsReport = { completed: 0, released: 0, failed: 0 };
   if (opts.cartIds && opts.cartIds.length === 0) return report;
-  const paid = await paidAttemptsWithoutOrder(deps.db, opts);
-  for (const row of await openCartsPaidBy(deps, paid)) {
-    const principal: Principal = row.customer_id
-      ? { type: 'customer', id: row.customer_id, sessionId: 'gateway-webhook' }
-      : anonymousPrincipal;
-    try {
-      await completeCart(deps, principal, systemActor, row.cart_id);
-      report.completed++;
-    } catch (err) {
-      // 5xx: the gateway or database is down for a moment — the next round tries again.
-      if (!(err instanceof AppError) || err.status >= 500) {
-        report.failed++;
-        continue;
-      }
-      try {
-        if (await givePaymentBack(deps, row.payment_id)) report.released++;
-      } catch {
-        // Being released elsewhere, or the gateway failed: the pending void/refund is repeated by the reconciler.
-        report.failed++;
-      }
-    }
-  }
+  let after: string | null = null;
+  do {
+    const page = await paidAttemptsWithoutOrder(deps.db, { ...opts, after });
+    after = page.next;
+    for (const row of await openCartsPaidBy(deps, page.attempts)) await completeFor(deps, row, report);
+  } while (after);
   return report;
 }
 
+async function completeFor(
+  deps: CheckoutDeps,
+  row: { cart_id: string; customer_id: string | null; payment_id: string; paid: boolean },
+  report: PaidCartsReport,
+): Promise<void> {
+  const principal: Principal = row.customer_id
+    ? { type: 'customer', id: row.customer_id, sessionId: 'gateway-webhook' }
+    : anonymousPrincipal;
+  try {
+    await completeCart(deps, principal, systemActor, row.cart_id);
+    report.completed++;
+  } catch (err) {
+    // 5xx: the gateway or database is down for a moment — the next round tries again.
+    if (!(err instanceof AppError) || err.status >= 500) {
+      report.failed++;
+      return;
+    }
+    // Only approved: no money was taken, and the approval lapses at the gateway on its own.
+    if (!row.paid) return;
+    try {
+      if (await givePaymentBack(deps, row.payment_id)) report.released++;
+    } catch {
+      // Being released elsewhere, or the gateway failed: the pending void/refund is repeated by the reconciler.
+      report.failed++;
+    }
+  }
+}
+
 /** The open carts whose chosen attempt is one of these (oldest payment first), with their buyer. */
-async function openCartsPaidBy(deps: CheckoutDeps, paid: { paymentId: string; cartId: string }[]) {
+async function openCartsPaidBy(deps: CheckoutDeps, paid: PaidAttempt[]) {
   if (paid.length === 0) return [];
   const carts = await deps.db
     .selectFrom('cart')
@@ -65,7 +86,7 @@ async function openCartsPaidBy(deps: CheckoutDeps, paid: { paymentId: string; ca
     .execute();
   return paid.flatMap((p) => {
     const cart = carts.find((c) => c.id === p.cartId && c.payment_id === p.paymentId);
-    return cart ? [{ cart_id: cart.id, customer_id: cart.customer_id, payment_id: p.paymentId }] : [];
+    return cart ? [{ cart_id: cart.id, customer_id: cart.customer_id, payment_id: p.paymentId, paid: p.paid }] : [];
   });
 }
 

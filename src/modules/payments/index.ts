@@ -89,8 +89,11 @@ export {
 } from './operations.service.js';
 /** Gives back money a gateway holds for an attempt we gave up (cancel, or refund what was captured). */
 export { releaseOrphanPayment } from './orphans.service.js';
-/** Authorized attempts whose cart never became an order (the buyer paid at the gateway and left): for checkout. */
-export { paidAttemptsWithoutOrder } from './paid-attempts.js';
+/**
+ * Attempts whose cart never became an order while the buyer is done at the gateway — authorized/captured, or
+ * approved (PayPal) — a page at a time: for checkout to complete them.
+ */
+export { type PaidAttempt, paidAttemptsWithoutOrder } from './paid-attempts.js';
 /** What every payments command needs: the database, the provider lookup, the gateway deadline and the operation lease. */
 export type { PaymentsDeps } from './payments.deps.js';
 export {

@@ -56,6 +56,8 @@ export interface PaymentTable {
     RawBuilder<Record<string, string>> | null
   >;
   capture_method: Generated<'automatic' | 'manual'>;
+  /** When the buyer approved the attempt at the gateway (PayPal); no money moved until we authorize it. */
+  approved_at: Generated<Date | null>;
   authorized: Generated<number>;
   captured: Generated<number>;
   refunded: Generated<number>;

@@ -67,6 +67,11 @@ export interface OperationResult {
 }
 
 export type ProviderEventType =
+  /**
+   * The buyer approved the payment at the gateway (PayPal `CHECKOUT.ORDER.APPROVED`); no money moves until we
+   * authorize or capture it — checkout completes the cart for a buyer who does not come back.
+   */
+  | 'approved'
   | 'authorized'
   | 'captured'
   | 'refunded'

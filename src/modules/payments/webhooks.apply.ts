@@ -51,6 +51,8 @@ export async function applyEventInTx(tx: Tx, provider: string, event: ProviderEv
   if (byKey) return done(byKey);
   if (!p) return done('ignored');
   switch (event.type) {
+    case 'approved':
+      return done(await recordApproval(tx, p));
     case 'authorized':
       if (waiting(p)) return done(await recordAttempt(tx, p, event, 'authorized'));
       // Authorized at the gateway after we gave the attempt up (abandoned, replaced): money held for nothing.
@@ -125,6 +127,22 @@ async function recordAttempt(
     },
   });
   return res.payment.status === 'pending' ? 'ignored' : 'applied';
+}
+
+/**
+ * The buyer approved at the gateway: noted on an attempt still waiting for it (so the worker's sweep finds it if the
+ * completion that follows is lost); no money moved, so nothing goes in the ledger. `applied` the first time only.
+ */
+async function recordApproval(tx: Tx, p: LockedPayment): Promise<ApplyResult> {
+  if (!waiting(p)) return 'duplicate';
+  const row = await tx
+    .updateTable('payment')
+    .set({ approved_at: new Date(), updated_at: new Date() })
+    .where('id', '=', p.id)
+    .where('approved_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row ? 'applied' : 'duplicate';
 }
 
 /**

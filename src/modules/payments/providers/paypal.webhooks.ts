@@ -222,7 +222,8 @@ export function normaliseEvent(event: PayPalEvent): ProviderEvent {
   }
   if (event.event_type === 'CHECKOUT.ORDER.APPROVED') {
     const unit = obj(Array.isArray(r.purchase_units) ? r.purchase_units[0] : undefined);
-    return { ...base, type: 'other', providerReference: str(r.id), paymentId: str(unit.custom_id) };
+    // The buyer approved; nothing is authorized until we call authorize/capture (checkout completes the cart).
+    return { ...base, type: 'approved', providerReference: str(r.id), paymentId: str(unit.custom_id) };
   }
   return { ...base, type: 'other' };
 }
