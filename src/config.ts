@@ -7,6 +7,7 @@
  * against it by a test, so a new variable cannot go undocumented.
  */
 
+import { isIP } from 'node:net';
 import { parseSecretKey } from './platform/crypto/secret-box.js';
 
 export class ConfigError extends Error {
@@ -44,6 +45,38 @@ const bool: Parser<boolean> = (raw, name) => {
   if (['1', 'true', 'on', 'yes'].includes(v)) return true;
   if (['0', 'false', 'off', 'no'].includes(v)) return false;
   throw new ConfigError(name, `expected on/off (true/false, 1/0), got ${JSON.stringify(raw)}`);
+};
+
+/**
+ * Which proxies to believe about the client's address. `true` believes every hop — the leftmost `X-Forwarded-For`
+ * entry, which the client writes itself — so the proxies' own addresses are the safe setting: the client's address
+ * is then the one the nearest trusted proxy saw, and a client cannot choose the address that login lockouts and rate
+ * limits count. (A bare hop count is not offered: Fastify refuses it, since it cannot check the immediate peer.)
+ */
+export type TrustProxy = boolean | string[];
+const namedRanges = ['loopback', 'linklocal', 'uniquelocal'];
+const trustProxy: Parser<TrustProxy> = (raw, name) => {
+  const v = raw.trim().toLowerCase();
+  if (['true', 'on', 'yes', '1'].includes(v)) return true;
+  if (['false', 'off', 'no', '0', ''].includes(v)) return false;
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (namedRanges.includes(entry)) continue;
+    const [address, bits, ...rest] = entry.split('/');
+    const version = isIP(address ?? '');
+    const maxBits = version === 6 ? 128 : 32;
+    const badBits = bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits);
+    if (!version || badBits || rest.length > 0) {
+      throw new ConfigError(
+        name,
+        `expected on/off or the proxies' addresses/CIDRs (10.0.0.0/8, 127.0.0.1, loopback), got ${JSON.stringify(entry)}`,
+      );
+    }
+  }
+  return entries;
 };
 
 const url =
@@ -131,7 +164,11 @@ export const settings = {
     1024 * 1024,
     'Largest accepted request body; larger → 413.',
   ),
-  TRUST_PROXY: setting(bool, false, 'Trust `X-Forwarded-*` headers (set when behind a load balancer).'),
+  TRUST_PROXY: setting(
+    trustProxy,
+    false,
+    "Which `X-Forwarded-*` hops to believe behind a load balancer: the proxies' addresses/CIDRs (`10.0.0.0/8,127.0.0.1`, `loopback`), or `true` (every hop — clients can then choose their own address for lockouts and rate limits).",
+  ),
   BACKROOM_WORKERS: setting(
     bool,
     true,

@@ -76,7 +76,7 @@ describe('X-Forwarded-For without TRUST_PROXY', () => {
     await t.app.inject({ method: 'GET', url: '/health/live', headers: { 'x-forwarded-for': '198.51.100.9' } });
     expect(warnings()).toHaveLength(1);
     expect(warnings()[0]).toMatchObject({ level: 40, proxyAddress: '192.0.2.30' });
-    expect(String(warnings()[0]?.msg)).toContain('Set TRUST_PROXY=true');
+    expect(String(warnings()[0]?.msg)).toContain("Set TRUST_PROXY to the proxies' addresses");
   });
 
   it('does not warn when TRUST_PROXY is on (the header is then how the client is known)', async () => {
@@ -91,6 +91,40 @@ describe('X-Forwarded-For without TRUST_PROXY', () => {
       expect(trusting.logs.lines.filter((l) => String(l.msg).includes('TRUST_PROXY'))).toHaveLength(0);
     } finally {
       await trusting.close();
+    }
+  });
+});
+
+describe('TRUST_PROXY naming the proxy', () => {
+  it('counts the address the proxy saw, so a client cannot dodge the lockout by writing its own X-Forwarded-For', async () => {
+    const oneHop = await createTestApp({ env: { TRUST_PROXY: '192.0.2.50' }, db: t.db });
+    try {
+      const proxy = '192.0.2.50';
+      const client = '198.51.100.60';
+      const attempt = (i: number, spoofed: string) =>
+        oneHop.app.inject({
+          method: 'POST',
+          url: '/v1/store/auth/sessions',
+          remoteAddress: proxy,
+          // The client wrote the first entry itself; the proxy appended the address it really saw.
+          headers: { 'x-forwarded-for': `${spoofed}, ${client}` },
+          payload: { email: `nobody.hop.${i}.${Date.now()}@example.com`, password: 'wrong password here' },
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < 25; i++) statuses.push((await attempt(i, `203.0.113.${i + 1}`)).statusCode);
+      expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+      expect(statuses.at(-1)).toBe(429);
+      // Another client behind the same proxy is not locked out.
+      const other = await oneHop.app.inject({
+        method: 'POST',
+        url: '/v1/store/auth/sessions',
+        remoteAddress: proxy,
+        headers: { 'x-forwarded-for': '198.51.100.61' },
+        payload: { email: customer.email, password: goodPassword },
+      });
+      expect(other.statusCode, other.body).toBe(201);
+    } finally {
+      await oneHop.close();
     }
   });
 });

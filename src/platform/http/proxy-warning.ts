@@ -6,8 +6,11 @@ import type { FastifyInstance } from 'fastify';
  * while TRUST_PROXY is off is the sign of that setup, so the operator is told — once, then at most once per
  * `intervalMs` (with how many such requests came in between), never once per request.
  */
-export function warnOnUntrustedProxy(app: FastifyInstance, opts: { trustProxy: boolean; intervalMs?: number }): void {
-  if (opts.trustProxy) return;
+export function warnOnUntrustedProxy(
+  app: FastifyInstance,
+  opts: { trustProxy: boolean | string[]; intervalMs?: number },
+): void {
+  if (opts.trustProxy !== false) return;
   const intervalMs = opts.intervalMs ?? 60 * 60 * 1000;
   let nextAt = 0;
   let since = 0;
@@ -20,7 +23,7 @@ export function warnOnUntrustedProxy(app: FastifyInstance, opts: { trustProxy: b
     request.log.warn(
       { proxyAddress: request.socket.remoteAddress, requestsWithForwardedFor: since },
       'requests carry X-Forwarded-For but TRUST_PROXY is off: every client behind this proxy shares its address for ' +
-        'login lockouts and rate limits. Set TRUST_PROXY=true when Backroom runs behind a proxy or load balancer.',
+        "login lockouts and rate limits. Set TRUST_PROXY to the proxies' addresses (for example 10.0.0.0/8 or loopback).",
     );
     since = 0;
   });
