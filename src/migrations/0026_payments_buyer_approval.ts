@@ -7,6 +7,8 @@ import { type Kysely, sql } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table payment add column approved_at timestamptz`.execute(db);
+  // When the worker last asked the gateway whether the buyer approved (its approval webhook may never come).
+  await sql`alter table payment add column approval_checked_at timestamptz`.execute(db);
   // The sweep's question: approved, not yet an order.
   await sql`create index payment_approved_without_order_idx on payment (updated_at)
              where approved_at is not null and order_id is null`.execute(db);
@@ -14,5 +16,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop index if exists payment_approved_without_order_idx`.execute(db);
+  await sql`alter table payment drop column approval_checked_at`.execute(db);
   await sql`alter table payment drop column approved_at`.execute(db);
 }

@@ -2,6 +2,7 @@ import { systemActor } from '../../platform/audit/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { anonymousPrincipal, type Principal } from '../identity/index.js';
 import {
+  checkApprovalsAtGateway,
   getPayment,
   type PaidAttempt,
   paidAttemptsWithoutOrder,
@@ -25,8 +26,9 @@ export interface PaidCartsReport {
  * the same moment gets the same order; a PayPal approval is authorized by the completion, with the buyer's own key).
  * A cart that can no longer become an order has its payment voided (or refunded when captured): never money taken
  * without an order; a mere approval is left to expire at the gateway.
- * `cartIds`: just these (the webhook worker, at once); otherwise carts paid more than `olderThanSeconds` ago, read a
- * page of `limit` at a time until none is left — attempts whose cart is no longer open never hide newer ones.
+ * `cartIds`: just these (the webhook worker, at once); otherwise carts paid (or approved — the gateway is asked when
+ * its webhook never came) more than `olderThanSeconds` ago, read a page of `limit` at a time until none is left, so
+ * attempts whose cart is no longer open never hide newer ones.
  */
 export async function completePaidCarts(
   deps: CheckoutDeps,
@@ -34,6 +36,8 @@ export async function completePaidCarts(
 ): Promise<PaidCartsReport> {
   const report: PaidCartsReport = { completed: 0, released: 0, failed: 0 };
   if (opts.cartIds && opts.cartIds.length === 0) return report;
+  // The sweep: an approval whose webhook never came (PayPal moves no money until we authorize) is asked for first.
+  if (!opts.cartIds) await checkApprovalsAtGateway(deps.payments, { olderThanSeconds: opts.olderThanSeconds });
   let after: string | null = null;
   do {
     const page = await paidAttemptsWithoutOrder(deps.db, { ...opts, after });

@@ -11,6 +11,8 @@
 
 import './payments.tables.js';
 
+/** Asks gateways that report approvals (PayPal) about prepared attempts whose approval webhook never came. */
+export { checkApprovalsAtGateway } from './approvals.service.js';
 export {
   /** Gives up on an attempt with no answer yet (stage `failed`, decline code `abandoned`), in the caller's transaction. */
   abandonAttempt,

@@ -5,7 +5,7 @@ import type { Queryable } from '../../platform/db/database.js';
  * How long after the buyer's approval a gateway still lets us authorize (PayPal: an approved order can be authorized
  * or captured for 3 hours). Older approvals are left to expire — no money was taken — instead of retried forever.
  */
-const APPROVAL_USABLE_SECONDS = 3 * 3600;
+export const APPROVAL_USABLE_SECONDS = 3 * 3600;
 
 export interface PaidAttempt {
   paymentId: string;

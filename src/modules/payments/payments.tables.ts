@@ -58,6 +58,8 @@ export interface PaymentTable {
   capture_method: Generated<'automatic' | 'manual'>;
   /** When the buyer approved the attempt at the gateway (PayPal); no money moved until we authorize it. */
   approved_at: Generated<Date | null>;
+  /** When the worker last asked the gateway about the buyer's approval (see checkApprovalsAtGateway). */
+  approval_checked_at: Generated<Date | null>;
   authorized: Generated<number>;
   captured: Generated<number>;
   refunded: Generated<number>;

@@ -128,6 +128,8 @@ export interface ProviderPaymentView {
   /** Our payment id as the gateway stored it (metadata / custom_id), when it has it. */
   paymentId?: string | undefined;
   status: string;
+  /** The buyer approved at the gateway and nothing is authorized or captured yet (PayPal `APPROVED`). */
+  approved?: boolean | undefined;
   currency: string;
   authorized: number;
   captured: number;
@@ -148,6 +150,11 @@ export interface PaymentProvider {
    * data; completion then asks the gateway for the buyer's result (`authorize`) instead of initiating.
    */
   readonly prepares?: boolean;
+  /**
+   * True when the buyer's approval at the gateway moves no money until we authorize (PayPal) and `lookup` reports it
+   * (`approved`): the worker then asks about prepared attempts whose approval webhook never came.
+   */
+  readonly reportsApproval?: boolean;
   initiate(input: InitiateInput): Promise<InitiateResult>;
   /** Second step for flows whose initiate answered `requires_action` (after 3-D Secure, a redirect). */
   authorize(input: AuthorizeInput): Promise<InitiateResult>;

@@ -173,6 +173,7 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
     id,
     // The buyer approves the order on PayPal's page before completing: POST /payment creates it.
     prepares: true,
+    reportsApproval: true,
     async initiate(input) {
       const automatic = input.captureMethod === 'automatic';
       const amount = paypalMoney(input.amount);
@@ -347,6 +348,7 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
         providerReference,
         paymentId: unit?.customId,
         status: order.status ?? 'UNKNOWN',
+        approved: order.status === 'APPROVED',
         currency,
         authorized,
         captured,
