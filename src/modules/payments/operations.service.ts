@@ -69,6 +69,11 @@ async function runOperation(
     if (amount.amount <= 0) throw new ValidationError([{ path: '/amount/amount', message: 'must be positive' }]);
   }
   const op = await withTransaction(deps.db, async (tx) => {
+    // The unanswered call first: after a timeout the gateway may well have acted, so the same request again must
+    // repeat that call with its key. Reserving first would start a second capture or refund whenever there is room
+    // for one — a buyer refunded twice for one click repeated.
+    const unanswered = await retryUnknown(tx, kind, paymentId, amount, deps.operationLeaseSeconds ?? 60);
+    if (unanswered) return unanswered;
     const reserved = await reserveOperation(tx, {
       paymentId,
       kind,
@@ -77,11 +82,7 @@ async function runOperation(
       leaseSeconds: deps.operationLeaseSeconds ?? 60,
       actor,
     });
-    return (
-      reserved ??
-      (await retryUnknown(tx, kind, paymentId, amount, deps.operationLeaseSeconds ?? 60)) ??
-      refusal(tx, kind, paymentId, amount)
-    );
+    return reserved ?? refusal(tx, kind, paymentId, amount);
   });
   const outcome = await callOperation(deps, op);
   const applied = await withTransaction(deps.db, (tx) => applyOperationOutcome(tx, op, outcome, actor));
