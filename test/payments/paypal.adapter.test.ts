@@ -345,7 +345,7 @@ describe('PayPal adapter: webhooks', () => {
       providerReference: other.orderId,
     });
     expect(await verified('CHECKOUT.ORDER.APPROVED')).toMatchObject({
-      type: 'other',
+      type: 'approved',
       providerReference: other.orderId,
     });
 

@@ -348,7 +348,7 @@ export function paypalProvider(settings: PayPalSettings, id = 'paypal'): Payment
         providerReference,
         paymentId: unit?.customId,
         status: order.status ?? 'UNKNOWN',
-        approved: order.status === 'APPROVED',
+        ...(order.status === 'APPROVED' ? { approved: true } : {}),
         currency,
         authorized,
         captured,
