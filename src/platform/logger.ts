@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger, type LoggerOptions, pino } from 'pino';
 import { maskCardNumbers } from './card-numbers.js';
+import { statementDataFields } from './db/pg-errors.js';
 
 export type { Logger };
 
@@ -71,20 +72,9 @@ export const redactPaths = [
  * What a database driver may hang on its errors that must never reach a log: PGlite sets `query`, `params` and
  * `queryOptions`, postgres.js `query`, `parameters`, `args` and `types` (enumerable in its debug mode), and both pass
  * on PostgreSQL's `detail` ("Key (email)=(…)", "Failing row contains (…)") and `where`/`internalQuery`. The db layer
- * already strips them (`withoutStatementData`); the serializer is the second line, for any error from anywhere.
+ * already strips them (`withoutStatementData`, same field list); the serializer is the second line, for any error from
+ * anywhere.
  */
-const statementDataFields = [
-  'query',
-  'params',
-  'parameters',
-  'queryOptions',
-  'args',
-  'types',
-  'detail',
-  'where',
-  'internalQuery',
-  'internal_query',
-];
 
 type SerializedError = Record<string, unknown>;
 

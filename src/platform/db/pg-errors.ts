@@ -52,7 +52,7 @@ export function constraintName(err: unknown): string | undefined {
  * `queryOptions`; postgres.js `query`, `parameters`, `args` and `types`; both pass on PostgreSQL's `detail` ("Key
  * (email)=(ann@…) already exists", "Failing row contains (…, $argon2id$…)"), `where` and the internal query.
  */
-const statementData = new Set([
+export const statementDataFields = [
   'query',
   'params',
   'parameters',
@@ -63,7 +63,8 @@ const statementData = new Set([
   'where',
   'internalQuery',
   'internal_query',
-]);
+] as const;
+const statementData = new Set<string>(statementDataFields);
 
 const clean = Symbol('backroom.withoutStatementData');
 
