@@ -46,8 +46,7 @@ export async function checkApprovalsAtGateway(
     try {
       const provider = deps.providers.get(row.provider);
       const view = await withDeadline(deps, row.provider, async () => provider.lookup?.(row.provider_reference));
-      if (!view) continue;
-      if (!view.approved) continue;
+      if (!view?.approved) continue;
       // The approval is older than the grace already: updated_at stays, so the sweep takes it in the same round.
       const noted = await withTransaction(deps.db, (tx) =>
         tx
