@@ -86,32 +86,41 @@ export type ExternalKind = 'capture' | 'refund' | 'void';
 
 /**
  * Appends a gateway-side capture/refund/void and moves the totals, once per `key`. Returns false when that key is
- * already in the ledger (a replay). The caller holds the payment's row lock.
+ * already in the ledger (a replay). The caller holds the payment's row lock. `raw` adds to the row's raw data;
+ * `event` replaces the outbox event's type and adds to its payload (a reversal is a refund the buyer did not ask for).
  */
 export async function recordExternal(
   tx: Tx,
   p: LockedPayment,
-  input: { kind: ExternalKind; amount: number; key: string; providerReference: string | null; source: string },
+  input: {
+    kind: ExternalKind;
+    amount: number;
+    key: string;
+    providerReference: string | null;
+    source: string;
+    raw?: Record<string, unknown>;
+    event?: { type: string; payload: Record<string, unknown> };
+  },
 ): Promise<boolean> {
   const inserted = await sql<{ id: string }>`
     insert into payment_transaction (id, payment_id, kind, status, amount, currency, provider_reference,
                                      idempotency_key, raw)
     values (${newId('paymentTransaction')}, ${p.id}, ${input.kind}, 'succeeded', ${input.amount}::bigint,
-            ${p.currency}, ${input.providerReference}, ${input.key}, ${jsonb({ source: input.source })})
+            ${p.currency}, ${input.providerReference}, ${input.key}, ${jsonb({ source: input.source, ...input.raw })})
     on conflict (idempotency_key) do nothing
     returning id`.execute(tx);
   if (inserted.rows.length === 0) return false;
-  const updated = await sql<{ status: string }>`
+  const updated = await sql<{ status: string; refunded: number }>`
     update payment set
       captured = captured + case when ${input.kind} = 'capture' then ${input.amount}::bigint else 0 end,
       refunded = refunded + case when ${input.kind} = 'refund' then ${input.amount}::bigint else 0 end,
       stage = case when ${input.kind} = 'void' then 'voided' else stage end,
       updated_at = now()
     where id = ${p.id}
-    returning status`.execute(tx);
+    returning status, refunded`.execute(tx);
   const type = { capture: 'payment.captured', refund: 'payment.refunded', void: 'payment.voided' }[input.kind];
   await appendEvent(tx, {
-    type,
+    type: input.event?.type ?? type,
     aggregateId: p.id,
     payload: {
       paymentId: p.id,
@@ -121,7 +130,9 @@ export async function recordExternal(
       amount: input.amount,
       currency: p.currency,
       status: updated.rows[0]?.status ?? null,
+      refunded: Number(updated.rows[0]?.refunded ?? 0),
       source: 'gateway',
+      ...input.event?.payload,
     },
   });
   return true;
