@@ -5,7 +5,7 @@
  * - The module graph is acyclic and declared: checkout → catalog, inventory, orders, payments,
  *   identity; orders → inventory, payments, catalog, identity; imports → catalog, inventory,
  *   identity; catalog, inventory, payments and identity are leaves (platform only); no module imports
- *   `imports`.
+ *   `imports`; webhooks → identity, and no module imports webhooks (events reach it through the outbox).
  * - Modules and the platform never import `src/config.ts`: settings arrive as deps.
  * - Route files (`*.routes.ts`, `routes.ts`) never import withTransaction: handlers call commands.
  * Table ownership (no module's SQL names another module's table) is checked by `npm run check:tables`.
@@ -67,6 +67,22 @@ module.exports = {
       comment: 'imports (CSV in and out) uses catalog, inventory and identity only (ARCHITECTURE.md).',
       from: { path: '^src/modules/imports/', pathNot: '/__tests__/' },
       to: { path: '^src/modules/', pathNot: '^src/modules/(imports|catalog|inventory|identity)/' },
+    },
+    {
+      name: 'webhooks-only-identity',
+      severity: 'error',
+      comment:
+        'webhooks (outbound delivery) knows no business module: the app hands it the event catalogue; it uses ' +
+        'identity only (who to email when an endpoint is disabled).',
+      from: { path: '^src/modules/webhooks/', pathNot: '/__tests__/' },
+      to: { path: '^src/modules/', pathNot: '^src/modules/(webhooks|identity)/' },
+    },
+    {
+      name: 'no-module-depends-on-webhooks',
+      severity: 'error',
+      comment: 'Modules reach webhooks through outbox events, never by import; only the app, workers and CLI use it.',
+      from: { path: '^src/modules/', pathNot: ['^src/modules/webhooks/', '/__tests__/'] },
+      to: { path: '^src/modules/webhooks/' },
     },
     {
       name: 'no-module-depends-on-imports',

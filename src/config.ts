@@ -177,6 +177,41 @@ export const settings = {
   OUTBOX_POLL_INTERVAL_MS: setting(integer(10, 60_000), 500, 'How often an idle outbox relay looks for new events.'),
   OUTBOX_BATCH_SIZE: setting(integer(1, 1000), 50, 'Events a relay claims per round.'),
   OUTBOX_MAX_ATTEMPTS: setting(integer(1, 100), 10, 'Failed deliveries before an event is marked dead.'),
+  EVENT_RETENTION_DAYS: setting(
+    integer(1, 3650),
+    30,
+    'Days outbox events are kept for the events API (`GET /v1/admin/events`) and webhook replay, whatever their delivery status; older ones are pruned by the workers.',
+  ),
+  WEBHOOKS_ALLOW_PRIVATE_URLS: setting(
+    bool,
+    false,
+    'Development only: let webhook endpoints use `http` and loopback/private/link-local addresses. Off, every endpoint must be `https` to a public address, checked at creation and again at every delivery.',
+  ),
+  WEBHOOK_TIMEOUT_MS: setting(
+    integer(500, 60_000),
+    10_000,
+    'Deadline of one webhook delivery attempt (connect, send, answer); past it the attempt fails and is retried.',
+  ),
+  WEBHOOK_CONCURRENCY: setting(
+    integer(1, 100),
+    10,
+    'Deliveries in flight at once to one endpoint (across all workers), so a slow endpoint never takes the capacity of the others.',
+  ),
+  WEBHOOK_DISABLE_AFTER_HOURS: setting(
+    integer(1, 24 * 30),
+    72,
+    'An endpoint whose deliveries have failed without a success for this long is disabled, and staff with `webhooks:manage` are emailed.',
+  ),
+  WEBHOOK_SECRET_OVERLAP_HOURS: setting(
+    integer(0, 24 * 7),
+    24,
+    'After a secret rotation, how long the previous secret stays valid: both signatures are sent meanwhile.',
+  ),
+  WEBHOOK_POLL_INTERVAL_MS: setting(
+    integer(10, 60_000),
+    100,
+    'How often an idle worker looks for new events to fan out and webhook deliveries that came due.',
+  ),
   IDEMPOTENCY_TTL_HOURS: setting(integer(1, 24 * 30), 24, 'How long a stored `Idempotency-Key` response is replayed.'),
   SMTP_URL: setting(
     url('smtp:', 'smtps:'),

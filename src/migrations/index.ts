@@ -25,6 +25,8 @@ import * as m0023 from './0023_orders_returns.js';
 import * as m0024 from './0024_payment_gateways.js';
 import * as m0025 from './0025_payments_refund_reversal.js';
 import * as m0026 from './0026_payments_buyer_approval.js';
+import * as m0027 from './0027_platform_event_position.js';
+import * as m0028 from './0028_webhooks.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -57,4 +59,6 @@ export const migrations: Record<string, Migration> = {
   '0024_payment_gateways': m0024,
   '0025_payments_refund_reversal': m0025,
   '0026_payments_buyer_approval': m0026,
+  '0027_platform_event_position': m0027,
+  '0028_webhooks': m0028,
 };

@@ -42,6 +42,9 @@ export const idPrefixes = {
   fulfillment: 'ful',
   returnRequest: 'ret',
   returnLine: 'retl',
+  webhookEndpoint: 'whep',
+  webhookDelivery: 'whdl',
+  webhookAttempt: 'what',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

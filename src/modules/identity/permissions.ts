@@ -23,6 +23,7 @@ export const permissions = [
   'audit:read',
   'events:read',
   'events:manage',
+  'webhooks:manage',
 ] as const;
 
 export type Permission = (typeof permissions)[number];

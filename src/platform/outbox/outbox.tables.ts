@@ -14,6 +14,9 @@ export interface OutboxEventTable {
   last_error: string | null;
   created_at: Generated<Date>;
   delivered_at: Date | null;
+  /** Commit-order position, given by the sequencer once the event is visible (null until then). */
+  position: ColumnType<string | null, never, string | null>;
+  sequenced_at: Date | null;
 }
 
 export interface OutboxTables {
