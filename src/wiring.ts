@@ -1,10 +1,14 @@
 import type { Config } from './config.js';
+import { buildEventCatalogue } from './event-catalogue.js';
 import { applyVariantStock, type CatalogDeps } from './modules/catalog/index.js';
 import { type CheckoutDeps, promotionDiscounts } from './modules/checkout/index.js';
 import { ensureInventoryItems, type InventoryDeps } from './modules/inventory/index.js';
 import type { OrderMail } from './modules/orders/index.js';
 import { createPaymentProviders, type GatewayEnv, type PaymentsDeps } from './modules/payments/index.js';
+import type { WebhookEventCatalogue, WebhooksDeps } from './modules/webhooks/index.js';
+import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { Db } from './platform/db/database.js';
+import type { Logger } from './platform/logger.js';
 import { defaultTemplatesDir } from './platform/notifications/templates.js';
 
 /**
@@ -76,4 +80,43 @@ export function gatewayEnvOf(config: Config): GatewayEnv {
     PAYPAL_API_BASE: config.PAYPAL_API_BASE,
     PAYMENT_PROVIDER_TIMEOUT_MS: config.PAYMENT_PROVIDER_TIMEOUT_MS,
   };
+}
+
+/**
+ * The webhooks module's deps for the HTTP app (endpoints, test pings, replays) and the workers
+ * (fan-out and delivery) alike. The event catalogue is built once per process.
+ */
+export function webhooksDeps(
+  config: Pick<
+    Config,
+    | 'WEBHOOKS_ALLOW_PRIVATE_URLS'
+    | 'WEBHOOK_TIMEOUT_MS'
+    | 'WEBHOOK_CONCURRENCY'
+    | 'WEBHOOK_DISABLE_AFTER_HOURS'
+    | 'WEBHOOK_SECRET_OVERLAP_HOURS'
+    | 'WEBHOOK_POLL_INTERVAL_MS'
+  >,
+  parts: { db: Db; secretBox: SecretBox; logger: Logger },
+): WebhooksDeps {
+  return {
+    db: parts.db,
+    secretBox: parts.secretBox,
+    logger: parts.logger.child({ component: 'webhooks' }),
+    catalogue: eventCatalogue(),
+    urlPolicy: { allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_URLS },
+    settings: {
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      disableAfterHours: config.WEBHOOK_DISABLE_AFTER_HOURS,
+      secretOverlapHours: config.WEBHOOK_SECRET_OVERLAP_HOURS,
+      pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
+    },
+  };
+}
+
+let catalogue: WebhookEventCatalogue | undefined;
+/** Built on first use and shared: it only describes code. */
+function eventCatalogue(): WebhookEventCatalogue {
+  catalogue ??= buildEventCatalogue();
+  return catalogue;
 }
