@@ -83,6 +83,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index webhook_delivery_endpoint_idx on webhook_delivery (endpoint_id, id)`.execute(db);
   await sql`create index webhook_delivery_event_idx on webhook_delivery (event_id)`.execute(db);
   await sql`create index webhook_delivery_status_idx on webhook_delivery (status, id)`.execute(db);
+  // The admin's per-endpoint count of deliveries that gave up (pending ones count over the claim index).
+  await sql`create index webhook_delivery_failed_idx on webhook_delivery (endpoint_id) where status = 'failed'`.execute(
+    db,
+  );
 
   await sql`
     create table webhook_attempt (
