@@ -15,6 +15,7 @@ import { checkoutScenarios } from './checkout.js';
 import { webhookScenarios } from './gateways.js';
 import { httpBasics, loginUnderLoad, outboxRelay } from './platform.js';
 import { type BenchContext, type FlashResult, freshDatabase, type Result, startBackroom } from './support.js';
+import { type WebhooksOutResult, webhooksOut } from './webhooks-out.js';
 
 const groups = [
   'platform',
@@ -27,6 +28,7 @@ const groups = [
   'checkout',
   'flash',
   'webhooks',
+  'webhooks-out',
 ] as const;
 type Group = (typeof groups)[number];
 
@@ -49,7 +51,7 @@ async function main() {
     connections: Number(values.connections),
     databaseUrl: db?.url,
   };
-  const scenarios: Record<string, Result | FlashResult> = {};
+  const scenarios: Record<string, Result | FlashResult | WebhooksOutResult> = {};
   try {
     if (wanted.has('list') || wanted.has('detail')) {
       if (!ctx.databaseUrl) throw new Error('list/detail need PostgreSQL: drop --database embedded');
@@ -71,6 +73,7 @@ async function main() {
     }
     if (wanted.has('outbox')) scenarios['outbox relay'] = await outboxRelay(ctx);
     if (wanted.has('webhooks')) Object.assign(scenarios, await webhookScenarios(ctx));
+    if (wanted.has('webhooks-out')) scenarios['webhooks-out'] = await webhooksOut(ctx);
     if (wanted.has('import')) scenarios['import 10,000 products (CSV)'] = await importScenario(ctx);
     if (wanted.has('cart') || wanted.has('checkout') || wanted.has('flash')) {
       if (!ctx.databaseUrl) throw new Error('cart/checkout/flash need PostgreSQL: drop --database embedded');
@@ -89,7 +92,11 @@ async function main() {
   report(scenarios, db ? 'postgresql' : 'embedded', ctx);
 }
 
-function report(scenarios: Record<string, Result | FlashResult>, database: string, ctx: BenchContext) {
+function report(
+  scenarios: Record<string, Result | FlashResult | WebhooksOutResult>,
+  database: string,
+  ctx: BenchContext,
+) {
   const fmt = (r: Result) => [
     String(r.opsPerSec),
     r.p50Ms ? `${r.p50Ms}` : '',
@@ -97,6 +104,21 @@ function report(scenarios: Record<string, Result | FlashResult>, database: strin
     String(r.errors),
   ];
   const rows = Object.entries(scenarios).map(([name, r]) => {
+    if ('produced' in r) {
+      // Outbound webhooks: events/s produced; the healthy endpoint's commit-to-receipt latency and verdict.
+      const { healthy, slow, dead } = r.endpoints;
+      const verdict = `${r.produced} events → healthy received ${healthy.received} (lost ${r.lost}, duplicates ${r.duplicates}, out of order ${r.outOfOrder}, bad signatures ${r.badSignatures}, ${r.deliveriesPerSec} deliveries/s); slow p50/p99 ${slow.p50Ms}/${slow.p99Ms} ms, ${slow.received} received; dead ${dead.attempts} attempts`;
+      return [
+        name,
+        String(r.eventsPerSec),
+        `${healthy.p50Ms ?? ''}`,
+        `${healthy.p99Ms ?? ''}`,
+        String(r.lost),
+        '',
+        '',
+        verdict,
+      ];
+    }
     if ('buyers' in r) {
       // The flash sale: orders per second over the sale, and the verdict on overselling.
       const verdict = `${r.buyers} buyers, ${r.units} units → ${r.orders} orders, oversold ${r.oversold}, ${r.seconds} s (ops/s = answers/s)`;
@@ -141,13 +163,15 @@ function report(scenarios: Record<string, Result | FlashResult>, database: strin
     // `flash` is exactly { buyers, units, orders, oversold, seconds }; what it observed besides goes to `notes`.
     scenarios: Object.fromEntries(
       Object.entries(scenarios).map(([name, r]) => {
-        if (!('buyers' in r)) return [name, r];
+        if (!('buyers' in r) && !('produced' in r)) return [name, r];
         const { note: _note, ...exact } = r;
         return [name, exact];
       }),
     ),
     notes: Object.fromEntries(
-      Object.entries(scenarios).flatMap(([name, r]) => ('buyers' in r && r.note ? [[name, r.note]] : [])),
+      Object.entries(scenarios).flatMap(([name, r]) =>
+        ('buyers' in r || 'produced' in r) && r.note ? [[name, r.note]] : [],
+      ),
     ),
   };
   writeFileSync('bench/results/latest.json', `${JSON.stringify(out, null, 2)}\n`);
