@@ -95,6 +95,8 @@ export function webhooksDeps(
     | 'WEBHOOK_DISABLE_AFTER_HOURS'
     | 'WEBHOOK_SECRET_OVERLAP_HOURS'
     | 'WEBHOOK_POLL_INTERVAL_MS'
+    | 'TEMPLATES_DIR'
+    | 'SHOP_NAME'
   >,
   parts: { db: Db; secretBox: SecretBox; logger: Logger },
 ): WebhooksDeps {
@@ -111,6 +113,7 @@ export function webhooksDeps(
       secretOverlapHours: config.WEBHOOK_SECRET_OVERLAP_HOURS,
       pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
     },
+    mail: { templatesDir: config.TEMPLATES_DIR ?? defaultTemplatesDir, shopName: config.SHOP_NAME },
   };
 }
 

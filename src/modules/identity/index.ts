@@ -16,5 +16,7 @@ export { builtinRoles, isPermission, type Permission, permissions } from './perm
 export type { Principal, RouteAuth } from './principal.js';
 /** The principal of a request without credentials (system tasks acting for a guest cart use it too). */
 export { anonymous as anonymousPrincipal } from './principal.js';
+/** Emails of active staff whose role grants a permission (who to notify about a webhook endpoint). */
+export { staffWithPermission } from './staff.by-permission.js';
 export { staffRoutes } from './staff.routes.js';
 export { createStaff, findRoleIdByName, getStaffProfile, loginStaff, staffExists } from './staff.service.js';

@@ -27,4 +27,11 @@ export interface WebhooksDeps {
   urlPolicy: UrlPolicy;
   settings: WebhookSettings;
   logger: Logger;
+  /** Where the "endpoint disabled" email to staff comes from (TEMPLATES_DIR, SHOP_NAME). */
+  mail: WebhookMail;
+}
+
+export interface WebhookMail {
+  templatesDir: string;
+  shopName: string;
 }
