@@ -65,7 +65,7 @@ export async function outboxRelay(ctx: BenchContext): Promise<Result> {
     await migrateToLatest(handle.db, migrations);
     for (let i = 0; i < n; i += 100) {
       await withTransaction(handle.db, async (tx) => {
-        for (let j = 0; j < 100; j++) await appendEvent(tx, { type: 'bench.happened', payload: { i: i + j } });
+        for (let j = 0; j < 100; j++) await appendEvent<string>(tx, { type: 'bench.happened', payload: { i: i + j } });
       });
     }
     let delivered = 0;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transition } from '../../src/modules/orders/index.js';
+import { type OrderEventType, transition } from '../../src/modules/orders/index.js';
 import { systemActor } from '../../src/platform/audit/audit.js';
 import { withTransaction } from '../../src/platform/db/transaction.js';
 import { bearer, signUp } from '../identity/customers.helpers.js';
@@ -22,7 +22,9 @@ const detail = (id: string, token = staff) =>
 const list = (query: string, token = staff) =>
   t.app.inject({ method: 'GET', url: `/v1/admin/orders${query}`, headers: auth(token) });
 const move = (orderId: string, field: 'status' | 'payment_status', from: string, to: string) =>
-  withTransaction(t.db.db, (tx) => transition(tx, systemActor, { orderId, field, from, to, event: `order.${to}` }));
+  withTransaction(t.db.db, (tx) =>
+    transition(tx, systemActor, { orderId, field, from, to, event: `order.${to}` as OrderEventType }),
+  );
 
 describe('orders', () => {
   it('snapshots lines and totals, numbers orders increasingly, and starts the timeline', async () => {

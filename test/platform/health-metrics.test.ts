@@ -192,11 +192,11 @@ describe('metrics', () => {
   it('reports the outbox backlog from committed events only', async () => {
     expect(sample(await scrape(), 'outbox_events', { status: 'pending' })).toBe(0);
     await withTransaction(t.db.db, async (tx) => {
-      for (let i = 0; i < 3; i++) await appendEvent(tx, { type: 'probe.happened', payload: { i } });
+      for (let i = 0; i < 3; i++) await appendEvent<string>(tx, { type: 'probe.happened', payload: { i } });
     });
     await expect(
       withTransaction(t.db.db, async (tx) => {
-        await appendEvent(tx, { type: 'probe.rolled_back', payload: {} });
+        await appendEvent<string>(tx, { type: 'probe.rolled_back', payload: {} });
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');

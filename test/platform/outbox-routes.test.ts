@@ -15,7 +15,9 @@ afterAll(async () => {
 });
 
 async function event(status: 'pending' | 'dead') {
-  const id = await withTransaction(t.db.db, (tx) => appendEvent(tx, { type: 'probe.happened', payload: { n: 1 } }));
+  const id = await withTransaction(t.db.db, (tx) =>
+    appendEvent<string>(tx, { type: 'probe.happened', payload: { n: 1 } }),
+  );
   if (status === 'dead') {
     await t.db.db
       .updateTable('outbox_event')

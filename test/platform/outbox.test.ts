@@ -92,7 +92,7 @@ describe('transactional outbox', () => {
 
   it('rejects an event type that is not <module>.<past_tense>, writing nothing', async () => {
     await expect(
-      withTransaction(t.db, (tx) => appendEvent(tx, { type: 'OrderPlaced', payload: {} })),
+      withTransaction(t.db, (tx) => appendEvent<string>(tx, { type: 'OrderPlaced', payload: {} })),
     ).rejects.toBeInstanceOf(InvalidEventTypeError);
     expect(await t.db.selectFrom('outbox_event').select('id').execute()).toEqual([]);
   });

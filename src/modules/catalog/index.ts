@@ -5,6 +5,7 @@
 
 import type { App } from '../../platform/http/types.js';
 import type { CatalogDeps } from './catalog.deps.js';
+import './catalog.events.js';
 import './catalog.tables.js';
 import { productRoutes } from './products.routes.js';
 import { salesChannelRoutes } from './sales-channels.routes.js';

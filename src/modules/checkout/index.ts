@@ -5,6 +5,7 @@
  */
 
 import type { App } from '../../platform/http/types.js';
+import './checkout.events.js';
 import './checkout.tables.js';
 import './carts.tables.js';
 import { cartRoutes } from './carts.routes.js';

@@ -9,6 +9,7 @@
  */
 
 import type { App } from '../../platform/http/types.js';
+import './inventory.events.js';
 import './inventory.tables.js';
 import { itemRoutes } from './items.routes.js';
 import { locationRoutes } from './locations.routes.js';

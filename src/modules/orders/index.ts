@@ -8,6 +8,7 @@ import { fulfillmentRoutes } from './fulfillments.routes.js';
 import type { OrderDeps } from './orders.deps.js';
 import { orderAdminRoutes, orderStoreRoutes } from './orders.routes.js';
 import { returnRoutes } from './returns.routes.js';
+import './orders.events.js';
 import './orders.tables.js';
 
 /** Fulfilment commands (one transaction each, order row locked first): stock leaves the reservation, parcels ship and arrive. */
@@ -34,6 +35,8 @@ export {
 } from './order-placement.js';
 export type { OrderDeps, OrderMail } from './orders.deps.js';
 export { InvalidOrderTransitionError } from './orders.errors.js';
+/** The status changes `transition` may announce in the outbox. */
+export type { OrderEventType } from './orders.events.js';
 export { findOrderView, listOrders, type OrderListQuery } from './orders.repository.js';
 /** Response schemas, for modules that answer with an order (checkout completion). */
 export { OrderDetail, type OrderDetailT } from './orders.schemas.js';

@@ -6,6 +6,7 @@ import { NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { appendEvent } from '../../platform/outbox/outbox.js';
 import { InvalidOrderTransitionError } from './orders.errors.js';
+import type { OrderEventType } from './orders.events.js';
 import { canTransition, type StatusField } from './orders.state.js';
 import type { Address, TaxLine } from './orders.tables.js';
 
@@ -142,7 +143,7 @@ export async function transition(
     field: StatusField;
     from: string;
     to: string;
-    event?: string;
+    event?: OrderEventType;
     data?: Record<string, unknown>;
   },
 ): Promise<void> {

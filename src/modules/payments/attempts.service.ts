@@ -13,6 +13,7 @@ import {
   PaymentProviderError,
   PaymentStateError,
 } from './payments.errors.js';
+import type { AttemptEventType } from './payments.events.js';
 import { type LedgerRow, type OutcomeInput, recordOutcome } from './payments.sql.js';
 import { type CaptureMethod, type InitiateResult, idempotencyKeys } from './provider.js';
 import { getPayment, type PaymentView } from './totals.js';
@@ -220,7 +221,7 @@ export async function recordPaymentOutcome(
       amount: p.amount,
       currency: recorded.currency,
     };
-    const event = (type: string) =>
+    const event = (type: AttemptEventType) =>
       appendEvent(tx, { type, aggregateId: p.id, payload, ...(input.requestId ? { requestId: input.requestId } : {}) });
     if (result.status === 'authorized' || result.status === 'captured') await event('payment.authorized');
     if (result.status === 'captured') await event('payment.captured');

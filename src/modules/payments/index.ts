@@ -9,6 +9,7 @@
  * statements and are always equal to the sums of the ledger (`verifyPaymentLedger`).
  */
 
+import './payments.events.js';
 import './payments.tables.js';
 
 /** Asks gateways that report approvals (PayPal) about prepared attempts whose approval webhook never came. */

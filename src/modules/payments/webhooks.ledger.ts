@@ -5,6 +5,7 @@ import { jsonb } from '../../platform/db/json.js';
 import { newId } from '../../platform/ids.js';
 import { appendEvent } from '../../platform/outbox/outbox.js';
 import { applyOperationOutcome } from './operations.finish.js';
+import type { ExternalMoveEventType } from './payments.events.js';
 import { moneyColumns } from './payments.tables.js';
 
 /**
@@ -99,7 +100,7 @@ export async function recordExternal(
     providerReference: string | null;
     source: string;
     raw?: Record<string, unknown>;
-    event?: { type: string; payload: Record<string, unknown> };
+    event?: { type: ExternalMoveEventType; payload: Record<string, unknown> };
   },
 ): Promise<boolean> {
   const inserted = await sql<{ id: string }>`
@@ -118,7 +119,9 @@ export async function recordExternal(
       updated_at = now()
     where id = ${p.id}
     returning status, refunded`.execute(tx);
-  const type = { capture: 'payment.captured', refund: 'payment.refunded', void: 'payment.voided' }[input.kind];
+  const type = ({ capture: 'payment.captured', refund: 'payment.refunded', void: 'payment.voided' } as const)[
+    input.kind
+  ];
   await appendEvent(tx, {
     type: input.event?.type ?? type,
     aggregateId: p.id,

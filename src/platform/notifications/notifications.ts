@@ -24,6 +24,13 @@ declare module '../db/database.js' {
 
 export const NOTIFICATION_QUEUED = 'notification.queued';
 
+declare module '../outbox/outbox.js' {
+  interface EventTypes {
+    /** A notification was queued; its handler sends it (platform-internal: the mail itself is the effect). */
+    'notification.queued': true;
+  }
+}
+
 export interface QueueNotification {
   template: string;
   to: string;

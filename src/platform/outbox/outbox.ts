@@ -3,9 +3,24 @@ import type { Tx } from '../db/database.js';
 import { newId } from '../ids.js';
 import './outbox.tables.js';
 
+/**
+ * Every event type the code emits. Empty here: each module declares the types it emits in its own
+ * `<m>.events.ts` by declaration merging (`declare module '…/outbox.js' { interface EventTypes {
+ * 'order.placed': true } }`), the platform its own next to the code that emits them. `appendEvent`
+ * accepts only declared types, and the app's event catalogue (`src/event-catalogue.ts`) must give each
+ * one a webhook entry or a reason to stay internal — so a new type cannot reach the outbox without
+ * the compiler asking what consumers get. The value carries nothing (payloads stay records: a
+ * webhook's `data` is the rendered resource, not the payload).
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging from every module's events file.
+export interface EventTypes {}
+
+/** A declared event type. */
+export type EventType = keyof EventTypes & string;
+
 /** An event as written by a command. `type` is `<module>.<past_tense>`, e.g. `order.placed`. */
-export interface NewEvent {
-  type: string;
+export interface NewEvent<T extends string = EventType> {
+  type: T;
   /** The id of the thing the event is about (order id, product id …), for filtering and tracing. */
   aggregateId?: string;
   payload: Record<string, unknown>;
@@ -38,9 +53,11 @@ export class InvalidEventTypeError extends Error {
 /**
  * Writes an event in the caller's transaction: it becomes visible to the relay only if that
  * transaction commits, and is lost only if the change itself is. Returns the event id.
+ * `event.type` must be declared in `EventTypes`; a test or bench writing a made-up type says so
+ * with `appendEvent<string>(…)` (the type argument is never inferred from the event).
  * @throws InvalidEventTypeError when `event.type` is not `<module>.<past_tense>`.
  */
-export async function appendEvent(tx: Tx, event: NewEvent): Promise<string> {
+export async function appendEvent<T extends string = EventType>(tx: Tx, event: NewEvent<NoInfer<T>>): Promise<string> {
   if (!EVENT_TYPE.test(event.type)) throw new InvalidEventTypeError(event.type);
   const id = newId('event');
   await tx

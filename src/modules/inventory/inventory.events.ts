@@ -1,0 +1,15 @@
+/**
+ * The outbox event types inventory emits (see `EventTypes` in the platform outbox). Each is about one
+ * tracked inventory item (`aggregateId`, `payload.itemId`) whose sellable stock (active locations)
+ * crossed a line.
+ */
+declare module '../../platform/outbox/outbox.js' {
+  interface EventTypes {
+    /** Available stock fell from above the item's low-stock threshold to at or below it. */
+    'inventory.low_stock': true;
+    /** Available stock rose from zero (or less: backorders) to above zero. */
+    'inventory.back_in_stock': true;
+  }
+}
+
+export {};
