@@ -27,6 +27,7 @@ import * as m0025 from './0025_payments_refund_reversal.js';
 import * as m0026 from './0026_payments_buyer_approval.js';
 import * as m0027 from './0027_platform_event_position.js';
 import * as m0028 from './0028_webhooks.js';
+import * as m0029 from './0029_identity_staff_stock_alerts.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -61,4 +62,5 @@ export const migrations: Record<string, Migration> = {
   '0026_payments_buyer_approval': m0026,
   '0027_platform_event_position': m0027,
   '0028_webhooks': m0028,
+  '0029_identity_staff_stock_alerts': m0029,
 };

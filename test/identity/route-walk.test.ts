@@ -10,6 +10,7 @@ const notPermissionScoped = new Set([
   'POST /v1/admin/auth/sessions',
   'DELETE /v1/admin/auth/sessions/current',
   'GET /v1/admin/staff/me',
+  'PATCH /v1/admin/staff/me',
   'POST /v1/admin/staff/me/mfa',
   'POST /v1/admin/staff/me/mfa/confirm',
   'DELETE /v1/admin/staff/me/mfa',

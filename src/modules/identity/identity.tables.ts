@@ -28,8 +28,17 @@ export interface StaffUserTable {
   mfa_pending_secret: string | null;
   invited_by: string | null;
   last_login_at: Date | null;
+  /** Opted in to low-stock / back-in-stock emails (stock-alerts.ts). */
+  stock_alerts: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+/** Which stock events were already mailed to whom: the outbox redelivers, the email goes once. */
+export interface StaffStockAlertTable {
+  event_id: string;
+  staff_id: string;
+  created_at: Generated<Date>;
 }
 
 export interface CustomerTable {
@@ -100,5 +109,6 @@ declare module '../../platform/db/database.js' {
     staff_mfa_recovery_code: StaffMfaRecoveryCodeTable;
     api_key: ApiKeyTable;
     login_throttle: LoginThrottleTable;
+    staff_stock_alert: StaffStockAlertTable;
   }
 }

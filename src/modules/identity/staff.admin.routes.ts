@@ -35,6 +35,7 @@ const StaffMember = Type.Object({
   mfaEnabled: Type.Boolean(),
   invitedBy: Nullable(Type.String()),
   lastLoginAt: Nullable(Type.String({ format: 'date-time' })),
+  stockAlerts: Type.Boolean({ description: 'Opted in to low-stock and back-in-stock emails' }),
   createdAt: Type.String({ format: 'date-time' }),
 });
 
@@ -82,7 +83,7 @@ export async function staffAdminRoutes(app: App, deps: StaffAdminRouteDeps) {
       config: { auth: { permission: 'staff:manage' } },
       schema: {
         tags,
-        summary: 'Change a staff member’s name, role or status (disabling ends their sessions)',
+        summary: 'Change a staff member’s name, role, status or stock-alert emails (disabling ends their sessions)',
         description:
           'Not your own role or status; only roles whose permissions you hold; the owner role only by owners; never the last active owner.',
         params: StaffId,
@@ -92,6 +93,7 @@ export async function staffAdminRoutes(app: App, deps: StaffAdminRouteDeps) {
             name: Type.Optional(Type.Union([Type.Null(), Name])),
             roleId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+            stockAlerts: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

@@ -43,12 +43,13 @@ export interface StaffMember {
   mfaEnabled: boolean;
   invitedBy: string | null;
   lastLoginAt: string | null;
+  stockAlerts: boolean;
   createdAt: string;
 }
 
 type MemberRow = Pick<
   Selectable<StaffUserTable>,
-  'id' | 'email' | 'name' | 'status' | 'mfa_enabled_at' | 'invited_by' | 'last_login_at' | 'created_at'
+  'id' | 'email' | 'name' | 'status' | 'mfa_enabled_at' | 'invited_by' | 'last_login_at' | 'stock_alerts' | 'created_at'
 > & { role_id: string; role_name: string };
 
 function view(row: MemberRow): StaffMember {
@@ -61,6 +62,7 @@ function view(row: MemberRow): StaffMember {
     mfaEnabled: row.mfa_enabled_at !== null,
     invitedBy: row.invited_by,
     lastLoginAt: row.last_login_at?.toISOString() ?? null,
+    stockAlerts: row.stock_alerts,
     createdAt: row.created_at.toISOString(),
   };
 }
@@ -77,6 +79,7 @@ function members(db: Db | Tx) {
       's.mfa_enabled_at',
       's.invited_by',
       's.last_login_at',
+      's.stock_alerts',
       's.created_at',
       'r.id as role_id',
       'r.name as role_name',
@@ -285,6 +288,8 @@ export interface StaffPatch {
   name?: string | null | undefined;
   roleId?: string | undefined;
   status?: 'active' | 'disabled' | undefined;
+  /** The stock-alert email opt-in: under the same rules as a rename (an admin may subscribe the warehouse lead). */
+  stockAlerts?: boolean | undefined;
 }
 
 /**
@@ -310,7 +315,7 @@ export async function updateStaff(db: Db, actor: StaffActor, staffId: string, pa
       .execute();
     const row = await tx
       .selectFrom('staff_user')
-      .select(['id', 'role_id', 'status', 'name', 'password_hash'])
+      .select(['id', 'role_id', 'status', 'name', 'password_hash', 'stock_alerts'])
       .where('id', '=', staffId)
       .forUpdate()
       .executeTakeFirst();
@@ -325,7 +330,8 @@ export async function updateStaff(db: Db, actor: StaffActor, staffId: string, pa
       assertMayGrant(actor, current.permissions);
     }
     const changes: Record<string, unknown> = {};
-    const set: Partial<{ name: string | null; role_id: string; status: 'active' | 'disabled' }> = {};
+    const set: Partial<{ name: string | null; role_id: string; status: 'active' | 'disabled'; stock_alerts: boolean }> =
+      {};
     if (roleChanges && patch.roleId !== undefined) {
       const next = await findRole(tx, patch.roleId, '/body/roleId');
       assertMayGrant(actor, next.permissions);
@@ -340,6 +346,10 @@ export async function updateStaff(db: Db, actor: StaffActor, staffId: string, pa
     if (patch.name !== undefined && patch.name !== row.name) {
       set.name = patch.name;
       changes.name = { from: row.name, to: patch.name };
+    }
+    if (patch.stockAlerts !== undefined && patch.stockAlerts !== row.stock_alerts) {
+      set.stock_alerts = patch.stockAlerts;
+      changes.stockAlerts = { from: row.stock_alerts, to: patch.stockAlerts };
     }
     const wasActiveOwner = row.role_id === OWNER_ROLE_ID && row.status === 'active';
     const staysActiveOwner = (set.role_id ?? row.role_id) === OWNER_ROLE_ID && (set.status ?? row.status) === 'active';

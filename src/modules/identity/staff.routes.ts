@@ -3,6 +3,7 @@ import type { SecretBox } from '../../platform/crypto/secret-box.js';
 import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
 import { apiKeyRoutes } from './api-keys.routes.js';
+import { auditContext } from './audit.js';
 import { auditRoutes } from './audit.routes.js';
 import { UnauthenticatedError } from './identity.errors.js';
 import { mfaRoutes } from './mfa.routes.js';
@@ -10,7 +11,7 @@ import { roleRoutes } from './roles.routes.js';
 import { revokeSession } from './sessions.js';
 import { type StaffAdminRouteDeps, staffAdminRoutes } from './staff.admin.routes.js';
 import { staffPasswordRoutes } from './staff.password.routes.js';
-import { getStaffProfile, loginStaff } from './staff.service.js';
+import { getStaffProfile, loginStaff, updateOwnProfile } from './staff.service.js';
 
 export interface StaffRouteDeps extends StaffAdminRouteDeps {
   db: Db;
@@ -32,7 +33,20 @@ const StaffMe = Type.Object({
   name: Type.Union([Type.String(), Type.Null()]),
   role: Type.Object({ id: Type.String(), name: Type.String() }),
   permissions: Type.Array(Type.String()),
+  stockAlerts: Type.Boolean({
+    description: 'Emailed when an item runs low or comes back in stock (only with `inventory:read`)',
+  }),
 });
+
+const StaffMePatch = Type.Object(
+  {
+    stockAlerts: Type.Boolean({
+      description:
+        'Opt in to low-stock and back-in-stock emails (sent while you are active and your role has `inventory:read`)',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 /** Staff sign-in/out and profile; also registers MFA, API key, audit log, staff admin and role routes. */
 export async function staffRoutes(app: App, deps: StaffRouteDeps) {
@@ -88,6 +102,24 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
       const p = request.principal;
       if (p.type !== 'staff') throw new UnauthenticatedError();
       return getStaffProfile(deps.db, p.id);
+    },
+  );
+
+  app.patch(
+    '/v1/admin/staff/me',
+    {
+      config: { auth: 'staff' },
+      schema: {
+        tags: ['admin: staff'],
+        summary: 'Change your own settings (the stock-alert email opt-in)',
+        body: StaffMePatch,
+        response: { 200: StaffMe },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      if (p.type !== 'staff') throw new UnauthenticatedError();
+      return updateOwnProfile(deps.db, auditContext(p, request), p.id, request.body);
     },
   );
 

@@ -133,13 +133,15 @@ export interface StaffProfile {
   name: string | null;
   role: { id: string; name: string };
   permissions: string[];
+  /** Emailed when an item runs low or comes back in stock (needs `inventory:read` to take effect). */
+  stockAlerts: boolean;
 }
 
 export async function getStaffProfile(db: Db, staffId: string): Promise<StaffProfile> {
   const row = await db
     .selectFrom('staff_user as s')
     .innerJoin('role as r', 'r.id', 's.role_id')
-    .select(['s.id', 's.email', 's.name', 'r.id as role_id', 'r.name as role_name', 'r.permissions'])
+    .select(['s.id', 's.email', 's.name', 's.stock_alerts', 'r.id as role_id', 'r.name as role_name', 'r.permissions'])
     .where('s.id', '=', staffId)
     .executeTakeFirst();
   if (!row) throw new NotFoundError('Staff member', staffId);
@@ -149,5 +151,35 @@ export async function getStaffProfile(db: Db, staffId: string): Promise<StaffPro
     name: row.name,
     role: { id: row.role_id, name: row.role_name },
     permissions: [...rolePermissions({ id: row.role_id, permissions: row.permissions })],
+    stockAlerts: row.stock_alerts,
   };
+}
+
+/**
+ * A staff member's change to their own profile (today: the stock-alert opt-in). The audit row commits with the
+ * change; setting the value it already has changes nothing and records nothing.
+ */
+export async function updateOwnProfile(
+  db: Db,
+  ctx: AuditContext,
+  staffId: string,
+  patch: { stockAlerts: boolean },
+): Promise<StaffProfile> {
+  await withTransaction(db, async (tx) => {
+    const changed = await tx
+      .updateTable('staff_user')
+      .set({ stock_alerts: patch.stockAlerts, updated_at: sql`now()` })
+      .where('id', '=', staffId)
+      .where('stock_alerts', '<>', patch.stockAlerts)
+      .returning('id')
+      .executeTakeFirst();
+    if (!changed) return;
+    await recordAudit(tx, ctx, {
+      action: 'staff.profile_updated',
+      targetType: 'staff_user',
+      targetId: staffId,
+      changes: { stockAlerts: { from: !patch.stockAlerts, to: patch.stockAlerts } },
+    });
+  });
+  return getStaffProfile(db, staffId);
 }
