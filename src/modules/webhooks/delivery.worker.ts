@@ -1,0 +1,248 @@
+import { sequenceEvents } from '../../platform/outbox/sequencer.js';
+import { type ClaimedDelivery, type ClaimedEndpoint, claimDeliveries, dueEndpoints } from './delivery.claim.js';
+import { type AttemptOutcome, type EndpointAgents, endpointAgents, sendAttempt } from './delivery.http.js';
+import { type FinishedAttempt, recordAttempts } from './delivery.record.js';
+import { retryDelayMs } from './retry-schedule.js';
+import { signDelivery, signingSecrets } from './signing.js';
+import type { WebhooksDeps } from './webhooks.deps.js';
+
+/**
+ * The delivery loop. Every `pollIntervalMs` (at once when nudged, or again at once after a round that
+ * found more work than one batch): sequence committed outbox events, fan them out into deliveries, find
+ * the endpoints with due deliveries, and let each endpoint's lane claim and send. Sends are never awaited
+ * by the loop: each endpoint has its own lane (its own keep-alive agents and `concurrency` slots), so a
+ * slow endpoint occupies only its own slots, and when a send ends its lane records the outcome and claims
+ * again at once. Outcomes finished together are written in one transaction.
+ */
+
+export interface WebhookWorker {
+  /** Stops claiming, waits for the attempts in flight (each bounded by the attempt deadline), records them. */
+  stop(): Promise<void>;
+  /** Runs a round now (e.g. after a test ping was queued), instead of at the next poll. */
+  nudge(): void;
+}
+
+export interface WebhookWorkerOptions {
+  /** Delay after failed attempt n, or null after the last (default: the schedule, with jitter). Tests shorten it. */
+  retryDelayMs?: (attempt: number) => number | null;
+  /** Lease time beyond the attempt deadline, covering the write of the outcome (default 5 s). */
+  leaseMarginMs?: number;
+  /**
+   * What runs before each round's claims: sequence outbox events and fan them out into deliveries; true
+   * when a full batch was done (more is waiting). Default: the sequencer and the fan-out.
+   */
+  feed?: (deps: WebhooksDeps) => Promise<boolean>;
+}
+
+const DEFAULT_LEASE_MARGIN_MS = 5000;
+/** An endpoint's lane (and its idle keep-alive sockets) is dropped after this long without work. */
+const LANE_IDLE_MS = 60_000;
+
+export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOptions = {}): WebhookWorker {
+  const log = deps.logger;
+  const { concurrency, timeoutMs, pollIntervalMs } = deps.settings;
+  const delayAfter = options.retryDelayMs ?? ((n: number) => retryDelayMs(n));
+  const leaseMs = timeoutMs + (options.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS);
+  const feed = options.feed ?? defaultFeed;
+  const lanes = new Map<string, Lane>();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> | undefined;
+  let again = false;
+
+  class Lane {
+    inFlight = 0;
+    lastActive = Date.now();
+    readonly finished: FinishedAttempt[] = [];
+    readonly sends = new Set<Promise<void>>();
+    readonly agents: EndpointAgents = endpointAgents(concurrency);
+    private pumping: Promise<void> | undefined;
+    private rerun = false;
+    private wantsClaim = false;
+
+    constructor(readonly endpointId: string) {}
+
+    /** Records finished attempts and, with `claim`, fills the free slots. One pump at a time per lane. */
+    pump(claim: boolean): void {
+      if (claim) this.wantsClaim = true;
+      if (this.pumping) {
+        this.rerun = true;
+        return;
+      }
+      this.pumping = this.loop().finally(() => {
+        this.pumping = undefined;
+      });
+    }
+
+    idle(): Promise<void> {
+      return this.pumping ?? Promise.resolve();
+    }
+
+    private async loop(): Promise<void> {
+      do {
+        this.rerun = false;
+        this.lastActive = Date.now();
+        if (this.finished.length > 0) await this.record(this.finished.splice(0));
+        const free = concurrency - this.inFlight;
+        if (this.wantsClaim && !stopped && free > 0) {
+          this.wantsClaim = false;
+          await this.claim(free);
+        }
+      } while (this.rerun);
+    }
+
+    private async record(batch: FinishedAttempt[]): Promise<void> {
+      try {
+        const { recorded, health } = await recordAttempts(deps, this.endpointId, batch);
+        if (recorded < batch.length)
+          log.info(
+            { endpointId: this.endpointId, lost: batch.length - recorded },
+            'webhooks: outcomes after a lost lease dropped',
+          );
+        if (health.disabled) this.wantsClaim = false;
+      } catch (err) {
+        // The leases run out and the deliveries are sent again: at least once, never lost.
+        log.warn({ err, endpointId: this.endpointId, attempts: batch.length }, 'webhooks: recording outcomes failed');
+      }
+    }
+
+    private async claim(free: number): Promise<void> {
+      let claimed: Awaited<ReturnType<typeof claimDeliveries>>;
+      try {
+        claimed = await claimDeliveries(deps.db, { endpointId: this.endpointId, want: free, concurrency, leaseMs });
+      } catch (err) {
+        log.warn({ err, endpointId: this.endpointId }, 'webhooks: claim failed; will retry');
+        return;
+      }
+      if (claimed.kind !== 'claimed') return;
+      let secrets: string[] | null = null;
+      try {
+        secrets = signingSecrets(deps.secretBox, claimed.endpoint, new Date());
+      } catch (err) {
+        log.error({ err, endpointId: this.endpointId }, 'webhooks: the endpoint secret cannot be opened');
+      }
+      for (const d of claimed.deliveries) this.start(claimed.endpoint, secrets, d);
+    }
+
+    private start(endpoint: ClaimedEndpoint, secrets: string[] | null, d: ClaimedDelivery): void {
+      this.inFlight++;
+      const send = (async () => {
+        let outcome: AttemptOutcome;
+        if (!secrets) {
+          outcome = failedWithoutSending('the endpoint secret cannot be opened (was SECRET_KEY changed?)');
+        } else {
+          const at = new Date();
+          outcome = await sendAttempt({
+            url: endpoint.url,
+            headers: { ...signDelivery(secrets, d.eventId, at, d.body) },
+            body: d.body,
+            timeoutMs,
+            policy: deps.urlPolicy,
+            agents: this.agents,
+          });
+        }
+        this.finished.push({ delivery: d, outcome, retryInMs: outcome.delivered ? null : delayAfter(d.attempt) });
+      })()
+        .catch((err) => log.error({ err, deliveryId: d.id }, 'webhooks: attempt crashed; its lease will run out'))
+        .finally(() => {
+          this.inFlight--;
+          this.sends.delete(send);
+          this.pump(true);
+        });
+      this.sends.add(send);
+    }
+  }
+
+  const laneOf = (endpointId: string): Lane => {
+    let lane = lanes.get(endpointId);
+    if (!lane) {
+      lane = new Lane(endpointId);
+      lanes.set(endpointId, lane);
+    }
+    return lane;
+  };
+
+  const dropIdleLanes = () => {
+    const now = Date.now();
+    for (const [id, lane] of lanes) {
+      if (lane.inFlight === 0 && lane.finished.length === 0 && now - lane.lastActive > LANE_IDLE_MS) {
+        lane.agents.destroy();
+        lanes.delete(id);
+      }
+    }
+  };
+
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(run, ms);
+    timer.unref();
+  };
+
+  function run(): void {
+    if (stopped) return;
+    if (round) {
+      again = true;
+      return;
+    }
+    round = (async () => {
+      let more = false;
+      try {
+        more = await feed(deps);
+        if (stopped) return;
+        for (const id of await dueEndpoints(deps.db)) laneOf(id).pump(true);
+        dropIdleLanes();
+      } catch (err) {
+        log.warn({ err }, 'webhooks: delivery round failed; will retry');
+      }
+      if (again || more) {
+        again = false;
+        schedule(0);
+      } else schedule(pollIntervalMs);
+    })().finally(() => {
+      round = undefined;
+    });
+  }
+
+  run();
+  log.info({ concurrency, timeoutMs }, 'webhooks: delivery worker started');
+
+  return {
+    nudge: run,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await round;
+      for (;;) {
+        const sends = [...lanes.values()].flatMap((l) => [...l.sends]);
+        if (sends.length === 0) break;
+        await Promise.allSettled(sends);
+      }
+      for (const lane of lanes.values()) {
+        await lane.idle();
+        lane.pump(false);
+        await lane.idle();
+        lane.agents.destroy();
+      }
+      lanes.clear();
+      log.info('webhooks: delivery worker stopped');
+    },
+  };
+}
+
+async function defaultFeed(deps: WebhooksDeps): Promise<boolean> {
+  await sequenceEvents(deps.db);
+  return false;
+}
+
+function failedWithoutSending(error: string): AttemptOutcome {
+  return {
+    startedAt: new Date(),
+    durationMs: 0,
+    statusCode: null,
+    responseExcerpt: null,
+    error,
+    delivered: false,
+    gone: false,
+  };
+}
