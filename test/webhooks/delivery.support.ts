@@ -124,6 +124,7 @@ export async function addEvent(
 
 export interface Received {
   id: string;
+  path: string;
   headers: Record<string, string>;
   body: string;
   /** `Webhook(secret).verify` passed with the receiver's secret(s) (each tried alone). */
@@ -200,7 +201,7 @@ export class Receiver {
       try {
         data = (JSON.parse(body) as { data: typeof data }).data;
       } catch {}
-      const r: Received = { id: headers['webhook-id'] ?? '', headers, body, verifiedWith, data };
+      const r: Received = { id: headers['webhook-id'] ?? '', path: req.url ?? '', headers, body, verifiedWith, data };
       this.received.push(r);
       const a = this.answer(r, this.received.length);
       if (a.hang) return; // held until close() destroys the socket
