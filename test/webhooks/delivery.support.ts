@@ -148,14 +148,24 @@ export class Receiver {
   readonly received: Received[] = [];
   inFlight = 0;
   maxInFlight = 0;
+  /** TCP connections accepted (an SSRF refusal must open none). */
+  connections = 0;
+  /** Set when two requests about the same resource (`data.id`) were in flight at once. */
+  resourceOverlap = false;
+  private readonly inFlightByResource = new Map<string, number>();
   secrets: string[] = [];
   answer: (r: Received, n: number) => Answer = () => ({ status: 204 });
   private readonly server: Server;
+  private release: () => void = () => undefined;
+  private readonly closing = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
   private readonly sockets = new Set<Socket>();
 
   private constructor() {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (s) => {
+      this.connections++;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -182,6 +192,7 @@ export class Receiver {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    let resource: string | undefined;
     try {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
@@ -201,19 +212,29 @@ export class Receiver {
       try {
         data = (JSON.parse(body) as { data: typeof data }).data;
       } catch {}
+      resource = data.id;
+      const same = this.inFlightByResource.get(resource) ?? 0;
+      if (same > 0) this.resourceOverlap = true;
+      this.inFlightByResource.set(resource, same + 1);
       const r: Received = { id: headers['webhook-id'] ?? '', path: req.url ?? '', headers, body, verifiedWith, data };
       this.received.push(r);
       const a = this.answer(r, this.received.length);
-      if (a.hang) return; // held until close() destroys the socket
+      if (a.hang) {
+        await this.closing; // held (and counted in flight) until close() destroys the socket
+        return;
+      }
       if (a.after) await a.after.catch(() => undefined);
       res.writeHead(a.status, a.headers ?? {});
       res.end(a.body ?? '');
     } finally {
       this.inFlight--;
+      if (resource !== undefined)
+        this.inFlightByResource.set(resource, (this.inFlightByResource.get(resource) ?? 1) - 1);
     }
   }
 
   async close(): Promise<void> {
+    this.release();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
