@@ -10,6 +10,7 @@ import { importRoutes } from './modules/imports/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
 import { orderRoutes } from './modules/orders/index.js';
 import { type PaymentsDeps, paymentRoutes } from './modules/payments/index.js';
+import { webhookAdminRoutes } from './modules/webhooks/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
@@ -36,7 +37,7 @@ import { metricsRoutes } from './platform/ops/metrics.routes.js';
 import { outboxRoutes } from './platform/outbox/routes.js';
 import type { RedisHandle } from './platform/redis.js';
 import { version } from './version.js';
-import { checkoutDeps, gatewayEnvOf, orderMail, wireModules } from './wiring.js';
+import { checkoutDeps, gatewayEnvOf, orderMail, webhooksDeps, wireModules } from './wiring.js';
 import { gatewayRefresher, webhookInboxRunner } from './workers/payment-gateways.js';
 
 /** Everything the HTTP app needs, built once by the CLI (or a test) and passed in. */
@@ -203,6 +204,13 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     }),
   );
   await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
+  // Webhook endpoints seal their signing secrets: without a secret box (some tests) the routes are left out.
+  const secretBox = deps.secretBox;
+  if (secretBox) {
+    await app.register(async (scope) =>
+      webhookAdminRoutes(scope as App, webhooksDeps(config, { db: deps.db, secretBox, logger: deps.logger })),
+    );
+  }
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   return app as unknown as App;

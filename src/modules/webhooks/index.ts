@@ -3,6 +3,13 @@
  * systems. Events come from the outbox (fan-out in commit order), go out from the workers, never
  * inside a request. Only the app, the workers and the CLI import this.
  */
+
+/**
+ * The admin API (`webhooks:manage`): `/v1/admin/webhook-endpoints` (create with a secret shown once, list,
+ * read, PATCH with If-Match, delete, rotate-secret, test ping, replay), `/v1/admin/webhook-event-types` and
+ * `/v1/admin/webhook-deliveries` (list, detail with attempts, redeliver). Every change is audited.
+ */
+export { webhookAdminRoutes } from './admin.routes.js';
 export { PING_EVENT_TYPE, type RenderedEvent, type WebhookEventCatalogue, type WebhookEventType } from './catalogue.js';
 export { forbiddenRange, UnsafeUrlError, type UrlPolicy } from './url-safety.js';
 export type { WebhookSettings, WebhooksDeps } from './webhooks.deps.js';
