@@ -5,6 +5,8 @@ import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { embeddedImageFor } from './embedded-image.js';
 import { migrations } from './migrations/index.js';
+import { sellableVariants } from './modules/catalog/index.js';
+import { STOCK_ALERT_EVENT_TYPES, type StockAlertDeps, stockAlertHandler } from './modules/identity/index.js';
 import { loadSecretBox } from './platform/crypto/secret-key-file.js';
 import { createDb, type DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
@@ -13,6 +15,7 @@ import type { App } from './platform/http/types.js';
 import { createLogger, type Logger, safeUrl } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import { NOTIFICATION_QUEUED, notificationSender } from './platform/notifications/notifications.js';
+import { defaultTemplatesDir } from './platform/notifications/templates.js';
 import { fileLogTransport, type MailTransport, smtpTransport } from './platform/notifications/transport.js';
 import { EventHandlers } from './platform/outbox/handlers.js';
 import { createRedis, type RedisHandle } from './platform/redis.js';
@@ -36,8 +39,34 @@ export interface Runtime {
 }
 
 /** Module event subscribers are wired here, explicitly, as modules arrive. */
-function createEventHandlers(db: Db, mail: MailTransport): EventHandlers {
-  return new EventHandlers().on(NOTIFICATION_QUEUED, 'send-email', notificationSender(db, mail));
+function createEventHandlers(db: Db, mail: MailTransport, config: Config): EventHandlers {
+  const handlers = new EventHandlers().on(NOTIFICATION_QUEUED, 'send-email', notificationSender(db, mail));
+  // Opted-in staff hear about stock crossings by email (webhooks for them come from the fan-out).
+  const stockAlerts = stockAlertHandler(stockAlertDeps(db, config));
+  for (const type of STOCK_ALERT_EVENT_TYPES) handlers.on(type, 'stock-alert-email', stockAlerts);
+  return handlers;
+}
+
+/**
+ * Identity's stock-alert emails: shop name, templates and admin link from the config; product and variant
+ * titles from catalog's read model (a variant not published in the default channel is named by SKU alone).
+ */
+export function stockAlertDeps(
+  db: Db,
+  config: Pick<Config, 'SHOP_NAME' | 'TEMPLATES_DIR' | 'ADMIN_URL'>,
+): StockAlertDeps {
+  return {
+    db,
+    mail: {
+      shopName: config.SHOP_NAME,
+      templatesDir: config.TEMPLATES_DIR ?? defaultTemplatesDir,
+      adminUrl: config.ADMIN_URL,
+    },
+    variantNames: async (ids) => {
+      const found = await sellableVariants(db, null, ids);
+      return new Map([...found].map(([id, v]) => [id, `${v.title} / ${v.variantTitle}`]));
+    },
+  };
 }
 
 /** SMTP when configured, else files under the data dir (development). */
@@ -90,7 +119,7 @@ export async function createRuntime(
     dbHandle,
     redis,
     mail,
-    events: createEventHandlers(dbHandle.db, mail),
+    events: createEventHandlers(dbHandle.db, mail, config),
     applied,
     fresh: image !== undefined || applied.length === Object.keys(migrations).length,
     async close() {

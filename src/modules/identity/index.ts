@@ -20,3 +20,13 @@ export { anonymous as anonymousPrincipal } from './principal.js';
 export { staffWithPermission } from './staff.by-permission.js';
 export { staffRoutes } from './staff.routes.js';
 export { createStaff, findRoleIdByName, getStaffProfile, loginStaff, staffExists } from './staff.service.js';
+/**
+ * Low-stock / back-in-stock emails to opted-in staff: the outbox handler for `STOCK_ALERT_EVENT_TYPES`
+ * (idempotent per event and staff member; queues through platform notifications).
+ */
+export {
+  STOCK_ALERT_EVENT_TYPES,
+  type StockAlertDeps,
+  type StockAlertEventType,
+  stockAlertHandler,
+} from './stock-alerts.js';

@@ -65,6 +65,47 @@ export async function stockSnapshot(tx: Tx, itemIds: readonly string[]): Promise
   return { variants: JSON.parse(row.variants), items: JSON.parse(row.items) };
 }
 
+/** Sellable stock of an item at one active location, as the stock events report it. */
+export interface LocationStock {
+  locationId: string;
+  name: string;
+  available: number;
+  /** This change moved stock here (the others are for context). */
+  changed: boolean;
+}
+
+/**
+ * Per active location, the sellable stock of items that just crossed a line (one statement, and only when an event
+ * is written): a low-stock email or webhook consumer can say where the stock is without asking back.
+ */
+async function stockByLocation(
+  tx: Tx,
+  itemIds: readonly string[],
+  changes: readonly LevelChange[],
+): Promise<Map<string, LocationStock[]>> {
+  const rows = await tx
+    .selectFrom('inventory_level as l')
+    .innerJoin('stock_location as s', 's.id', 'l.location_id')
+    .select(['l.item_id', 's.id', 's.name', sql<number>`(l.on_hand - l.reserved - l.held)::int`.as('available')])
+    .where('l.item_id', 'in', [...itemIds])
+    .where('s.active', '=', true)
+    .orderBy('l.item_id')
+    .orderBy('s.priority')
+    .orderBy('s.id')
+    .execute();
+  const out = new Map<string, LocationStock[]>();
+  for (const r of rows) {
+    const changed = changes.some((c) => c.itemId === r.item_id && c.locationId === r.id);
+    out.set(r.item_id, [
+      ...(out.get(r.item_id) ?? []),
+      { locationId: r.id, name: r.name, available: r.available, changed },
+    ]);
+  }
+  return out;
+}
+
+type StockEventType = 'inventory.low_stock' | 'inventory.back_in_stock';
+
 /** Tells catalog about every variant the change touched, and writes the crossing events. */
 export async function afterStockChange(
   deps: InventoryDeps,
@@ -77,6 +118,7 @@ export async function afterStockChange(
   if (ids.length === 0) return { variants: [], items: [] };
   const snap = await stockSnapshot(tx, ids);
   if (snap.variants.length > 0) await deps.onVariantStockChanged?.(tx, snap.variants);
+  const crossings: { item: ItemTotal; before: number; types: StockEventType[] }[] = [];
   for (const item of snap.items) {
     if (!item.tracked) continue;
     const moved = changes
@@ -84,6 +126,18 @@ export async function afterStockChange(
       .reduce((n, c) => n + c.delta.onHand - c.delta.reserved - c.delta.held, 0);
     if (moved === 0) continue;
     const before = item.available - moved;
+    const types: StockEventType[] = [];
+    if (before > item.threshold && item.available <= item.threshold) types.push('inventory.low_stock');
+    if (before <= 0 && item.available > 0) types.push('inventory.back_in_stock');
+    if (types.length > 0) crossings.push({ item, before, types });
+  }
+  if (crossings.length === 0) return snap;
+  const where = await stockByLocation(
+    tx,
+    crossings.map((c) => c.item.id),
+    changes,
+  );
+  for (const { item, before, types } of crossings) {
     const payload = {
       itemId: item.id,
       sku: item.sku,
@@ -91,11 +145,11 @@ export async function afterStockChange(
       available: item.available,
       previous: before,
       lowStockThreshold: item.threshold,
+      locations: where.get(item.id) ?? [],
     };
-    const event = (type: string) =>
-      appendEvent(tx, { type, aggregateId: item.id, payload, ...(requestId ? { requestId } : {}) });
-    if (before > item.threshold && item.available <= item.threshold) await event('inventory.low_stock');
-    if (before <= 0 && item.available > 0) await event('inventory.back_in_stock');
+    for (const type of types) {
+      await appendEvent(tx, { type, aggregateId: item.id, payload, ...(requestId ? { requestId } : {}) });
+    }
   }
   return snap;
 }
