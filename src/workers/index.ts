@@ -13,6 +13,7 @@ import type { EventHandlers } from '../platform/outbox/handlers.js';
 import { startRelay } from '../platform/outbox/relay.js';
 import { checkoutDeps, gatewayEnvOf, wireModules } from '../wiring.js';
 import { gatewayRefresher, reconcileGatewaysRound, webhookInboxRunner } from './payment-gateways.js';
+import { startWebhookDelivery } from './webhooks.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -158,6 +159,9 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   };
   const importTimer = setInterval(runImports, IMPORT_POLL_INTERVAL_MS);
   importTimer.unref();
+  // Outbound webhooks: fan-out of outbox events and delivery per endpoint (needs the secret box to sign).
+  const webhookDelivery = startWebhookDelivery({ config: deps.config, db: deps.db, logger, secretBox: deps.secretBox });
+
   logger.info('workers started');
 
   return {
@@ -170,6 +174,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
       clearInterval(inboxTimer);
       clearInterval(gatewayReconcileTimer);
       stopped = true;
+      await webhookDelivery?.stop();
       await Promise.all([
         relay.stop(),
         maintenance,

@@ -11,5 +11,12 @@
  */
 export { webhookAdminRoutes } from './admin.routes.js';
 export { PING_EVENT_TYPE, type RenderedEvent, type WebhookEventCatalogue, type WebhookEventType } from './catalogue.js';
+/**
+ * Delivery (the workers): `startWebhookWorker(deps)` sequences and fans out outbox events, then claims and
+ * sends due deliveries per endpoint (Standard Webhooks signatures, SSRF re-checked per attempt, retries on
+ * `retryDelaysSeconds`, endpoint health and auto-disable). `stop()` waits for attempts in flight.
+ */
+export { startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './delivery.worker.js';
+export { maxAttempts as webhookMaxAttempts, retryDelaysSeconds, retryJitter } from './retry-schedule.js';
 export { forbiddenRange, UnsafeUrlError, type UrlPolicy } from './url-safety.js';
-export type { WebhookSettings, WebhooksDeps } from './webhooks.deps.js';
+export type { WebhookMail, WebhookSettings, WebhooksDeps } from './webhooks.deps.js';
