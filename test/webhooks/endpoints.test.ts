@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../src/platform/crypto/secret-box.js';
@@ -108,6 +109,19 @@ describe('webhook endpoints', () => {
     expect(page.data[0]).toMatchObject({ pendingDeliveries: 2, failedDeliveries: 1 });
     const second = await call(t, owner, 'GET', `/v1/admin/webhook-endpoints?limit=1&cursor=${page.nextCursor}`);
     expect(second.json<{ data: { id: string }[] }>().data.map((e) => e.id)).toEqual([a.id]);
+  });
+
+  it('stops counting deliveries at 1000, however many are queued', async () => {
+    const ep = await createEndpoint(t, owner);
+    await sql`insert into webhook_event (id, type, resource_id, sequence, body, occurred_at)
+              select 'evt_cap_' || g, 'order.placed', 'ord_cap', g, '{}', now() from generate_series(1, 1001) g`.execute(
+      t.db.db,
+    );
+    await sql`insert into webhook_delivery (id, endpoint_id, event_id, event_type, resource_id, sequence)
+              select 'whdl_cap_' || g, ${ep.id}, 'evt_cap_' || g, 'order.placed', 'ord_cap', g
+                from generate_series(1, 1001) g`.execute(t.db.db);
+    const read = await call(t, owner, 'GET', `/v1/admin/webhook-endpoints/${ep.id}`);
+    expect(read.json()).toMatchObject({ pendingDeliveries: 1000, failedDeliveries: 0 });
   });
 
   it('updates with If-Match: disabling records reason manual, enabling clears reason and failing clock', async () => {
