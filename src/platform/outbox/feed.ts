@@ -96,3 +96,10 @@ export async function lastPosition(db: Queryable): Promise<string> {
     select coalesce(max(position), 0)::text as p from outbox_event where position is not null`.execute(db);
   return res.rows[0]?.p ?? '0';
 }
+
+/** How many sequenced events lie after `afterPosition` (a consumer's backlog, for metrics). */
+export async function countEventsAfter(db: Queryable, afterPosition: bigint | string | number): Promise<number> {
+  const res = await sql<{ n: number }>`
+    select count(*)::int as n from outbox_event where position > ${positionParam(afterPosition)}::bigint`.execute(db);
+  return res.rows[0]?.n ?? 0;
+}
