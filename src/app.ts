@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
+import { webhookOpenApi } from './event-catalogue.openapi.js';
 import { catalogRoutes } from './modules/catalog/index.js';
 import { checkoutRoutes, releaseRedemptions } from './modules/checkout/index.js';
 import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
@@ -146,7 +147,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     scopeOf: (request) =>
       request.principal.type === 'anonymous' ? undefined : `${request.principal.type}:${request.principal.id}`,
   });
-  await registerOpenApi(app, { version });
+  await registerOpenApi(app, { version, webhooks: webhookOpenApi() });
 
   // Route groups. Each module's routes are registered here, one line each.
   await app.register(async (scope) => healthRoutes(scope as App, deps));

@@ -13,6 +13,16 @@ interface ProductRow {
 }
 
 export async function findProductView(db: Queryable, id: string): Promise<ProductViewT | undefined> {
+  const [product] = await adminProductViews(db, [id]);
+  return product;
+}
+
+/**
+ * The admin views of many products in one statement (webhook rendering of a batch of events); ids
+ * that no longer exist are left out. Same shape as `GET /v1/admin/products/{id}`.
+ */
+export async function adminProductViews(db: Queryable, ids: readonly string[]): Promise<ProductViewT[]> {
+  if (ids.length === 0) return [];
   const res = await sql<ProductRow>`
     select json_build_object(
       'id', p.id, 'handle', p.handle, 'title', p.title, 'subtitle', p.subtitle,
@@ -45,8 +55,8 @@ export async function findProductView(db: Queryable, id: string): Promise<Produc
       'createdAt', to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
       'updatedAt', to_char(p.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
     ) as product
-    from product p where p.id = ${id}`.execute(db);
-  return res.rows[0]?.product;
+    from product p where p.id = any(${[...ids]}::text[])`.execute(db);
+  return res.rows.map((r) => r.product);
 }
 
 export interface ProductListQuery {

@@ -54,6 +54,8 @@ export {
   ensureInventoryItems,
   getItem,
   type ItemView,
+  /** Items with their levels by id, two statements for any number (webhook rendering). */
+  itemViews,
   listItems,
   setVariantComponents,
   updateItemSettings,
@@ -72,6 +74,9 @@ export {
 } from './reservations.service.js';
 
 import type { InventoryDeps } from './deps.js';
+
+/** The admin item view's schema (`GET /v1/admin/inventory/items/{id}`), for the webhook catalogue. */
+export { Item as InventoryItemView } from './inventory.schemas.js';
 
 /** Admin routes: locations, items and levels, adjustments, transfers, ledger, live stream. */
 export async function inventoryRoutes(app: App, deps: InventoryDeps): Promise<void> {

@@ -37,7 +37,8 @@ export type { OrderDeps, OrderMail } from './orders.deps.js';
 export { InvalidOrderTransitionError } from './orders.errors.js';
 /** The status changes `transition` may announce in the outbox. */
 export type { OrderEventType } from './orders.events.js';
-export { findOrderView, listOrders, type OrderListQuery } from './orders.repository.js';
+/** The staff order view (`GET /v1/admin/orders/{id}`) of many orders in one statement, for the webhook catalogue. */
+export { adminOrderViews, findOrderView, listOrders, type OrderListQuery } from './orders.repository.js';
 /** Response schemas, for modules that answer with an order (checkout completion). */
 export { OrderDetail, type OrderDetailT } from './orders.schemas.js';
 export {

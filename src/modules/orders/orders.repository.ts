@@ -26,7 +26,28 @@ export async function findOrderView(
   scope: { customerId?: string; forCustomer?: boolean } = {},
 ): Promise<OrderDetailT | undefined> {
   const res = await sql<{ o: OrderDetailT }>`
-    select json_build_object(${summaryFields},
+    select ${detailJson(scope.forCustomer === true)} as o
+    from "order" o
+    where o.id = ${id} and (${scope.customerId ?? null}::text is null or o.customer_id = ${scope.customerId ?? null})`.execute(
+    db,
+  );
+  return res.rows[0]?.o;
+}
+
+/**
+ * The staff views of many orders in one statement (webhook rendering of a batch of events): the shape of
+ * `GET /v1/admin/orders/{id}`, timeline included. Ids that do not exist are left out.
+ */
+export async function adminOrderViews(db: Queryable, ids: readonly string[]): Promise<OrderDetailT[]> {
+  if (ids.length === 0) return [];
+  const res = await sql<{ o: OrderDetailT }>`
+    select ${detailJson(false)} as o from "order" o where o.id = any(${[...ids]}::text[])`.execute(db);
+  return res.rows.map((r) => r.o);
+}
+
+/** One order's detail as json, for `o` (correlated subqueries: one statement whatever the number of orders). */
+function detailJson(forCustomer: boolean) {
+  return sql`json_build_object(${summaryFields},
       'salesChannelId', o.sales_channel_id, 'regionId', o.region_id,
       'subtotal', ${money('o.subtotal')}, 'discountTotal', ${money('o.discount_total')},
       'shippingTotal', ${money('o.shipping_total')}, 'taxTotal', ${money('o.tax_total')},
@@ -42,20 +63,15 @@ export async function findOrderView(
           'returnedQuantity', l.returned_quantity) order by l.position)
         from order_line l where l.order_id = o.id), '[]'::json),
       'fulfillments', ${fulfillmentsJson},
-      'returns', ${returnsJson(scope.forCustomer === true)},
+      'returns', ${returnsJson(forCustomer)},
       'timeline', ${
-        scope.forCustomer === true
+        forCustomer
           ? sql`'[]'::json`
           : sql`coalesce((select json_agg(json_build_object('id', e.id, 'at', ${iso('e.at')}, 'kind', e.kind,
               'actorType', e.actor_type, 'actorId', e.actor_id, 'data', e.data) order by e.id)
               from order_event e where e.order_id = o.id), '[]'::json)`
       }
-    ) as o
-    from "order" o
-    where o.id = ${id} and (${scope.customerId ?? null}::text is null or o.customer_id = ${scope.customerId ?? null})`.execute(
-    db,
-  );
-  return res.rows[0]?.o;
+    )`;
 }
 
 export interface OrderListQuery {

@@ -97,6 +97,8 @@ export { releaseOrphanPayment } from './orphans.service.js';
  * approved (PayPal) — a page at a time: for checkout to complete them.
  */
 export { type PaidAttempt, paidAttemptsWithoutOrder } from './paid-attempts.js';
+/** A payment as staff and webhook consumers see it (no client secret), many in one statement. */
+export { PaymentResource, type PaymentResourceT, paymentResources } from './payment-resources.js';
 /** What every payments command needs: the database, the provider lookup, the gateway deadline and the operation lease. */
 export type { PaymentsDeps } from './payments.deps.js';
 export {

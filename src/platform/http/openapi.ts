@@ -19,8 +19,18 @@ const SUCCESS_STATUS = /^([123](\d\d|xx)|default)$/i;
  * A documented route without a success response schema is refused at start-up: its output would
  * be neither documented nor filtered through a serializer (which keeps unlisted fields out).
  * Routes that are not part of the API (`/metrics`) say `schema: { hide: true }`.
+ *
+ * `webhooks`: what the API sends rather than answers — the OpenAPI 3.1 top-level `webhooks` (one `post`
+ * per event type) and the schemas they reference (`#/components/schemas/<name>`). The app builds them
+ * from the event catalogue (the platform imports no module).
  */
-export async function registerOpenApi(app: FastifyInstance, info: { version: string }) {
+export async function registerOpenApi(
+  app: FastifyInstance,
+  info: {
+    version: string;
+    webhooks?: { webhooks: Record<string, unknown>; schemas: Record<string, unknown> } | undefined;
+  },
+) {
   app.addSchema(ProblemSchema);
 
   app.addHook('onRoute', (route) => {
@@ -49,8 +59,17 @@ export async function registerOpenApi(app: FastifyInstance, info: { version: str
           'resource needs a random key of 128+ bits such as a UUID, else 400 `IDEMPOTENCY_KEY_TOO_WEAK`).',
         license: { name: 'MIT', identifier: 'MIT' },
       },
-      tags: [{ name: 'operations', description: 'Health and monitoring' }],
+      tags: [
+        { name: 'operations', description: 'Health and monitoring' },
+        ...(info.webhooks
+          ? [{ name: 'webhooks', description: 'Events sent to webhook endpoints (Standard Webhooks 1.0)' }]
+          : []),
+      ],
+      // Plain JSON built by the app from TypeBox schemas (the plugin types a union of three OpenAPI versions, which
+      // no one value satisfies); test/platform/openapi.test.ts validates the document.
+      ...(info.webhooks ? { webhooks: info.webhooks.webhooks as Record<string, never> } : {}),
       components: {
+        ...(info.webhooks ? { schemas: info.webhooks.schemas as Record<string, never> } : {}),
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'Session token or secret API key (`sk_…`).' },
           publishableKey: { type: 'apiKey', in: 'header', name: 'x-publishable-key' },
