@@ -1,0 +1,55 @@
+import {
+  type BackroomClient,
+  createBackroomClient,
+  type PagedPath,
+  type PageItem,
+  paginate,
+  type WebhookMessage,
+} from '@backroom/client';
+import { describe, expectTypeOf, it } from 'vitest';
+
+/**
+ * Compile-time checks (`npm run typecheck` runs tsc over test/): every `@ts-expect-error` below must be an error,
+ * or the check fails. The calls are built but never sent.
+ */
+const client: BackroomClient = createBackroomClient({
+  baseUrl: 'http://127.0.0.1:1',
+  fetch: async () => new Response(null, { status: 204 }),
+});
+
+function typeChecksOnly() {
+  // A body field with the wrong type, a misspelled or missing required field, an unknown path, missing path params.
+  // @ts-expect-error quantity is a number
+  void client.POST('/v1/store/carts/{id}/lines', {
+    params: { path: { id: 'c' } },
+    body: { variantId: 'v', quantity: '1' },
+  });
+  // @ts-expect-error variantId is required (variantID is not its name)
+  void client.POST('/v1/store/carts/{id}/lines', {
+    params: { path: { id: 'c' } },
+    body: { variantID: 'v', quantity: 1 },
+  });
+  // @ts-expect-error the lines route needs a body
+  void client.POST('/v1/store/carts/{id}/lines', { params: { path: { id: 'c' } } });
+  // @ts-expect-error no such route
+  void client.GET('/v1/store/no-such-route');
+  // @ts-expect-error the cart id is a path parameter the call must give
+  void client.GET('/v1/store/carts/{id}');
+  // @ts-expect-error carts are created with POST, not PUT
+  void client.PUT('/v1/store/carts', { body: {} });
+  // @ts-expect-error sort takes the documented values only
+  void client.GET('/v1/store/products', { params: { query: { sort: 'cheapest' } } });
+  // @ts-expect-error a cart is not a cursor-paged list
+  void paginate(client, '/v1/store/carts/{id}');
+}
+
+describe('@backroom/client types', () => {
+  it('types answers from the API document', () => {
+    expectTypeOf(typeChecksOnly).toBeFunction();
+    type Cart = Awaited<ReturnType<typeof client.GET<'/v1/store/carts/{id}', { params: { path: { id: string } } }>>>;
+    expectTypeOf<Cart['data']['status']>().toEqualTypeOf<'open' | 'completing' | 'completed'>();
+    expectTypeOf<'/v1/admin/orders'>().toExtend<PagedPath>();
+    expectTypeOf<PageItem<'/v1/admin/orders'>>().toHaveProperty('number');
+    expectTypeOf<WebhookMessage>().toHaveProperty('type');
+  });
+});
