@@ -206,6 +206,26 @@ describe('stock alert emails', () => {
     expect((await patchMe(late.token, { stockAlerts: false })).statusCode).toBe(200);
   });
 
+  it('forget claims older than 90 days, keeping recent ones', async () => {
+    await t.db.db
+      .insertInto('staff_stock_alert')
+      .values([
+        { event_id: 'evt_long_ago', staff_id: lead.id, created_at: new Date(Date.now() - 91 * 86_400_000) },
+        { event_id: 'evt_last_month', staff_id: lead.id, created_at: new Date(Date.now() - 30 * 86_400_000) },
+      ])
+      .execute();
+    const [v] = await makeVariants(t.db.db, 1);
+    if (!v) throw new Error('no variant');
+    await adjust(v.itemId, 1);
+    await drain();
+    const kept = await t.db.db
+      .selectFrom('staff_stock_alert')
+      .select('event_id')
+      .where('event_id', 'in', ['evt_long_ago', 'evt_last_month'])
+      .execute();
+    expect(kept.map((k) => k.event_id)).toEqual(['evt_last_month']);
+  });
+
   it('name a variant the storefront does not show by its SKU alone', async () => {
     const [v] = await makeVariants(t.db.db, 1);
     if (!v) throw new Error('no variant');
