@@ -10,12 +10,19 @@ import {
   CreateEndpointBody,
   EndpointView,
   EventTypeList,
+  ReplayBody,
   RotatedSecret,
   RotateSecretBody,
   TestPingResult,
   UpdateEndpointBody,
 } from './endpoints.schemas.js';
-import { createEndpoint, deleteEndpoint, rotateSecret, updateEndpoint } from './endpoints.service.js';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  replayEndpointAudited,
+  rotateSecret,
+  updateEndpoint,
+} from './endpoints.service.js';
 import { queueTestPing } from './ping.js';
 import type { WebhooksDeps } from './webhooks.deps.js';
 import { WebhookEndpointNotFoundError } from './webhooks.errors.js';
@@ -204,6 +211,29 @@ export async function endpointRoutes(app: App, deps: WebhooksDeps) {
     async (request, reply) => {
       const queued = await queueTestPing(deps, requestAuditContext(request), request.params.id);
       return reply.code(202).send(queued);
+    },
+  );
+
+  app.post(
+    '/v1/admin/webhook-endpoints/:id/replay',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Queue again every event since a time that this endpoint subscribes to (same `webhook-id`s)',
+        description:
+          'Reaches back as far as EVENT_RETENTION_DAYS keeps events (an older `since` replays what is kept; a future ' +
+          'one queues nothing). Deliveries in flight are left to finish; a disabled endpoint gets the rest once it ' +
+          'is enabled again. Answers with how many deliveries were queued.',
+        params: EndpointParams,
+        body: ReplayBody,
+        response: { 202: Type.Object({ queued: Type.Integer() }) },
+      },
+    },
+    async (request, reply) => {
+      const since = new Date(request.body.since);
+      const result = await replayEndpointAudited(deps, requestAuditContext(request), request.params.id, since);
+      return reply.code(202).send(result);
     },
   );
 }

@@ -7,6 +7,7 @@ import { newId } from '../../platform/ids.js';
 import { findEndpointView } from './endpoints.repository.js';
 import type { CreateEndpointInput, EndpointViewT, UpdateEndpointInput } from './endpoints.schemas.js';
 import { checkEndpointUrl, normaliseEventTypes } from './endpoints.validate.js';
+import { replayEndpoint } from './fanout.js';
 import { newSigningSecret } from './secrets.js';
 import type { WebhooksDeps } from './webhooks.deps.js';
 import { WebhookEndpointNotFoundError } from './webhooks.errors.js';
@@ -190,4 +191,27 @@ export async function rotateSecret(
     });
     return { secret, previousSecretExpiresAt: row.previous_secret_expires_at?.toISOString() ?? null };
   });
+}
+
+/**
+ * Queues again every event since `since` that the endpoint subscribes to (the fan-out's
+ * `replayEndpoint`: batches, each its own transaction), then records one audit row for the request.
+ * @throws 404 for an unknown endpoint (nothing queued).
+ */
+export async function replayEndpointAudited(
+  deps: WebhooksDeps,
+  ctx: AuditContext,
+  id: string,
+  since: Date,
+): Promise<{ queued: number }> {
+  const result = await replayEndpoint(deps, id, since);
+  await withTransaction(deps.db, (tx) =>
+    recordAudit(tx, ctx, {
+      action: 'webhook_endpoint.replayed',
+      targetType: 'webhook_endpoint',
+      targetId: id,
+      changes: { since: since.toISOString(), queued: result.queued },
+    }),
+  );
+  return result;
 }
