@@ -2,7 +2,7 @@ import { type BackroomClient, BackroomError, createBackroomClient, paginate, pag
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListeningApp, listenWithDemoShop, publishableKey } from './client.support.js';
 
-/** The README's guest checkout, written with the typed client against a running server. */
+/** The README's guest checkout with the client ("Typed client"), step by step, against a running server. */
 let s: ListeningApp;
 let shop: BackroomClient;
 beforeAll(async () => {
@@ -40,11 +40,22 @@ describe('@backroom/client on the storefront', () => {
       params: { path },
       body: { email: 'ada@example.com', shippingAddress: ada },
     });
+    const refusal = await shop
+      .POST('/v1/store/carts/{id}/lines', { params: { path }, body: { variantId: 'var_unknown', quantity: 1 } })
+      .catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(BackroomError);
+    expect(refusal).toMatchObject({ status: 422, code: 'VARIANT_NOT_SELLABLE' });
+    expect((refusal as BackroomError).fieldError('/body/variantId')).toBeTruthy();
     const { data: options } = await shop.GET('/v1/store/carts/{id}/shipping-options', { params: { path } });
     await shop.POST('/v1/store/carts/{id}/shipping-method', {
       params: { path },
       body: { optionId: options.data[0]!.id },
     });
+    const { data: discounted } = await shop.POST('/v1/store/carts/{id}/promo-codes', {
+      params: { path },
+      body: { code: 'WELCOME10' },
+    });
+    expect(discounted.totals.discountTotal.amount).toBeGreaterThan(0);
     await shop.POST('/v1/store/carts/{id}/payment', { params: { path }, body: { provider: 'manual' } });
     const { data: ready } = await shop.GET('/v1/store/carts/{id}', { params: { path } });
     const { data: placed } = await shop.POST('/v1/store/carts/{id}/complete', { params: { path } });

@@ -18,15 +18,18 @@ const client: BackroomClient = createBackroomClient({
 });
 
 function typeChecksOnly() {
-  // A body field with the wrong type, a misspelled or missing required field, an unknown path, missing path params.
-  // @ts-expect-error quantity is a number
+  // A body field with the wrong type, a misspelled field, a missing body, an unknown path or method,
+  // missing path parameters, a value outside an enum, a path that is not a paged list. (An extra field next to valid
+  // ones is not caught: openapi-fetch infers the init generically, which skips TypeScript's excess-property check;
+  // the server answers it with 400 naming the field.)
   void client.POST('/v1/store/carts/{id}/lines', {
     params: { path: { id: 'c' } },
+    // @ts-expect-error quantity is a number
     body: { variantId: 'v', quantity: '1' },
   });
-  // @ts-expect-error variantId is required (variantID is not its name)
   void client.POST('/v1/store/carts/{id}/lines', {
     params: { path: { id: 'c' } },
+    // @ts-expect-error variantID is not a field (variantId is, and it is required)
     body: { variantID: 'v', quantity: 1 },
   });
   // @ts-expect-error the lines route needs a body
