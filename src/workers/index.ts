@@ -3,12 +3,13 @@ import { completePaidCarts, finishStaleCompletions } from '../modules/checkout/i
 import { runNextImportJob } from '../modules/imports/index.js';
 import { releaseExpiredHolds } from '../modules/inventory/index.js';
 import { reconcilePendingOperations, reconcilePendingPayments } from '../modules/payments/index.js';
+import { pruneWebhookHistory } from '../modules/webhooks/index.js';
 import type { SecretBox } from '../platform/crypto/secret-box.js';
 import type { Db } from '../platform/db/database.js';
 import { pruneIdempotencyKeys } from '../platform/http/idempotency.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
-import { pruneDeliveredEvents } from '../platform/outbox/admin.js';
+import { pruneEvents } from '../platform/outbox/admin.js';
 import type { EventHandlers } from '../platform/outbox/handlers.js';
 import { startRelay } from '../platform/outbox/relay.js';
 import { checkoutDeps, gatewayEnvOf, wireModules } from '../wiring.js';
@@ -29,8 +30,6 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
-/** Days delivered outbox events are kept for inspection before the maintenance job deletes them. */
-const DELIVERED_EVENT_RETENTION_DAYS = 7;
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 /** How often an idle worker looks for uploaded imports. */
 const IMPORT_POLL_INTERVAL_MS = 1000;
@@ -38,9 +37,9 @@ const IMPORT_POLL_INTERVAL_MS = 1000;
 const PAYMENT_RECONCILE_INTERVAL_MS = 30_000;
 
 /**
- * Background work: the outbox relay, periodic maintenance (expired idempotency keys, old
- * delivered events), releasing expired cart holds and running uploaded CSV imports. Safe to run in
- * any number of processes at once: the relay, hold expiry and import jobs claim rows with SKIP
+ * Background work: the outbox relay, periodic maintenance (expired idempotency keys, events and
+ * webhook history past EVENT_RETENTION_DAYS), releasing expired cart holds and running uploaded
+ * CSV imports. Safe to run in any number of processes at once: the relay, hold expiry and import jobs claim rows with SKIP
  * LOCKED and maintenance deletes are idempotent.
  */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
@@ -60,8 +59,11 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     maintenance = (async () => {
       try {
         const keys = await pruneIdempotencyKeys(deps.db);
-        const events = await pruneDeliveredEvents(deps.db, DELIVERED_EVENT_RETENTION_DAYS);
-        if (keys + events > 0) logger.info({ keys, events }, 'maintenance: pruned expired rows');
+        // Events API and webhook history share one retention; pending events and deliveries are never pruned.
+        const events = await pruneEvents(deps.db, deps.config.EVENT_RETENTION_DAYS);
+        const webhookEvents = await pruneWebhookHistory(deps, deps.config.EVENT_RETENTION_DAYS);
+        if (keys + events + webhookEvents > 0)
+          logger.info({ keys, events, webhookEvents }, 'maintenance: pruned expired rows');
       } catch (err) {
         logger.warn({ err }, 'maintenance round failed; will retry');
       }

@@ -3,15 +3,11 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withTransaction } from '../../src/platform/db/transaction.js';
 import { createMetrics, type Metrics } from '../../src/platform/metrics.js';
-import {
-  listOutboxEvents,
-  outboxStats,
-  pruneDeliveredEvents,
-  retryDeadEvent,
-} from '../../src/platform/outbox/admin.js';
+import { listOutboxEvents, outboxStats, pruneEvents, retryDeadEvent } from '../../src/platform/outbox/admin.js';
 import { type EventHandler, EventHandlers } from '../../src/platform/outbox/handlers.js';
 import { appendEvent, InvalidEventTypeError, type OutboxEvent } from '../../src/platform/outbox/outbox.js';
 import { type RelayOptions, relayOnce } from '../../src/platform/outbox/relay.js';
+import { sequenceEvents } from '../../src/platform/outbox/sequencer.js';
 import { createTestDb, type TestDb, usingPostgres } from '../support/db.js';
 import { appendEvents, deferred, deliveries, eventRow, eventually, silent } from '../support/fixtures/outbox.js';
 
@@ -208,34 +204,38 @@ describe('transactional outbox', () => {
     expect(stats.oldestPendingAgeSeconds).toBeLessThan(120);
   });
 
-  it('pruneDeliveredEvents deletes only delivered events older than the retention', async () => {
+  it('pruneEvents deletes sequenced events older than the retention whatever their status, except pending ones', async () => {
     const ids = await appendEvents(t.db, 9);
     expect(await relay(new EventHandlers(), { batchSize: 7 })).toBe(7); // ids 0–6 delivered, 7–8 pending
-    const aged = (from: number, to: number) => ids.slice(from, to);
+    await sequenceEvents(t.db);
+    const old = sql<Date>`now() - interval '40 days'`;
+    await t.db.updateTable('outbox_event').set({ created_at: old }).where('id', 'in', ids.slice(0, 5)).execute();
     await t.db
       .updateTable('outbox_event')
-      .set({ delivered_at: sql<Date>`now() - interval '10 days'` })
-      .where('id', 'in', aged(0, 5))
-      .execute();
-    await t.db
-      .updateTable('outbox_event')
-      .set({ status: 'dead', created_at: sql<Date>`now() - interval '10 days'` })
+      .set({ status: 'dead', created_at: old })
       .where('id', '=', ids[7] as string)
       .execute();
     await t.db
       .updateTable('outbox_event')
-      .set({ created_at: sql<Date>`now() - interval '10 days'` })
+      .set({ created_at: old })
       .where('id', '=', ids[8] as string)
       .execute();
+    // Old and delivered, but not sequenced yet: a consumer reading by position has not seen it.
+    const [unsequenced] = await appendEvents(t.db, 1);
+    await t.db
+      .updateTable('outbox_event')
+      .set({ created_at: old, status: 'delivered', delivered_at: old })
+      .where('id', '=', unsequenced as string)
+      .execute();
 
-    expect(await pruneDeliveredEvents(t.db, 7, 2)).toBe(5);
+    expect(await pruneEvents(t.db, 30, 2)).toBe(6);
     const left = await t.db.selectFrom('outbox_event').select(['id', 'status']).orderBy('id').execute();
     expect(left).toEqual([
       { id: ids[5], status: 'delivered' },
       { id: ids[6], status: 'delivered' },
-      { id: ids[7], status: 'dead' },
       { id: ids[8], status: 'pending' },
+      { id: unsequenced, status: 'delivered' },
     ]);
-    expect(await pruneDeliveredEvents(t.db, 7)).toBe(0);
+    expect(await pruneEvents(t.db, 30)).toBe(0);
   });
 });

@@ -17,6 +17,14 @@ export { PING_EVENT_TYPE, type RenderedEvent, type WebhookEventCatalogue, type W
  * `retryDelaysSeconds`, endpoint health and auto-disable). `stop()` waits for attempts in flight.
  */
 export { startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './delivery.worker.js';
+/**
+ * Fan-out (outbox → deliveries, in commit order) and replay: `fanOutOnce` (the worker's round; one at a time),
+ * `replayEndpoint` (an endpoint's events since a time again, same webhook-id; 404 unknown endpoint),
+ * `pendingFanOut` (sequenced events not fanned out yet, for metrics).
+ */
+export { fanOutOnce, pendingFanOut, replayEndpoint } from './fanout.js';
+/** Retention: webhook events older than the given days whose deliveries are all done, with their deliveries and attempts. */
+export { pruneWebhookHistory } from './retention.js';
 export { maxAttempts as webhookMaxAttempts, retryDelaysSeconds, retryJitter } from './retry-schedule.js';
 export { forbiddenRange, UnsafeUrlError, type UrlPolicy } from './url-safety.js';
 export type { WebhookMail, WebhookSettings, WebhooksDeps } from './webhooks.deps.js';

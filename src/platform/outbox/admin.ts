@@ -63,6 +63,56 @@ export async function listOutboxEvents(
   return (await query.execute()) as OutboxEventRow[];
 }
 
+export interface ListedEvent extends OutboxEventRow {
+  requestId: string | null;
+  /** Commit-order position (a string of digits): the consumer's cursor. */
+  position: string;
+  sequencedAt: Date;
+}
+
+export interface EventQuery {
+  types?: readonly string[];
+  aggregateId?: string;
+  status?: OutboxStatus;
+  /** Exclusive bound in the listing order: positions above it (asc) or below it (desc). */
+  after?: string;
+  order: 'asc' | 'desc';
+  limit: number;
+}
+
+/**
+ * The events API's read: sequenced events in commit order (or newest first), one statement on the
+ * position indexes (by type, by aggregate, or all).
+ */
+export async function listEvents(db: Db, q: EventQuery): Promise<ListedEvent[]> {
+  let query = db
+    .selectFrom('outbox_event')
+    .select([
+      'id',
+      'type',
+      'aggregate_id as aggregateId',
+      'request_id as requestId',
+      'status',
+      'attempts',
+      'last_error as lastError',
+      'created_at as createdAt',
+      'available_at as availableAt',
+      'payload',
+      sql<string>`position::text`.as('position'),
+      'sequenced_at as sequencedAt',
+    ])
+    .where('position', 'is not', null)
+    .orderBy('outbox_event.position', q.order)
+    .limit(q.limit);
+  if (q.types) query = query.where('type', 'in', [...q.types]);
+  if (q.aggregateId) query = query.where('aggregate_id', '=', q.aggregateId);
+  if (q.status) query = query.where('status', '=', q.status);
+  if (q.after !== undefined) {
+    query = query.where(sql`position`, q.order === 'asc' ? '>' : '<', sql`${q.after}::bigint`);
+  }
+  return (await query.execute()) as ListedEvent[];
+}
+
 /** Puts a dead event back in the queue with a fresh attempt budget. Returns false if it is not dead. */
 export async function retryDeadEvent(db: Queryable, id: string): Promise<boolean> {
   const res = await db
@@ -89,14 +139,20 @@ export async function retryDeadEventAudited(db: Db, actor: AuditContext, id: str
   });
 }
 
-/** Deletes delivered events older than `olderThanDays`, in bounded batches; returns the count. */
-export async function pruneDeliveredEvents(db: Db, olderThanDays: number, batch = 5000): Promise<number> {
+/**
+ * Retention: deletes sequenced events created more than `olderThanDays` ago whatever their delivery
+ * status — except `pending` ones, never lost before their handlers have them. Bounded batches (each
+ * its own statement, so no long lock); returns the count. Unsequenced events are left for the
+ * sequencer, so no consumer reading by position misses one.
+ */
+export async function pruneEvents(db: Db, olderThanDays: number, batch = 5000): Promise<number> {
   let total = 0;
   for (;;) {
     const res = await sql`
       delete from outbox_event where id in (
         select id from outbox_event
-         where status = 'delivered' and delivered_at < now() - make_interval(days => ${olderThanDays})
+         where created_at < now() - make_interval(days => ${olderThanDays})
+           and position is not null and status <> 'pending'
          limit ${batch})`.execute(db);
     const n = Number(res.numAffectedRows ?? 0n);
     total += n;
