@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookWorker, type WebhookWorker } from '../../src/modules/webhooks/delivery.worker.js';
 import {
+  type AddedEvent,
   addEndpoint,
   addEvent,
   createHarness,
@@ -39,8 +40,8 @@ describe('webhook delivery: order per resource, isolation and concurrency per en
     const ep = await addEndpoint(h, r.url());
     let failA = true;
     r.answer = (x) => (x.data.id === 'ord_A' && failA ? { status: 503 } : { status: 200 });
-    const a = [];
-    const b = [];
+    const a: AddedEvent[] = [];
+    const b: AddedEvent[] = [];
     for (let i = 0; i < 5; i++) {
       a.push(await addEvent(h, [ep.id], { resourceId: 'ord_A' }));
       b.push(await addEvent(h, [ep.id], { resourceId: 'ord_B' }));
@@ -66,7 +67,7 @@ describe('webhook delivery: order per resource, isolation and concurrency per en
     // Slow answers, so that many requests are in flight at once.
     r.answer = () => ({ status: 200, after: sleep(15) });
     const ep = await addEndpoint(h, r.url());
-    const events = [];
+    const events: AddedEvent[] = [];
     for (let i = 0; i < 24; i++) events.push(await addEvent(h, [ep.id], { resourceId: `prod_${i % 4}` }));
     workers.push(startWebhookWorker(h.deps, { feed: noFeed }));
     await waitFor('all events', () => r.received.length >= events.length);
@@ -95,7 +96,7 @@ describe('webhook delivery: order per resource, isolation and concurrency per en
     const healthy = await receiver();
     const slowEp = await addEndpoint(h, slow.url());
     const healthyEp = await addEndpoint(h, healthy.url());
-    const events = [];
+    const events: AddedEvent[] = [];
     for (let i = 0; i < 12; i++) events.push(await addEvent(h, [slowEp.id, healthyEp.id], { resourceId: `ord_s${i}` }));
     // A long deadline: the slow endpoint's attempts are still open when the healthy one has everything.
     const worker = startWebhookWorker(

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookWorker, type WebhookWorker } from '../../src/modules/webhooks/delivery.worker.js';
 import type { LookupFn } from '../../src/modules/webhooks/url-safety.js';
 import {
+  type AddedEvent,
   addEndpoint,
   addEvent,
   attemptsOf,
@@ -55,7 +56,7 @@ describe('webhook delivery refuses unsafe addresses at every attempt (private UR
       { url: 'https://mixed.example.test/hooks', error: /private address \(192\.168\.1\.20\)/ },
       { url: `http://receiver.example.test:${receiver.port}/hooks`, error: /must use https/ },
     ];
-    const made = [];
+    const made: Array<(typeof cases)[number] & { ep: { id: string }; event: AddedEvent }> = [];
     for (const c of cases) {
       const ep = await addEndpoint(h, c.url);
       made.push({ ...c, ep, event: await addEvent(h, [ep.id], { resourceId: `ord_${made.length}` }) });

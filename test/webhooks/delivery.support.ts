@@ -36,7 +36,8 @@ export async function createHarness(
   });
   const deps: WebhooksDeps = {
     ...base,
-    settings: { ...base.settings, timeoutMs: 2000, ...opts.settings },
+    // The default 10 s deadline: PGlite runs on the test's own event loop, which a loaded machine can stall for seconds.
+    settings: { ...base.settings, ...opts.settings },
     urlPolicy: { ...base.urlPolicy, ...opts.policy },
   };
   return { db, deps, logs, close: () => (opts.db ? Promise.resolve() : db.destroy()) };
@@ -244,7 +245,7 @@ export class Receiver {
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T> | T,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -279,3 +280,5 @@ export async function endpointRow(h: Harness, id: string) {
 
 /** The test worker: no fan-out (events are written directly), retries after `retryMs` unless told otherwise. */
 export const noFeed = async () => false;
+
+export type AddedEvent = Awaited<ReturnType<typeof addEvent>>;

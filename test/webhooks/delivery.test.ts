@@ -5,6 +5,7 @@ import { startWebhookWorker, type WebhookWorker } from '../../src/modules/webhoo
 import { signDelivery } from '../../src/modules/webhooks/signing.js';
 import { version } from '../../src/version.js';
 import {
+  type AddedEvent,
   addEndpoint,
   addEvent,
   attemptsOf,
@@ -39,7 +40,7 @@ describe('webhook delivery (Standard Webhooks 1.0)', () => {
     receiver = await Receiver.start();
     const ep = await addEndpoint(h, receiver.url());
     receiver.secrets = [ep.secret];
-    const events = [];
+    const events: AddedEvent[] = [];
     for (let i = 0; i < 5; i++) events.push(await addEvent(h, [ep.id], { resourceId: `ord_${i}` }));
     worker = startWebhookWorker(h.deps, { feed: noFeed });
     await waitFor('five deliveries', () => receiver.received.length >= 5);
@@ -108,7 +109,7 @@ describe('webhook delivery (Standard Webhooks 1.0)', () => {
       url: receiver.url(),
       headers: { ...signDelivery([ep.secret], d.eventId, at, d.body) },
       body: d.body,
-      timeoutMs: 2000,
+      timeoutMs: 10_000,
       policy: h.deps.urlPolicy,
     });
     expect(receiver.ids()).toEqual([event.eventId]);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/database.js';
+import type { Db, Tx } from '../../platform/db/database.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import type { EndpointSecretRow } from './signing.js';
 
@@ -62,53 +62,65 @@ export interface ClaimRequest {
 export async function claimDeliveries(db: Db, req: ClaimRequest): Promise<ClaimResult> {
   if (req.want <= 0) return { kind: 'skipped' };
   return withTransaction(db, async (tx) => {
-    const endpoint = await tx
-      .selectFrom('webhook_endpoint')
-      .select(['id', 'url', 'enabled', 'secret_sealed', 'previous_secret_sealed', 'previous_secret_expires_at'])
-      .where('id', '=', req.endpointId)
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst();
+    const endpoint = await lockEndpointForClaim(tx, req.endpointId);
     if (!endpoint?.enabled) return { kind: 'skipped' } as const;
-    // Leases are whole milliseconds so the JavaScript Date read back compares equal when the outcome is written.
-    const { rows } = await sql<{
-      id: string;
-      event_id: string;
-      attempts: number;
-      leased_until: Date;
-      body: string;
-      sequence: string;
-    }>`
-      with in_flight as (
-        select count(*)::int as n from webhook_delivery
-         where endpoint_id = ${req.endpointId} and status = 'pending' and leased_until > now()
-      ), picked as (
-        select d.id from webhook_delivery d
-         where d.endpoint_id = ${req.endpointId} and d.status = 'pending' and d.next_attempt_at <= now()
-           and (d.leased_until is null or d.leased_until <= now())
-           and not exists (select 1 from webhook_delivery p
-                            where p.endpoint_id = d.endpoint_id and p.resource_id = d.resource_id
-                              and p.status = 'pending' and p.sequence < d.sequence)
-         order by d.sequence, d.id
-         limit greatest(0, least(${req.want}::int, ${req.concurrency}::int - (select n from in_flight)))
-         for update of d skip locked
-      )
-      update webhook_delivery d
-         set leased_until = date_trunc('milliseconds', now() + ${req.leaseMs}::int * interval '1 millisecond'),
-             attempts = d.attempts + 1,
-             updated_at = now()
-        from picked, webhook_event e
-       where d.id = picked.id and e.id = d.event_id
-      returning d.id, d.event_id, d.attempts, d.leased_until, e.body, d.sequence`.execute(tx);
-    // Started in commit order (RETURNING has no order of its own).
-    rows.sort((a, b) => Number(BigInt(a.sequence) - BigInt(b.sequence)) || (a.id < b.id ? -1 : 1));
-    const deliveries = rows.map((r) => ({
-      id: r.id,
-      eventId: r.event_id,
-      attempt: r.attempts,
-      leasedUntil: new Date(r.leased_until),
-      body: r.body,
-    }));
-    return { kind: 'claimed', endpoint, deliveries } as const;
+    return { kind: 'claimed', endpoint, deliveries: await claimLocked(tx, req) } as const;
   });
+}
+
+/**
+ * The endpoint row, locked for this transaction's claim; undefined when another worker is claiming for it
+ * right now (SKIP LOCKED) or it no longer exists.
+ */
+export async function lockEndpointForClaim(tx: Tx, endpointId: string) {
+  return tx
+    .selectFrom('webhook_endpoint')
+    .select(['id', 'url', 'enabled', 'secret_sealed', 'previous_secret_sealed', 'previous_secret_expires_at'])
+    .where('id', '=', endpointId)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+}
+
+/** The claim statement; the caller holds the endpoint's row lock (`lockEndpointForClaim`) and checked it is enabled. */
+export async function claimLocked(tx: Tx, req: ClaimRequest): Promise<ClaimedDelivery[]> {
+  // Leases are whole milliseconds so the JavaScript Date read back compares equal when the outcome is written.
+  const { rows } = await sql<{
+    id: string;
+    event_id: string;
+    attempts: number;
+    leased_until: Date;
+    body: string;
+    sequence: string;
+  }>`
+    with in_flight as (
+      select count(*)::int as n from webhook_delivery
+       where endpoint_id = ${req.endpointId} and status = 'pending' and leased_until > now()
+    ), picked as (
+      select d.id from webhook_delivery d
+       where d.endpoint_id = ${req.endpointId} and d.status = 'pending' and d.next_attempt_at <= now()
+         and (d.leased_until is null or d.leased_until <= now())
+         and not exists (select 1 from webhook_delivery p
+                          where p.endpoint_id = d.endpoint_id and p.resource_id = d.resource_id
+                            and p.status = 'pending' and p.sequence < d.sequence)
+       order by d.sequence, d.id
+       limit greatest(0, least(${req.want}::int, ${req.concurrency}::int - (select n from in_flight)))
+       for update of d skip locked
+    )
+    update webhook_delivery d
+       set leased_until = date_trunc('milliseconds', now() + ${req.leaseMs}::int * interval '1 millisecond'),
+           attempts = d.attempts + 1,
+           updated_at = now()
+      from picked, webhook_event e
+     where d.id = picked.id and e.id = d.event_id
+    returning d.id, d.event_id, d.attempts, d.leased_until, e.body, d.sequence`.execute(tx);
+  // Started in commit order (RETURNING has no order of its own).
+  rows.sort((a, b) => Number(BigInt(a.sequence) - BigInt(b.sequence)) || (a.id < b.id ? -1 : 1));
+  return rows.map((r) => ({
+    id: r.id,
+    eventId: r.event_id,
+    attempt: r.attempts,
+    leasedUntil: new Date(r.leased_until),
+    body: r.body,
+  }));
 }

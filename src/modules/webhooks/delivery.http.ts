@@ -52,8 +52,18 @@ export interface EndpointAgents {
   destroy(): void;
 }
 
+const IDLE_SOCKET_MS = 4000;
+
 export function endpointAgents(maxSockets: number): EndpointAgents {
-  const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
+  // Idle sockets are closed after 4 s, before the usual 5 s keep-alive timeout of servers (Node's own): a
+  // request written on a socket the server is closing at that moment would fail for nothing.
+  const options = {
+    keepAlive: true,
+    maxSockets,
+    maxFreeSockets: maxSockets,
+    scheduling: 'lifo' as const,
+    timeout: IDLE_SOCKET_MS,
+  };
   const agents = { http: new http.Agent(options), https: new https.Agent(options) };
   return {
     ...agents,

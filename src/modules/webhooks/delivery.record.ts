@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Tx } from '../../platform/db/database.js';
 import { jsonb } from '../../platform/db/json.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { newId } from '../../platform/ids.js';
@@ -32,6 +33,17 @@ export async function recordAttempts(
   finished: readonly FinishedAttempt[],
 ): Promise<RecordResult> {
   if (finished.length === 0) return { recorded: 0, health: { disabled: null } };
+  return withTransaction(deps.db, (tx) => recordAttemptsIn(deps, tx, endpointId, finished));
+}
+
+/** `recordAttempts` inside the caller's transaction (the worker records and claims in one). */
+export async function recordAttemptsIn(
+  deps: WebhooksDeps,
+  tx: Tx,
+  endpointId: string,
+  finished: readonly FinishedAttempt[],
+): Promise<RecordResult> {
+  if (finished.length === 0) return { recorded: 0, health: { disabled: null } };
   const input = finished.map((f) => ({
     id: f.delivery.id,
     attempts: f.delivery.attempt,
@@ -45,7 +57,7 @@ export async function recordAttempts(
     delivered: f.outcome.delivered,
     retry_ms: f.outcome.delivered ? null : f.retryInMs,
   }));
-  return withTransaction(deps.db, async (tx) => {
+  {
     const { rows } = await sql<{ id: string; status: string; delivered: boolean; gone: boolean; error: string | null }>`
       with input as (
         select * from jsonb_to_recordset(${jsonb(input)}) as x(
@@ -93,5 +105,5 @@ export async function recordAttempts(
       lastError: rows.findLast((r) => !r.delivered)?.error ?? null,
     });
     return { recorded: rows.length, health };
-  });
+  }
 }

@@ -1,7 +1,8 @@
 import { sequenceEvents } from '../../platform/outbox/sequencer.js';
-import { type ClaimedDelivery, type ClaimedEndpoint, claimDeliveries, dueEndpoints } from './delivery.claim.js';
+import { type ClaimedDelivery, type ClaimedEndpoint, dueEndpoints } from './delivery.claim.js';
+import { recordAndClaim } from './delivery.cycle.js';
 import { type AttemptOutcome, type EndpointAgents, endpointAgents, sendAttempt } from './delivery.http.js';
-import { type FinishedAttempt, recordAttempts } from './delivery.record.js';
+import type { FinishedAttempt } from './delivery.record.js';
 import { retryDelayMs } from './retry-schedule.js';
 import { signDelivery, signingSecrets } from './signing.js';
 import type { WebhooksDeps } from './webhooks.deps.js';
@@ -82,46 +83,40 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
       do {
         this.rerun = false;
         this.lastActive = Date.now();
-        if (this.finished.length > 0) await this.record(this.finished.splice(0));
+        const batch = this.finished.splice(0);
         const free = concurrency - this.inFlight;
-        if (this.wantsClaim && !stopped && free > 0) {
-          this.wantsClaim = false;
-          await this.claim(free);
-        }
+        const want = this.wantsClaim && !stopped && free > 0 ? free : 0;
+        if (want > 0) this.wantsClaim = false;
+        if (batch.length > 0 || want > 0) await this.turn(batch, want);
       } while (this.rerun);
     }
 
-    private async record(batch: FinishedAttempt[]): Promise<void> {
+    /** Records what ended and claims up to `want` more, in one transaction; then starts the sends. */
+    private async turn(batch: FinishedAttempt[], want: number): Promise<void> {
+      let result: Awaited<ReturnType<typeof recordAndClaim>>;
       try {
-        const { recorded, health } = await recordAttempts(deps, this.endpointId, batch);
-        if (recorded < batch.length)
-          log.info(
-            { endpointId: this.endpointId, lost: batch.length - recorded },
-            'webhooks: outcomes after a lost lease dropped',
-          );
-        if (health.disabled) this.wantsClaim = false;
+        result = await recordAndClaim(deps, this.endpointId, batch, { want, leaseMs });
       } catch (err) {
-        // The leases run out and the deliveries are sent again: at least once, never lost.
-        log.warn({ err, endpointId: this.endpointId, attempts: batch.length }, 'webhooks: recording outcomes failed');
-      }
-    }
-
-    private async claim(free: number): Promise<void> {
-      let claimed: Awaited<ReturnType<typeof claimDeliveries>>;
-      try {
-        claimed = await claimDeliveries(deps.db, { endpointId: this.endpointId, want: free, concurrency, leaseMs });
-      } catch (err) {
-        log.warn({ err, endpointId: this.endpointId }, 'webhooks: claim failed; will retry');
+        // Unrecorded outcomes: their leases run out and the deliveries are sent again (at least once).
+        log.warn(
+          { err, endpointId: this.endpointId, outcomes: batch.length },
+          'webhooks: record/claim failed; will retry',
+        );
         return;
       }
-      if (claimed.kind !== 'claimed') return;
+      if (result.recorded < batch.length)
+        log.info(
+          { endpointId: this.endpointId, dropped: batch.length - result.recorded },
+          'webhooks: outcomes of attempts whose lease was lost were dropped',
+        );
+      if (!result.claimed) return;
       let secrets: string[] | null = null;
       try {
-        secrets = signingSecrets(deps.secretBox, claimed.endpoint, new Date());
+        secrets = signingSecrets(deps.secretBox, result.claimed.endpoint, new Date());
       } catch (err) {
         log.error({ err, endpointId: this.endpointId }, 'webhooks: the endpoint secret cannot be opened');
       }
-      for (const d of claimed.deliveries) this.start(claimed.endpoint, secrets, d);
+      for (const d of result.claimed.deliveries) this.start(result.claimed.endpoint, secrets, d);
     }
 
     private start(endpoint: ClaimedEndpoint, secrets: string[] | null, d: ClaimedDelivery): void {
