@@ -1,5 +1,6 @@
 import { type TSchema, Type } from 'typebox';
 import { adminProductViews, ProductView } from './modules/catalog/index.js';
+import { CustomerSchema, customerViews } from './modules/identity/index.js';
 import { InventoryItemView, itemViews } from './modules/inventory/index.js';
 import { adminOrderViews, OrderDetail } from './modules/orders/index.js';
 import { PaymentResource, paymentResources } from './modules/payments/index.js';
@@ -37,7 +38,7 @@ interface ResourceKind {
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
-export type ResourceKindName = 'product' | 'order' | 'payment' | 'inventoryItem';
+export type ResourceKindName = 'product' | 'order' | 'payment' | 'inventoryItem' | 'customer';
 
 export const resourceKinds: Record<ResourceKindName, ResourceKind> = {
   product: {
@@ -64,6 +65,12 @@ export const resourceKinds: Record<ResourceKindName, ResourceKind> = {
     schema: InventoryItemView,
     idOf: (e) => text(e.payload.itemId) ?? e.aggregateId ?? undefined,
     load: async (db, ids) => (await itemViews(db, ids)).map((i) => ({ id: i.id, data: i })),
+  },
+  customer: {
+    component: 'CustomerResource',
+    schema: CustomerSchema,
+    idOf: (e) => text(e.payload.customerId) ?? e.aggregateId ?? undefined,
+    load: async (db, ids) => (await customerViews(db, ids)).map((c) => ({ id: c.id, data: c })),
   },
 };
 
@@ -149,6 +156,11 @@ export const entries = {
   'inventory.back_in_stock': {
     resource: 'inventoryItem',
     description: `A sold-out item is available again. ${itemData}`,
+  },
+  'customer.created': {
+    resource: 'customer',
+    description:
+      'A customer registered. The customer as `GET /v1/store/customers/me` shows it (id, email, names, emailVerified).',
   },
   'cart.completed': {
     internal: "checkout's hand-off once the order exists; merchants get `order.placed` for the same moment",

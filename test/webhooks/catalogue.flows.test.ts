@@ -92,7 +92,7 @@ describe('the event catalogue against real flows', () => {
       )?.id ?? '';
 
     await productLife();
-    await signUp(t);
+    const customer = await signUp(t);
 
     // A guest checkout (manual provider), captured, fulfilled, shipped, delivered, partly returned and refunded.
     const order = await placeOrder(t, { quantities: [2, 1] });
@@ -147,6 +147,7 @@ describe('the event catalogue against real flows', () => {
       'inventory.back_in_stock',
       'order.cancelled',
       'payment.voided',
+      'customer.created',
       'cart.completed',
       'notification.queued',
     ];
@@ -182,5 +183,9 @@ describe('the event catalogue against real flows', () => {
     expect(byType('payment.captured').map((r) => r?.resourceId)).toContain(order.orderId);
     expect(byType('product.deleted')[0]?.data).toEqual({ id: expect.stringMatching(/^prod_/), deleted: true });
     expect(byType('inventory.back_in_stock')[0]?.data).toMatchObject({ available: 5, lowStock: false });
+    expect(byType('customer.created')[0]).toEqual({
+      resourceId: customer.id,
+      data: expect.objectContaining({ id: customer.id, email: customer.email, emailVerified: false }),
+    });
   });
 });

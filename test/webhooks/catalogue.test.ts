@@ -136,6 +136,7 @@ describe('event catalogue', () => {
       event('product.deleted', 'prod_gone', { productId: 'prod_gone' }),
       event('inventory.low_stock', 'item_gone', { itemId: 'item_gone' }),
       event('payment.refunded', 'pay_gone', { paymentId: 'pay_gone', orderId: null }),
+      event('customer.created', 'cus_gone', { customerId: 'cus_gone' }),
     ];
     const rendered = await renderEvents(t.db.db, events);
     const validate = webhookValidators(doc);

@@ -3,6 +3,7 @@ import { UniqueViolationError } from '../../platform/db/pg-errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import { appendEvent } from '../../platform/outbox/outbox.js';
 import { type AuditContext, recordAudit } from './audit.js';
 import { assertCurrentPassword } from './current-password.js';
 import { type MailSettings, queueVerificationEmail } from './customers.account.service.js';
@@ -82,6 +83,7 @@ export async function registerCustomer(
         },
       );
       await queueVerificationEmail(tx, created, mail);
+      await appendEvent(tx, { type: 'customer.created', aggregateId: id, payload: { customerId: id } });
       return created;
     });
     return toCustomerView(row);

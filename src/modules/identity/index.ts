@@ -3,13 +3,17 @@
  * The only file other modules import.
  */
 
+import './identity.events.js';
+
 export { createApiKey, listApiKeys, resolveKeyPermissions, revokeApiKey } from './api-keys.service.js';
 export { type AuditContext, type AuditEntry, auditContext, recordAudit, systemActor } from './audit.js';
 /** Registers authentication + authorization for every `/v1` route (see `RouteAuth`). */
 export { authorize, registerAuth, resolvePrincipal } from './auth.plugin.js';
 export { AddressCreateBody } from './customers.addresses.schemas.js';
 export { type CustomerRouteDeps, customerRoutes } from './customers.routes.js';
-export { Email } from './customers.schemas.js';
+/** The customer's view (`GET /v1/store/customers/me`): schema and batch read, for the webhook catalogue. */
+export { CustomerSchema, Email } from './customers.schemas.js';
+export { customerViews } from './customers.views.js';
 export { InvalidCredentialsError, PermissionDeniedError, UnauthenticatedError } from './identity.errors.js';
 export { consumeToken, issueToken, type TokenPurpose, type TokenSubject } from './one-time-tokens.js';
 export { builtinRoles, isPermission, type Permission, permissions } from './permissions.js';
