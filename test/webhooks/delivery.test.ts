@@ -3,6 +3,9 @@ import { claimDeliveries } from '../../src/modules/webhooks/delivery.claim.js';
 import { sendAttempt } from '../../src/modules/webhooks/delivery.http.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/modules/webhooks/delivery.worker.js';
 import { signDelivery } from '../../src/modules/webhooks/signing.js';
+import { withTransaction } from '../../src/platform/db/transaction.js';
+import { newId } from '../../src/platform/ids.js';
+import { appendEvent } from '../../src/platform/outbox/outbox.js';
 import { version } from '../../src/version.js';
 import {
   type AddedEvent,
@@ -66,6 +69,24 @@ describe('webhook delivery (Standard Webhooks 1.0)', () => {
     const endpoint = await endpointRow(h, ep.id);
     expect(endpoint.last_success_at).toBeInstanceOf(Date);
     expect(endpoint.failing_since).toBeNull();
+  });
+
+  it('delivers an outbox event end to end: sequenced, fanned out, signed and sent by the worker alone', async () => {
+    receiver = await Receiver.start();
+    const ep = await addEndpoint(h, receiver.url());
+    receiver.secrets = [ep.secret];
+    const productId = newId('product');
+    const eventId = await withTransaction(h.db.db, (tx) =>
+      appendEvent(tx, { type: 'product.updated', aggregateId: productId, payload: { productId } }),
+    );
+    worker = startWebhookWorker(h.deps);
+    await waitFor('the event', () => receiver.ids().includes(eventId));
+    const r = receiver.received.find((x) => x.id === eventId);
+    expect(r?.verifiedWith).toEqual([ep.secret]);
+    const body = JSON.parse(r?.body ?? '{}') as { type: string; sequence: number; data: { id: string } };
+    expect(body.type).toBe('product.updated');
+    expect(body.data.id).toBe(productId);
+    expect(body.sequence).toBeGreaterThan(0);
   });
 
   it('signs with both secrets during a rotation overlap; each one alone verifies; after it only the new one', async () => {

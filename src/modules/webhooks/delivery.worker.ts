@@ -3,6 +3,7 @@ import { type ClaimedDelivery, type ClaimedEndpoint, dueEndpoints } from './deli
 import { recordAndClaim } from './delivery.cycle.js';
 import { type AttemptOutcome, type EndpointAgents, endpointAgents, sendAttempt } from './delivery.http.js';
 import type { FinishedAttempt } from './delivery.record.js';
+import { fanOutOnce } from './fanout.js';
 import { retryDelayMs } from './retry-schedule.js';
 import { signDelivery, signingSecrets } from './signing.js';
 import type { WebhooksDeps } from './webhooks.deps.js';
@@ -225,9 +226,12 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
   };
 }
 
+const FANOUT_BATCH = 500;
+
+/** Commit-order positions for new outbox events, then deliveries for them; true when a full batch was fanned out. */
 async function defaultFeed(deps: WebhooksDeps): Promise<boolean> {
   await sequenceEvents(deps.db);
-  return false;
+  return (await fanOutOnce(deps, { batchSize: FANOUT_BATCH })) >= FANOUT_BATCH;
 }
 
 function failedWithoutSending(error: string): AttemptOutcome {
