@@ -43,12 +43,14 @@ describe('outbox admin routes', () => {
   it('lists dead events with their last error and pages with a cursor', async () => {
     const ids = [await event('dead'), await event('dead'), await event('dead')];
     await event('pending');
-    const first = await list('?status=dead&limit=2');
+    const first = await list('?status=dead&limit=2&order=desc');
     expect(first.statusCode).toBe(200);
     const page = first.json<{ data: { id: string; status: string; lastError: string }[]; nextCursor: string }>();
     expect(page.data.map((e) => e.id)).toEqual([ids[2], ids[1]]);
     expect(page.data[0]).toMatchObject({ status: 'dead', lastError: 'handler exploded', payload: { n: 1 } });
-    const second = (await list(`?status=dead&limit=2&cursor=${page.nextCursor}`)).json<{ data: { id: string }[] }>();
+    const second = (await list(`?status=dead&limit=2&order=desc&cursor=${page.nextCursor}`)).json<{
+      data: { id: string }[];
+    }>();
     expect(second.data.map((e) => e.id)).toContain(ids[0]);
   });
 
