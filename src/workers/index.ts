@@ -39,8 +39,8 @@ const PAYMENT_RECONCILE_INTERVAL_MS = 30_000;
 /**
  * Background work: the outbox relay, periodic maintenance (expired idempotency keys, events and
  * webhook history past EVENT_RETENTION_DAYS), releasing expired cart holds and running uploaded
- * CSV imports. Safe to run in any number of processes at once: the relay, hold expiry and import jobs claim rows with SKIP
- * LOCKED and maintenance deletes are idempotent.
+ * CSV imports. Safe to run in any number of processes at once: the relay, hold expiry and import
+ * jobs claim rows with SKIP LOCKED and maintenance deletes are idempotent.
  */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const logger = deps.logger.child({ component: 'worker' });
