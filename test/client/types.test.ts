@@ -4,7 +4,9 @@ import {
   type PagedPath,
   type PageItem,
   paginate,
+  type WebhookEventType,
   type WebhookMessage,
+  type WebhookPayload,
 } from '@backroom/client';
 import { describe, expectTypeOf, it } from 'vitest';
 
@@ -53,6 +55,13 @@ describe('@backroom/client types', () => {
     expectTypeOf<Cart['data']['status']>().toEqualTypeOf<'open' | 'completing' | 'completed'>();
     expectTypeOf<'/v1/admin/orders'>().toExtend<PagedPath>();
     expectTypeOf<PageItem<'/v1/admin/orders'>>().toHaveProperty('number');
-    expectTypeOf<WebhookMessage>().toHaveProperty('type');
+    expectTypeOf<WebhookMessage>().toHaveProperty('sequence');
+    expectTypeOf<'order.placed'>().toExtend<WebhookEventType>();
+    // `data` is the resource, or `{ id, deleted: true }` when it is gone by the time the event is sent.
+    expectTypeOf<Exclude<WebhookPayload<'product.created'>, { deleted: true }>>().toHaveProperty('variants');
+    const message = {} as WebhookMessage;
+    if (message.type === 'order.placed' && !('deleted' in message.data)) {
+      expectTypeOf(message.data).toHaveProperty('number');
+    }
   });
 });

@@ -177,14 +177,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Outbox events, newest first (e.g. `?status=dead` for the ones that gave up) */
+        /**
+         * Events in commit order, for consumers catching up (cursor: position)
+         * @description Events in **commit order**: every event gets a `position` once the transaction that wrote it has
+         *     committed, and positions only grow, so a consumer that keeps the `position` of the last event it
+         *     handled and asks again with `after=<it>` sees every event exactly once, in the order the changes
+         *     happened (for one resource, always). `nextCursor` is that last position when more events are
+         *     waiting right now, otherwise `null` — a consumer that caught up keeps its own last position and
+         *     polls again later. Filter by `type` (one or several, comma-separated) and `resourceId` (the id
+         *     the event is about); filters do not change positions, so the same cursor works with or without them.
+         *
+         *     `order=desc` lists newest first (the operator's view; `after` then pages back in time), and
+         *     `status` filters by in-process delivery (`dead`: the ones that gave up).
+         *
+         *     Events are kept for `EVENT_RETENTION_DAYS` (default 30 days) whatever their delivery status, then
+         *     pruned (never while pending): a consumer that was down longer than that must resynchronise from the
+         *     resources themselves.
+         */
         get: {
             parameters: {
                 query?: {
-                    status?: "pending" | "delivered" | "dead";
-                    limit?: number;
-                    /** @description `nextCursor` of the previous page */
+                    /** @description Event types, comma-separated (`order.placed,order.cancelled`), at most 50 */
+                    type?: string;
+                    /** @description Only events about this resource (its id) */
+                    resourceId?: string;
+                    /** @description Only events after this position (in the listing order): your last one */
+                    after?: string;
+                    /** @description `nextCursor` of the previous page (the same as `after`) */
                     cursor?: string;
+                    limit?: number;
+                    /** @description `asc`: commit order (consumers); `desc`: newest first */
+                    order?: "asc" | "desc";
+                    status?: "pending" | "delivered" | "dead";
                 };
                 header?: never;
                 path?: never;
@@ -203,6 +227,11 @@ export interface paths {
                                 id: string;
                                 type: string;
                                 aggregateId: null | string;
+                                requestId: null | string;
+                                /** @description Commit-order position: the cursor */
+                                position: string;
+                                /** Format: date-time */
+                                sequencedAt: string;
                                 status: "pending" | "delivered" | "dead";
                                 attempts: number;
                                 lastError: null | string;
@@ -13549,6 +13578,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/webhook-endpoints/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue again every event since a time that this endpoint subscribes to (same `webhook-id`s)
+         * @description Reaches back as far as EVENT_RETENTION_DAYS keeps events (an older `since` replays what is kept; a future one queues nothing). Deliveries in flight are left to finish; a disabled endpoint gets the rest once it is enabled again. Answers with how many deliveries were queued.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description events that happened at or after this time
+                         */
+                        since: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            queued: number;
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/webhook-deliveries": {
         parameters: {
             query?: never;
@@ -13805,9 +13905,837 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    ping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ping
+         * @description A test event sent by `POST /v1/admin/webhook-endpoints/{id}/test`, whatever the endpoint subscribes to.
+         */
+        post: operations["webhook_ping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * product.created
+         * @description A product was created (admin API or CSV import). The product as `GET /v1/admin/products/{id}` returns it.
+         */
+        post: operations["webhook_product_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * product.updated
+         * @description A product, its variants, prices or memberships changed. The product as `GET /v1/admin/products/{id}` returns it.
+         */
+        post: operations["webhook_product_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * product.deleted
+         * @description A product was deleted: `{ id, deleted: true }`.
+         */
+        post: operations["webhook_product_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.placed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.placed
+         * @description An order was placed: its payment went through. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_order_placed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.cancelled
+         * @description An order was cancelled (by staff, or its payment failed or was abandoned). The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_order_cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.completed
+         * @description Every line of the order was delivered. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_order_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.refunded
+         * @description Money was refunded to the buyer. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_order_refunded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfillment.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfillment.created
+         * @description A parcel was prepared (stock left the location); see the order's `fulfillments`. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_fulfillment_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfillment.shipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfillment.shipped
+         * @description A parcel was shipped (tracking on the fulfilment). The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_fulfillment_shipped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfillment.delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfillment.delivered
+         * @description A parcel was delivered. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_fulfillment_delivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "return.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * return.requested
+         * @description A return was requested; see the order's `returns`. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_return_requested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "return.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * return.approved
+         * @description A return was approved. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_return_approved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "return.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * return.rejected
+         * @description A return was rejected. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_return_rejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "return.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * return.received
+         * @description Returned items arrived (and were restocked). The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
+         */
+        post: operations["webhook_return_received"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.authorized": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.authorized
+         * @description A payment was authorized. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
+         */
+        post: operations["webhook_payment_authorized"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.captured": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.captured
+         * @description Money was captured. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
+         */
+        post: operations["webhook_payment_captured"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.refunded
+         * @description Money was refunded. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
+         */
+        post: operations["webhook_payment_refunded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.voided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.voided
+         * @description An authorization was released. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
+         */
+        post: operations["webhook_payment_voided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.failed
+         * @description A payment or a capture/refund was declined. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
+         */
+        post: operations["webhook_payment_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.reversed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.reversed
+         * @description The gateway took back a capture (a refund made at the gateway). The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
+         */
+        post: operations["webhook_payment_reversed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.refund_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.refund_failed
+         * @description A refund the gateway had accepted failed later: the money stays captured. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
+         */
+        post: operations["webhook_payment_refund_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.dispute_opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.dispute_opened
+         * @description The buyer disputed the payment. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
+         */
+        post: operations["webhook_payment_dispute_opened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.dispute_closed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.dispute_closed
+         * @description A dispute was closed (won or lost). The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
+         */
+        post: operations["webhook_payment_dispute_closed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.released": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.released
+         * @description Money held for an attempt that never became an order was given back. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
+         */
+        post: operations["webhook_payment_released"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inventory.low_stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inventory.low_stock
+         * @description Available stock fell to or below the item's low-stock threshold. The inventory item as `GET /v1/admin/inventory/items/{id}` returns it (levels per location, available, lowStock).
+         */
+        post: operations["webhook_inventory_low_stock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inventory.back_in_stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inventory.back_in_stock
+         * @description A sold-out item is available again. The inventory item as `GET /v1/admin/inventory/items/{id}` returns it (levels per location, available, lowStock).
+         */
+        post: operations["webhook_inventory_back_in_stock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * customer.created
+         * @description A customer registered. The customer as `GET /v1/store/customers/me` shows it (id, email, names, emailVerified).
+         */
+        post: operations["webhook_customer_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /** @description The resource no longer exists (deleted since the event). */
+        DeletedResource: {
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+        };
+        ProductResource: {
+            id: string;
+            handle: string;
+            title: string;
+            subtitle: null | string;
+            description: string;
+            status: string;
+            tags: string[];
+            attributes: unknown[];
+            images: {
+                url: string;
+                alt: null | string;
+            }[];
+            seoTitle: null | string;
+            seoDescription: null | string;
+            options: {
+                id: string;
+                name: string;
+                values: string[];
+            }[];
+            variants: {
+                id: string;
+                title: string;
+                sku: string;
+                barcode: null | string;
+                weightGrams: null | number;
+                options: {
+                    [key: string]: string;
+                };
+                position: number;
+                prices: {
+                    price: {
+                        amount: number;
+                        currency: string;
+                    };
+                    compareAtPrice: null | {
+                        amount: number;
+                        currency: string;
+                    };
+                }[];
+            }[];
+            categoryIds: string[];
+            collectionIds: string[];
+            salesChannelIds: string[];
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        OrderResource: {
+            id: string;
+            number: number;
+            email: string;
+            customerId: null | string;
+            status: string;
+            paymentStatus: string;
+            fulfillmentStatus: string;
+            currency: string;
+            total: {
+                amount: number;
+                currency: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            placedAt: null | string;
+            salesChannelId: string;
+            regionId: null | string;
+            subtotal: {
+                amount: number;
+                currency: string;
+            };
+            discountTotal: {
+                amount: number;
+                currency: string;
+            };
+            shippingTotal: {
+                amount: number;
+                currency: string;
+            };
+            taxTotal: {
+                amount: number;
+                currency: string;
+            };
+            shippingAddress: null | unknown;
+            billingAddress: null | unknown;
+            shippingMethod: null | unknown;
+            promoCodes: string[];
+            version: number;
+            cancelledAt: null | string;
+            lines: {
+                id: string;
+                variantId: null | string;
+                productId: null | string;
+                sku: string;
+                title: string;
+                variantTitle: string;
+                quantity: number;
+                unitPrice: {
+                    amount: number;
+                    currency: string;
+                };
+                subtotal: {
+                    amount: number;
+                    currency: string;
+                };
+                discount: {
+                    amount: number;
+                    currency: string;
+                };
+                tax: {
+                    amount: number;
+                    currency: string;
+                };
+                total: {
+                    amount: number;
+                    currency: string;
+                };
+                taxLines: unknown[];
+                fulfilledQuantity: number;
+                shippedQuantity: number;
+                returnedQuantity: number;
+            }[];
+            fulfillments: {
+                id: string;
+                orderId: string;
+                locationId: string;
+                status: "created" | "shipped" | "delivered";
+                carrier: null | string;
+                trackingNumber: null | string;
+                trackingUrl: null | string;
+                /** Format: date-time */
+                createdAt: string;
+                shippedAt: null | string;
+                deliveredAt: null | string;
+                lines: {
+                    lineId: string;
+                    variantId: null | string;
+                    sku: string;
+                    title: string;
+                    variantTitle: string;
+                    quantity: number;
+                }[];
+            }[];
+            returns: {
+                id: string;
+                orderId: string;
+                /** @enum {string} */
+                status: "requested" | "approved" | "rejected" | "received";
+                requestedBy: {
+                    type: string;
+                    id: null | string;
+                };
+                note: null | string;
+                rejectionReason: null | string;
+                refundedAmount: {
+                    amount: number;
+                    currency: string;
+                };
+                /** Format: date-time */
+                createdAt: string;
+                approvedAt: null | string;
+                rejectedAt: null | string;
+                receivedAt: null | string;
+                lines: {
+                    id: string;
+                    orderLineId: string;
+                    variantId: null | string;
+                    sku: string;
+                    title: string;
+                    quantity: number;
+                    /** @enum {string} */
+                    reason: "damaged" | "wrong_item" | "not_as_described" | "no_longer_needed" | "other";
+                    note: null | string;
+                    receivedQuantity: number;
+                    restockedQuantity: number;
+                }[];
+            }[];
+            timeline: {
+                id: string;
+                /** Format: date-time */
+                at: string;
+                kind: string;
+                actorType: string;
+                actorId: null | string;
+                data: {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
+        PaymentResource: {
+            id: string;
+            orderId: null | string;
+            cartId: string;
+            provider: string;
+            providerReference: null | string;
+            status: string;
+            captureMethod: string;
+            declineCode: null | string;
+            amount: {
+                amount: number;
+                currency: string;
+            };
+            authorized: {
+                amount: number;
+                currency: string;
+            };
+            captured: {
+                amount: number;
+                currency: string;
+            };
+            refunded: {
+                amount: number;
+                currency: string;
+            };
+            disputes: {
+                id: string;
+                status: string;
+                reason: null | string;
+                amount: null | {
+                    amount: number;
+                    currency: string;
+                };
+                /** Format: date-time */
+                openedAt: string;
+                closedAt: null | string;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        InventoryItemResource: {
+            id: string;
+            sku: string;
+            variantId: null | string;
+            tracked: boolean;
+            allowBackorder: boolean;
+            lowStockThreshold: number;
+            /** @description Over active locations; null = not tracked */
+            available: null | number;
+            lowStock: boolean;
+            levels: {
+                locationId: string;
+                locationCode: string;
+                active: boolean;
+                onHand: number;
+                reserved: number;
+                held: number;
+                available: number;
+            }[];
+        };
+        CustomerResource: {
+            id: string;
+            email: string;
+            firstName: null | string;
+            lastName: null | string;
+            emailVerified: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
         Problem: {
             /** @description URI identifying the problem type. */
             type: string;
@@ -13834,4 +14762,1520 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    webhook_ping: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "ping";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: {
+                        endpointId: string;
+                        message: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_product_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "product.created";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["ProductResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_product_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "product.updated";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["ProductResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_product_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "product.deleted";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_placed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "order.placed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_cancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "order.cancelled";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "order.completed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_refunded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "order.refunded";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_fulfillment_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "fulfillment.created";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_fulfillment_shipped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "fulfillment.shipped";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_fulfillment_delivered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "fulfillment.delivered";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_return_requested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "return.requested";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_return_approved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "return.approved";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_return_rejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "return.rejected";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_return_received: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "return.received";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["OrderResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_authorized: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "payment.authorized";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_captured: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "payment.captured";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_refunded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "payment.refunded";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_voided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "payment.voided";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "payment.failed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_reversed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "payment.reversed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_refund_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "payment.refund_failed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_dispute_opened: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "payment.dispute_opened";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_dispute_closed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "payment.dispute_closed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_released: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "payment.released";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_inventory_low_stock: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "inventory.low_stock";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["InventoryItemResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_inventory_back_in_stock: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "inventory.back_in_stock";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["InventoryItemResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_customer_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "customer.created";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["CustomerResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}
