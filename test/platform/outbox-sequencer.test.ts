@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newStatementScope, runWithStatementScope } from '../../src/platform/db/query-stats.js';
 import { withTransaction } from '../../src/platform/db/transaction.js';
 import { readEventsAfter, readEventsSince } from '../../src/platform/outbox/feed.js';
 import { appendEvent } from '../../src/platform/outbox/outbox.js';
@@ -22,7 +23,9 @@ describe('outbox sequencer (commit-order positions)', () => {
     const ids = await appendEvents(t.db, 5);
     expect(await readEventsAfter(t.db, { afterPosition: 0, limit: 10 })).toEqual([]); // not sequenced yet
     expect(await sequenceEvents(t.db, { batchSize: 2 })).toBe(5);
-    expect(await sequenceEvents(t.db)).toBe(0);
+    const idle = newStatementScope();
+    expect(await runWithStatementScope(idle, () => sequenceEvents(t.db))).toBe(0);
+    expect(idle.count, idle.statements.join('\n')).toBe(1); // nothing pending: one read, no transaction
     const read = await readEventsAfter(t.db, { afterPosition: 0, limit: 10 });
     expect(read.map((e) => e.id)).toEqual(ids);
     const positions = read.map((e) => BigInt(e.position));
