@@ -17,7 +17,9 @@ interface Operation {
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: { required?: string[] } }> };
 }
-type OpenApiDocument = Record<string, unknown> & { paths?: Record<string, Record<string, Operation | Parameter[]>> };
+export type OpenApiDocument = Record<string, unknown> & {
+  paths?: Record<string, Record<string, Operation | Parameter[]>>;
+};
 
 /**
  * What a caller may leave out, which the route schemas (and so /openapi.json) list as required:

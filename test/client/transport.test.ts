@@ -143,6 +143,23 @@ describe('@backroom/client requests', () => {
     expect(down.sent).toHaveLength(2);
   });
 
+  it('never repeats a mutation the server does not deduplicate (a secret shown once, a login)', async () => {
+    const lost = scripted([new TypeError('fetch failed')]);
+    const a = createBackroomClient({ baseUrl: 'http://shop.test', fetch: lost.fetch, retries: fast });
+    const created = a.POST('/v1/admin/webhook-endpoints', {
+      body: { url: 'https://erp.example.com', eventTypes: ['*'] },
+    });
+    await expect(created).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(lost.sent).toHaveLength(1);
+
+    const unavailable = scripted([problem(503, 'UNAVAILABLE')]);
+    const b = createBackroomClient({ baseUrl: 'http://shop.test', fetch: unavailable.fetch, retries: fast });
+    await expect(b.loginStaff({ email: 'ops@example.com', password: 'a long passphrase' })).rejects.toMatchObject({
+      status: 503,
+    });
+    expect(unavailable.sent).toHaveLength(1);
+  });
+
   it('retries: 0 sends once', async () => {
     const s = scripted([problem(503, 'UNAVAILABLE')]);
     const client = createBackroomClient({ baseUrl: 'http://shop.test', fetch: s.fetch, retries: 0 });

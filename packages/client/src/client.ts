@@ -1,6 +1,7 @@
-import createClient, { type Client, type FetchResponse, type MaybeOptionalInit } from 'openapi-fetch';
+import createClient, { type Client, type FetchResponse, type MaybeOptionalInit, type Middleware } from 'openapi-fetch';
 import type { HttpMethod, MediaType, PathsWithMethod, RequiredKeysOf } from 'openapi-typescript-helpers';
 import { errorFromResponse } from './errors.js';
+import { notIdempotent } from './not-idempotent.js';
 import type { paths } from './schema.js';
 import { type RetryOptions, transport } from './transport.js';
 
@@ -99,7 +100,8 @@ function throwing<M extends HttpMethod>(raw: Client<paths>, method: Uppercase<M>
  * Credentials: `secretKey` (servers), `publishableKey` (storefronts), and a customer or staff session token
  * (`sessionToken`, `getSessionToken`, `setSessionToken`, or the login helpers); the session token, when there is
  * one, is sent instead of the secret key. Every mutation carries an `Idempotency-Key`, and requests that got no
- * answer or a 503 are repeated safely (see `transport`). Failures are thrown as `BackroomError`.
+ * answer or a 503 are repeated safely (see `transport`), except the few mutations the server does not deduplicate
+ * (not-idempotent.ts). Failures are thrown as `BackroomError`.
  */
 export function createBackroomClient(options: BackroomClientOptions): BackroomClient {
   let sessionToken = options.sessionToken;
@@ -109,12 +111,23 @@ export function createBackroomClient(options: BackroomClientOptions): BackroomCl
     retry: retryOptions(options.retries),
     publishableKey: options.publishableKey,
   };
-  const clientOf = (bearer: (() => Promise<string | undefined>) | undefined) =>
-    createClient<paths>({
+  // openapi-fetch knows the path template (`/v1/admin/webhook-endpoints`) only in middleware; the transport sees
+  // the request it marked.
+  const once = new WeakSet<Request>();
+  const markOnce: Middleware = {
+    onRequest({ request, schemaPath }) {
+      if (notIdempotent.has(`${request.method} ${schemaPath}`)) once.add(request);
+    },
+  };
+  const clientOf = (bearer: (() => Promise<string | undefined>) | undefined) => {
+    const client = createClient<paths>({
       baseUrl: options.baseUrl,
       headers: options.headers,
-      fetch: transport({ ...common, bearer }),
+      fetch: transport({ ...common, bearer, repeatable: (request) => !once.has(request) }),
     });
+    client.use(markOnce);
+    return client;
+  };
   const raw = clientOf(async () => (await session()) ?? options.secretKey);
   // Login sends no bearer token: a stale session token would get the login refused with 401.
   const anonymous = clientOf(undefined);

@@ -16,6 +16,8 @@ export interface TransportOptions {
   publishableKey?: string | undefined;
   /** The `Authorization: Bearer` token for this request (session token, else secret key), if any. */
   bearer?: (() => Promise<string | undefined>) | undefined;
+  /** False for a request that must never be repeated (a mutation the server does not deduplicate). */
+  repeatable?: ((request: Request) => boolean) | undefined;
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -41,7 +43,9 @@ export function randomUuid(): string {
  * - `409 IDEMPOTENCY_REQUEST_IN_PROGRESS` on a mutation: the first attempt (whose answer was lost) is still
  *   running; the repeat waits for it and gets its stored answer.
  * Nothing else is repeated: a 4xx is the command's answer, and a 500/502/504 may come after a commit the server
- * could not report (502 here also means a payment gateway gave no answer; the caller decides).
+ * could not report (502 here also means a payment gateway gave no answer; the caller decides). Nor is a mutation
+ * the server does not deduplicate (`repeatable`: logins, secrets shown once — see not-idempotent.ts): its repeat
+ * would do the work twice.
  * Waits grow exponentially with jitter (a server's `Retry-After` is honoured), up to `maxDelayMs`; the caller's
  * `AbortSignal` stops the waiting. After the last attempt a lost answer becomes a `BackroomError`
  * (`NETWORK_ERROR`) and a 503 is returned for the caller to raise.
@@ -58,8 +62,9 @@ export function transport(opts: TransportOptions): (request: Request) => Promise
     }
     if (mutation && !request.headers.has('idempotency-key')) request.headers.set('idempotency-key', randomUuid());
 
+    const retries = opts.repeatable?.(request) === false ? 0 : opts.retry.retries;
     for (let attempt = 0; ; attempt++) {
-      const last = attempt >= opts.retry.retries;
+      const last = attempt >= retries;
       let response: Response;
       try {
         response = await opts.fetch(request.clone());

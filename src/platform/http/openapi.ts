@@ -44,6 +44,9 @@ export async function registerOpenApi(
     }
     response['4xx'] ??= problemResponse;
     response['5xx'] ??= problemResponse;
+    // A mutation that opted out of Idempotency-Key (its answer is never stored, e.g. a secret shown once): a client
+    // must not repeat it after a lost answer, or the work is done twice (@backroom/client reads this mark).
+    if (route.config?.idempotency === false) (route.schema as Record<string, unknown>)['x-idempotent'] = false;
   });
 
   await app.register(swagger, {
