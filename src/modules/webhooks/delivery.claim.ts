@@ -52,7 +52,7 @@ export interface ClaimRequest {
 }
 
 /**
- * In one short transaction: lock the endpoint row (SKIP LOCKED: if another worker is claiming for it,
+ * In one short transaction: lock the endpoint row (FOR NO KEY UPDATE SKIP LOCKED: if another worker is claiming for it,
  * skip), require it enabled, and lease up to `min(want, concurrency - in flight)` due deliveries in
  * (sequence, id) order, none of which has an earlier delivery of the same resource to this endpoint still
  * pending (that one goes first). Each claimed delivery gets `attempts + 1` and a lease; a worker killed
@@ -73,17 +73,69 @@ export async function claimDeliveries(db: Db, req: ClaimRequest): Promise<ClaimR
  * right now (SKIP LOCKED) or it no longer exists.
  */
 export async function lockEndpointForClaim(tx: Tx, endpointId: string) {
+  // NO KEY UPDATE, not UPDATE: it serialises claimers (and waits for nobody) but does not block the key-share
+  // locks of foreign-key checks, so the fan-out can insert this endpoint's deliveries while a claim runs.
   return tx
     .selectFrom('webhook_endpoint')
     .select(['id', 'url', 'enabled', 'secret_sealed', 'previous_secret_sealed', 'previous_secret_expires_at'])
     .where('id', '=', endpointId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .skipLocked()
     .executeTakeFirst();
 }
 
-/** The claim statement; the caller holds the endpoint's row lock (`lockEndpointForClaim`) and checked it is enabled. */
+/**
+ * How many due deliveries one claim looks at (oldest due first). Bounded, so a claim costs the same
+ * whatever the backlog: the first due deliveries in due order are nearly all claimable (or parked, below).
+ */
+const CLAIM_WINDOW_MIN = 50;
+const CLAIM_WINDOW_PER_SLOT = 5;
+
+/**
+ * The claim; the caller holds the endpoint's row lock (`lockEndpointForClaim`) and checked it is enabled.
+ * Looks at the oldest due, unleased deliveries (due order: fresh ones in commit order, retries when
+ * their time comes — so neither starves the other) and, for each, at its resource's head (the
+ * lowest-sequence pending delivery of that resource to this endpoint, via webhook_delivery_resource_idx).
+ * Only a head is claimable: one resource's events go out one at a time, in commit order. A delivery
+ * waiting behind a head that waits for its own retry is parked until that time (its next_attempt_at moved
+ * to the head's), so a failing resource's later events are not looked at again on every claim.
+ * Returns the claimed deliveries in commit order.
+ */
 export async function claimLocked(tx: Tx, req: ClaimRequest): Promise<ClaimedDelivery[]> {
+  const { rows: window } = await sql<{
+    id: string;
+    head_id: string | null;
+    head_next: Date | null;
+    head_leased: Date | null;
+    waiting_head: boolean;
+  }>`
+    select w.id, h.id as head_id, h.next_attempt_at as head_next, h.leased_until as head_leased,
+           coalesce(h.next_attempt_at > now() and (h.leased_until is null or h.leased_until <= now()), false) as waiting_head
+      from (select d.id, d.resource_id, d.next_attempt_at, d.sequence
+              from webhook_delivery d
+             where d.endpoint_id = ${req.endpointId} and d.status = 'pending' and d.next_attempt_at <= now()
+               and (d.leased_until is null or d.leased_until <= now())
+             order by d.next_attempt_at, d.sequence, d.id
+             limit ${Math.max(CLAIM_WINDOW_MIN, req.want * CLAIM_WINDOW_PER_SLOT)}) w
+      left join lateral (
+        select h.id, h.next_attempt_at, h.leased_until from webhook_delivery h
+         where h.endpoint_id = ${req.endpointId} and h.resource_id = w.resource_id and h.status = 'pending'
+         order by h.sequence, h.id
+         limit 1) h on true
+     order by w.next_attempt_at, w.sequence, w.id`.execute(tx);
+  const heads = window.filter((r) => r.head_id === r.id).map((r) => r.id);
+  const parked = window.filter((r) => r.head_id !== r.id && r.waiting_head).map((r) => r.id);
+  if (parked.length > 0) {
+    await sql`
+      update webhook_delivery f
+         set next_attempt_at = h.next_attempt_at
+        from webhook_delivery h
+       where f.id in (${sql.join(parked)})
+         and h.endpoint_id = f.endpoint_id and h.resource_id = f.resource_id and h.status = 'pending'
+         and h.sequence < f.sequence and h.next_attempt_at > f.next_attempt_at
+         and f.status = 'pending' and f.leased_until is null`.execute(tx);
+  }
+  if (heads.length === 0) return [];
   // Leases are whole milliseconds so the JavaScript Date read back compares equal when the outcome is written.
   const { rows } = await sql<{
     id: string;
@@ -95,15 +147,17 @@ export async function claimLocked(tx: Tx, req: ClaimRequest): Promise<ClaimedDel
   }>`
     with in_flight as (
       select count(*)::int as n from webhook_delivery
-       where endpoint_id = ${req.endpointId} and status = 'pending' and leased_until > now()
+       where endpoint_id = ${req.endpointId} and status = 'pending' and leased_until is not null
+         and leased_until > now()
     ), picked as (
       select d.id from webhook_delivery d
-       where d.endpoint_id = ${req.endpointId} and d.status = 'pending' and d.next_attempt_at <= now()
-         and (d.leased_until is null or d.leased_until <= now())
+       where d.id in (${sql.join(heads)})
+         and d.status = 'pending' and (d.leased_until is null or d.leased_until <= now())
+         -- checked again in the statement that claims: a redelivery may have put an earlier one back
          and not exists (select 1 from webhook_delivery p
                           where p.endpoint_id = d.endpoint_id and p.resource_id = d.resource_id
                             and p.status = 'pending' and p.sequence < d.sequence)
-       order by d.sequence, d.id
+       order by d.next_attempt_at, d.sequence, d.id
        limit greatest(0, least(${req.want}::int, ${req.concurrency}::int - (select n from in_flight)))
        for update of d skip locked
     )
@@ -123,4 +177,19 @@ export async function claimLocked(tx: Tx, req: ClaimRequest): Promise<ClaimedDel
     leasedUntil: new Date(r.leased_until),
     body: r.body,
   }));
+}
+
+/**
+ * Analyzes webhook_delivery when its planner statistics lag well behind its content (more than 10 % of it
+ * changed since the last ANALYZE). A fresh or fast-growing queue otherwise keeps the statistics of an
+ * empty table until autovacuum's next visit (a minute or more), and the claim's plans, chosen for a
+ * table of one row, then read the whole backlog. Returns whether it analyzed.
+ */
+export async function refreshDeliveryStatistics(db: Db): Promise<boolean> {
+  const { rows } = await sql<{ stale: boolean }>`
+    select coalesce((select n_mod_since_analyze > greatest(500, 0.1 * n_live_tup)
+                       from pg_stat_user_tables where relname = 'webhook_delivery'), false) as stale`.execute(db);
+  if (!rows[0]?.stale) return false;
+  await sql`analyze webhook_delivery`.execute(db);
+  return true;
 }

@@ -1,5 +1,10 @@
 import { sequenceEvents } from '../../platform/outbox/sequencer.js';
-import { type ClaimedDelivery, type ClaimedEndpoint, dueEndpoints } from './delivery.claim.js';
+import {
+  type ClaimedDelivery,
+  type ClaimedEndpoint,
+  dueEndpoints,
+  refreshDeliveryStatistics,
+} from './delivery.claim.js';
 import { recordAndClaim } from './delivery.cycle.js';
 import { type AttemptOutcome, type EndpointAgents, endpointAgents, sendAttempt } from './delivery.http.js';
 import type { FinishedAttempt } from './delivery.record.js';
@@ -39,6 +44,8 @@ export interface WebhookWorkerOptions {
 const DEFAULT_LEASE_MARGIN_MS = 5000;
 /** An endpoint's lane (and its idle keep-alive sockets) is dropped after this long without work. */
 const LANE_IDLE_MS = 60_000;
+/** How often a worker looks whether the delivery table's planner statistics need refreshing. */
+const STATISTICS_CHECK_MS = 10_000;
 
 export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOptions = {}): WebhookWorker {
   const log = deps.logger;
@@ -51,6 +58,7 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> | undefined;
   let again = false;
+  let statisticsCheckedAt = 0;
 
   class Lane {
     inFlight = 0;
@@ -186,6 +194,10 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
       try {
         more = await feed(deps);
         if (stopped) return;
+        if (Date.now() - statisticsCheckedAt > STATISTICS_CHECK_MS) {
+          statisticsCheckedAt = Date.now();
+          await refreshDeliveryStatistics(deps.db);
+        }
         for (const id of await dueEndpoints(deps.db)) laneOf(id).pump(true);
         dropIdleLanes();
       } catch (err) {
