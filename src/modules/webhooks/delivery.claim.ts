@@ -53,8 +53,8 @@ export interface ClaimRequest {
 
 /**
  * In one short transaction: lock the endpoint row (FOR NO KEY UPDATE SKIP LOCKED: if another worker is claiming for it,
- * skip), require it enabled, and lease up to `min(want, concurrency - in flight)` due deliveries in
- * (sequence, id) order, none of which has an earlier delivery of the same resource to this endpoint still
+ * skip), require it enabled, and lease up to `min(want, concurrency - in flight)` due deliveries, oldest due
+ * first (`claimLocked`), none of which has an earlier delivery of the same resource to this endpoint still
  * pending (that one goes first). Each claimed delivery gets `attempts + 1` and a lease; a worker killed
  * mid-attempt loses nothing: when its lease runs out the delivery is due again and is sent again with the
  * same `webhook-id`. Expired leases are not in flight.
@@ -102,40 +102,8 @@ const CLAIM_WINDOW_PER_SLOT = 5;
  * Returns the claimed deliveries in commit order.
  */
 export async function claimLocked(tx: Tx, req: ClaimRequest): Promise<ClaimedDelivery[]> {
-  const { rows: window } = await sql<{
-    id: string;
-    head_id: string | null;
-    head_next: Date | null;
-    head_leased: Date | null;
-    waiting_head: boolean;
-  }>`
-    select w.id, h.id as head_id, h.next_attempt_at as head_next, h.leased_until as head_leased,
-           coalesce(h.next_attempt_at > now() and (h.leased_until is null or h.leased_until <= now()), false) as waiting_head
-      from (select d.id, d.resource_id, d.next_attempt_at, d.sequence
-              from webhook_delivery d
-             where d.endpoint_id = ${req.endpointId} and d.status = 'pending' and d.next_attempt_at <= now()
-               and (d.leased_until is null or d.leased_until <= now())
-             order by d.next_attempt_at, d.sequence, d.id
-             limit ${Math.max(CLAIM_WINDOW_MIN, req.want * CLAIM_WINDOW_PER_SLOT)}) w
-      left join lateral (
-        select h.id, h.next_attempt_at, h.leased_until from webhook_delivery h
-         where h.endpoint_id = ${req.endpointId} and h.resource_id = w.resource_id and h.status = 'pending'
-         order by h.sequence, h.id
-         limit 1) h on true
-     order by w.next_attempt_at, w.sequence, w.id`.execute(tx);
-  const heads = window.filter((r) => r.head_id === r.id).map((r) => r.id);
-  const parked = window.filter((r) => r.head_id !== r.id && r.waiting_head).map((r) => r.id);
-  if (parked.length > 0) {
-    await sql`
-      update webhook_delivery f
-         set next_attempt_at = h.next_attempt_at
-        from webhook_delivery h
-       where f.id in (${sql.join(parked)})
-         and h.endpoint_id = f.endpoint_id and h.resource_id = f.resource_id and h.status = 'pending'
-         and h.sequence < f.sequence and h.next_attempt_at > f.next_attempt_at
-         and f.status = 'pending' and f.leased_until is null`.execute(tx);
-  }
-  if (heads.length === 0) return [];
+  // One statement (one round trip: a slot is busy until its outcome is written, so the claim's time bounds
+  // an endpoint's throughput). Parked and claimed rows are never the same rows (a non-head vs a head).
   // Leases are whole milliseconds so the JavaScript Date read back compares equal when the outcome is written.
   const { rows } = await sql<{
     id: string;
@@ -145,19 +113,39 @@ export async function claimLocked(tx: Tx, req: ClaimRequest): Promise<ClaimedDel
     body: string;
     sequence: string;
   }>`
-    with in_flight as (
+    with w as (
+      select d.id, d.resource_id, d.next_attempt_at, d.sequence
+        from webhook_delivery d
+       where d.endpoint_id = ${req.endpointId} and d.status = 'pending' and d.next_attempt_at <= now()
+         and (d.leased_until is null or d.leased_until <= now())
+       order by d.next_attempt_at, d.sequence, d.id
+       limit ${Math.max(CLAIM_WINDOW_MIN, req.want * CLAIM_WINDOW_PER_SLOT)}
+    ), judged as (
+      select w.id, w.next_attempt_at, w.sequence, h.id as head_id, h.next_attempt_at as head_next,
+             coalesce(h.next_attempt_at > now() and (h.leased_until is null or h.leased_until <= now()), false)
+               as head_waits
+        from w
+        left join lateral (
+          select h.id, h.next_attempt_at, h.leased_until from webhook_delivery h
+           where h.endpoint_id = ${req.endpointId} and h.resource_id = w.resource_id and h.status = 'pending'
+           order by h.sequence, h.id
+           limit 1) h on true
+    ), parked as (
+      update webhook_delivery f
+         set next_attempt_at = j.head_next
+        from judged j
+       where f.id = j.id and j.head_id is distinct from j.id and j.head_waits and j.head_next > f.next_attempt_at
+         and f.status = 'pending' and f.leased_until is null
+      returning f.id
+    ), in_flight as (
       select count(*)::int as n from webhook_delivery
        where endpoint_id = ${req.endpointId} and status = 'pending' and leased_until is not null
          and leased_until > now()
     ), picked as (
       select d.id from webhook_delivery d
-       where d.id in (${sql.join(heads)})
-         and d.status = 'pending' and (d.leased_until is null or d.leased_until <= now())
-         -- checked again in the statement that claims: a redelivery may have put an earlier one back
-         and not exists (select 1 from webhook_delivery p
-                          where p.endpoint_id = d.endpoint_id and p.resource_id = d.resource_id
-                            and p.status = 'pending' and p.sequence < d.sequence)
-       order by d.next_attempt_at, d.sequence, d.id
+        join judged j on j.id = d.id and j.head_id = d.id
+       where d.status = 'pending' and (d.leased_until is null or d.leased_until <= now())
+       order by j.next_attempt_at, j.sequence, d.id
        limit greatest(0, least(${req.want}::int, ${req.concurrency}::int - (select n from in_flight)))
        for update of d skip locked
     )
