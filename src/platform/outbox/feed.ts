@@ -1,6 +1,7 @@
 import { type SqlBool, sql } from 'kysely';
 import type { Queryable } from '../db/database.js';
 import type { OutboxEvent } from './outbox.js';
+import { type OutboxEventRow, outboxEventOf } from './relay.sql.js';
 import './outbox.tables.js';
 
 /**
@@ -14,30 +15,13 @@ export interface SequencedEvent extends OutboxEvent {
   sequencedAt: Date;
 }
 
-interface Row {
-  id: string;
-  type: string;
-  aggregate_id: string | null;
-  payload: Record<string, unknown>;
-  request_id: string | null;
-  attempts: number;
-  created_at: Date;
+interface Row extends OutboxEventRow {
   position: string;
   sequenced_at: Date;
 }
 
 function toEvent(r: Row): SequencedEvent {
-  return {
-    id: r.id,
-    type: r.type,
-    aggregateId: r.aggregate_id,
-    payload: r.payload,
-    requestId: r.request_id,
-    attempts: r.attempts,
-    createdAt: r.created_at,
-    position: String(r.position),
-    sequencedAt: r.sequenced_at,
-  };
+  return { ...outboxEventOf(r), position: String(r.position), sequencedAt: r.sequenced_at };
 }
 
 const POSITION = /^\d{1,19}$/;

@@ -7,7 +7,8 @@ import './outbox.tables.js';
 
 export interface Claimed extends OutboxEvent {}
 
-interface ClaimedRow {
+/** The columns an `OutboxEvent` is read from (the relay's claim and the consumers' feed). */
+export interface OutboxEventRow {
   id: string;
   type: string;
   aggregate_id: string | null;
@@ -15,6 +16,9 @@ interface ClaimedRow {
   request_id: string | null;
   attempts: number;
   created_at: Date;
+}
+
+interface ClaimedRow extends OutboxEventRow {
   status: 'pending' | 'dead';
 }
 
@@ -48,12 +52,12 @@ export async function claimBatch(
     returning e.id, e.type, e.aggregate_id, e.payload, e.request_id, e.attempts, e.created_at, e.status`.execute(db);
   const events = res.rows.sort((a, b) => (a.id < b.id ? -1 : 1));
   return {
-    claimed: events.filter((r) => r.status === 'pending').map(toEvent),
-    buried: events.filter((r) => r.status === 'dead').map(toEvent),
+    claimed: events.filter((r) => r.status === 'pending').map(outboxEventOf),
+    buried: events.filter((r) => r.status === 'dead').map(outboxEventOf),
   };
 }
 
-function toEvent(r: ClaimedRow): Claimed {
+export function outboxEventOf(r: OutboxEventRow): OutboxEvent {
   return {
     id: r.id,
     type: r.type,
