@@ -11,7 +11,7 @@ import { importRoutes } from './modules/imports/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
 import { orderRoutes } from './modules/orders/index.js';
 import { type PaymentsDeps, paymentRoutes } from './modules/payments/index.js';
-import { webhookAdminRoutes } from './modules/webhooks/index.js';
+import { webhookAdminRoutes, webhookStats } from './modules/webhooks/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
@@ -151,7 +151,20 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   // Route groups. Each module's routes are registered here, one line each.
   await app.register(async (scope) => healthRoutes(scope as App, deps));
-  await app.register(async (scope) => metricsRoutes(scope as App, deps));
+  await app.register(async (scope) =>
+    metricsRoutes(scope as App, {
+      ...deps,
+      scrapers: [
+        async (metrics) => {
+          const w = await webhookStats(deps.db);
+          metrics.webhookDeliveries.set({ status: 'pending' }, w.pending);
+          metrics.webhookDeliveries.set({ status: 'failed' }, w.failed);
+          for (const [state, n] of Object.entries(w.endpoints)) metrics.webhookEndpoints.set({ state }, n);
+          metrics.webhookFanOutBacklog.set(w.fanOutBacklog);
+        },
+      ],
+    }),
+  );
   await app.register(async (scope) => outboxRoutes(scope as App, deps));
   // Identity's emails: customer verification and reset link to the storefront, staff invitations to the admin.
   const identityMail = { shopName: config.SHOP_NAME, templatesDir: config.TEMPLATES_DIR ?? defaultTemplatesDir };

@@ -69,6 +69,23 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    webhookDeliveries: new Gauge({
+      name: 'webhook_deliveries',
+      help: 'Outbound webhook deliveries by status (pending = waiting to be sent or retried, failed = every attempt used).',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    webhookEndpoints: new Gauge({
+      name: 'webhook_endpoints',
+      help: 'Webhook endpoints by state (enabled, or the reason they were disabled: manual, gone, failing).',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    webhookFanOutBacklog: new Gauge({
+      name: 'webhook_fanout_backlog_events',
+      help: 'Committed outbox events the webhook fan-out has not read yet.',
+      registers: [registry],
+    }),
     redisUp: new Gauge({
       name: 'redis_up',
       help: '1 when the Redis connection is ready, 0 when it is down (absent when Redis is not configured).',

@@ -26,5 +26,6 @@ export { fanOutOnce, pendingFanOut, replayEndpoint } from './fanout.js';
 /** Retention: webhook events older than the given days whose deliveries are all done, with their deliveries and attempts. */
 export { pruneWebhookHistory } from './retention.js';
 export { maxAttempts as webhookMaxAttempts, retryDelaysSeconds, retryJitter } from './retry-schedule.js';
+export { type WebhookStats, webhookStats } from './stats.js';
 export { forbiddenRange, UnsafeUrlError, type UrlPolicy } from './url-safety.js';
 export type { WebhookMail, WebhookSettings, WebhooksDeps } from './webhooks.deps.js';
