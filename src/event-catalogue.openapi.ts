@@ -37,9 +37,10 @@ function operation(type: string, description: string, data: Record<string, unkno
   return {
     post: {
       operationId: `webhook_${type.replace(/\W/g, '_')}`,
-      summary: type,
+      // The list in /docs shows the summary: the first sentence of the description says what happened.
+      summary: description.split(/(?<=\.)\s/)[0] ?? type,
       description,
-      tags: ['webhooks'],
+      tags: ['outbound webhooks'],
       parameters: headers,
       requestBody: {
         required: true,

@@ -192,7 +192,7 @@ async function webhookRoute(scope: App, deps: PaymentRoutesDeps): Promise<void> 
     {
       config: { auth: 'public' },
       schema: {
-        tags: ['webhooks'],
+        tags: ['gateway webhooks'],
         summary: 'Gateway webhooks (Stripe, PayPal): signature verified over the raw body, stored once per event id',
         description:
           '400 INVALID_WEBHOOK_SIGNATURE (nothing stored) for a missing, stale or wrong signature; 400 ' +

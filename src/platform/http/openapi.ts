@@ -64,8 +64,15 @@ export async function registerOpenApi(
       },
       tags: [
         { name: 'operations', description: 'Health and monitoring' },
+        { name: 'gateway webhooks', description: 'Inbound webhooks from the payment gateways (Stripe, PayPal)' },
         ...(info.webhooks
-          ? [{ name: 'webhooks', description: 'Events sent to webhook endpoints (Standard Webhooks 1.0)' }]
+          ? [
+              {
+                name: 'outbound webhooks',
+                description:
+                  'Events Backroom sends to your endpoints (Standard Webhooks 1.0; manage them under admin: webhooks)',
+              },
+            ]
           : []),
       ],
       // Plain JSON built by the app from TypeBox schemas (the plugin types a union of three OpenAPI versions, which
