@@ -11,7 +11,10 @@ import { type Kysely, sql } from 'kysely';
  *   `webhook-id` header: the same event always carries the same id. Pings are events of their own.
  * - `webhook_delivery`: one row per (endpoint, event). Ordered per endpoint and resource by
  *   `sequence` (the event's commit-order position): a delivery is due only when no earlier
- *   delivery of the same resource to the same endpoint is still pending. `leased_until` marks an
+ *   delivery of the same resource to the same endpoint is still pending. Such a follower is inserted
+ *   `blocked` (kept out of the due index) and unblocked when the delivery before it finishes; the claim
+ *   still checks for an earlier pending one (blocking is an optimisation, the check is the guarantee).
+ *   `leased_until` marks an
  *   attempt in flight (a killed worker's lease runs out and the same delivery is sent again).
  * - `webhook_attempt`: every try, with status, latency, the start of the answer and the error.
  * - `webhook_fanout`: how far (outbox position) the fan-out has turned events into deliveries.
@@ -63,6 +66,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       status text not null default 'pending' check (status in ('pending', 'delivered', 'failed')),
       attempts integer not null default 0 check (attempts >= 0),
       next_attempt_at timestamptz not null default now(),
+      blocked boolean not null default false,
       leased_until timestamptz,
       last_status_code integer,
       last_error text,
@@ -73,16 +77,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       check ((status = 'delivered') = (delivered_at is not null)),
       check (status = 'pending' or leased_until is null)
     )`.execute(db);
-  // The claim: due deliveries of one endpoint, oldest first.
+  // The claim: due deliveries of one endpoint, oldest first. Followers (blocked: an earlier delivery of the same
+  // resource is still pending) are not in it, so the claim finds heads directly whatever the backlog behind them.
   await sql`create index webhook_delivery_due_idx on webhook_delivery (endpoint_id, next_attempt_at)
-             where status = 'pending'`.execute(db);
+             where status = 'pending' and not blocked`.execute(db);
   // Order per resource: is an earlier delivery of this resource to this endpoint still pending?
   await sql`create index webhook_delivery_resource_idx on webhook_delivery (endpoint_id, resource_id, sequence)
              where status = 'pending'`.execute(db);
   // Attempts in flight per endpoint (the concurrency limit): leases are cleared when the outcome is written,
   // so this stays as small as the number of attempts in flight, whatever the backlog.
   await sql`create index webhook_delivery_leased_idx on webhook_delivery (endpoint_id, leased_until)
-             where status = 'pending' and leased_until is not null`.execute(db);
+             where status = 'pending' and leased_until is not null and not blocked`.execute(db);
   // A queue table: keep its statistics fresh sooner than the defaults (10 % changed), so the claim's plans
   // follow a fast-growing backlog.
   await sql`alter table webhook_delivery set (autovacuum_analyze_scale_factor = 0.02, autovacuum_analyze_threshold = 500,

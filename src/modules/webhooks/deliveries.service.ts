@@ -119,6 +119,8 @@ export async function redeliver(deps: WebhooksDeps, ctx: AuditContext, id: strin
       .set({
         status: 'pending',
         next_attempt_at: sql`now()`,
+        // Due now even behind an earlier pending delivery of its resource: the claim's check for one keeps the order.
+        blocked: false,
         // An expired lease belongs to a worker that died mid-attempt: nobody holds it any more.
         leased_until: null,
         delivered_at: null,

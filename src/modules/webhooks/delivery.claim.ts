@@ -15,7 +15,7 @@ export async function dueEndpoints(db: Db): Promise<string[]> {
     select e.id from webhook_endpoint e
      where e.enabled
        and exists (select 1 from webhook_delivery d
-                    where d.endpoint_id = e.id and d.status = 'pending' and d.next_attempt_at <= now()
+                    where d.endpoint_id = e.id and d.status = 'pending' and not d.blocked and d.next_attempt_at <= now()
                       and (d.leased_until is null or d.leased_until <= now()))
      order by e.id`.execute(db);
   return rows.map((r) => r.id);
@@ -34,10 +34,14 @@ export interface ClaimedDelivery {
   leasedUntil: Date;
   /** The stored body: the exact bytes signed and sent on every attempt. */
   body: string;
+  /** Commit-order position. */
+  sequence: string;
+  /** Claimed after a gap in its chain: not to be sent, handed back at once. */
+  broken?: boolean;
 }
 
 export type ClaimResult =
-  | { kind: 'claimed'; endpoint: ClaimedEndpoint; deliveries: ClaimedDelivery[] }
+  | { kind: 'claimed'; endpoint: ClaimedEndpoint; chains: ClaimedDelivery[][]; deliveries: ClaimedDelivery[] }
   /** Another worker is claiming for this endpoint right now, or the endpoint is gone or disabled. */
   | { kind: 'skipped' };
 
@@ -49,6 +53,10 @@ export interface ClaimRequest {
   concurrency: number;
   /** Lease length: longer than one attempt's deadline, so a live worker never loses its lease. */
   leaseMs: number;
+  /** Deliveries per slot: a head and up to this many minus one of its resource's next ones (default 1). */
+  chainLength?: number;
+  /** Extra lease per position in a chain (the attempt deadline: the ones before it may each take that long). */
+  chainStepMs?: number;
 }
 
 /**
@@ -64,7 +72,8 @@ export async function claimDeliveries(db: Db, req: ClaimRequest): Promise<ClaimR
   return withTransaction(db, async (tx) => {
     const endpoint = await lockEndpointForClaim(tx, req.endpointId);
     if (!endpoint?.enabled) return { kind: 'skipped' } as const;
-    return { kind: 'claimed', endpoint, deliveries: await claimLocked(tx, req) } as const;
+    const chains = await claimLocked(tx, req);
+    return { kind: 'claimed', endpoint, chains, deliveries: chains.flat() } as const;
   });
 }
 
@@ -86,85 +95,117 @@ export async function lockEndpointForClaim(tx: Tx, endpointId: string) {
 
 /**
  * How many due deliveries one claim looks at (oldest due first). Bounded, so a claim costs the same
- * whatever the backlog: the first due deliveries in due order are nearly all claimable (or parked, below).
+ * whatever the backlog. Followers are blocked (out of the due index), so nearly all of these are heads;
+ * an unblocked non-head (an admin redelivered a later one) is skipped by the check for an earlier pending one.
  */
 const CLAIM_WINDOW_MIN = 50;
 const CLAIM_WINDOW_PER_SLOT = 5;
 
 /**
  * The claim; the caller holds the endpoint's row lock (`lockEndpointForClaim`) and checked it is enabled.
- * Looks at the oldest due, unleased deliveries (due order: fresh ones in commit order, retries when
- * their time comes — so neither starves the other) and, for each, at its resource's head (the
- * lowest-sequence pending delivery of that resource to this endpoint, via webhook_delivery_resource_idx).
- * Only a head is claimable: one resource's events go out one at a time, in commit order. A delivery
- * waiting behind a head that waits for its own retry is parked until that time (its next_attempt_at moved
- * to the head's), so a failing resource's later events are not looked at again on every claim.
- * Returns the claimed deliveries in commit order.
+ * Looks at the oldest due, unleased, unblocked deliveries (due order: fresh ones in commit order, retries
+ * when their time comes — so neither starves the other) and claims those that are their resource's head
+ * (no earlier delivery of the resource to this endpoint pending): one resource's events go out one at a
+ * time, in commit order. One claim per free slot (`min(want, concurrency - in flight)`), and each head
+ * comes with its chain: up to `chainLength - 1` of the next (blocked, unleased) deliveries of its resource,
+ * which the slot sends one after another, each after the previous got a 2xx — so one slot is still one
+ * request in flight, but a busy resource does not pay a record-and-claim turn per event. A chain member's
+ * lease covers the attempts before it (`leaseMs + position × chainStepMs`). In flight = leased unblocked
+ * deliveries (a chain's members are blocked until the one before them is recorded).
+ * Returns the claimed chains, each in commit order, and the chains in commit order of their heads.
  */
-export async function claimLocked(tx: Tx, req: ClaimRequest): Promise<ClaimedDelivery[]> {
+export async function claimLocked(tx: Tx, req: ClaimRequest): Promise<ClaimedDelivery[][]> {
   // One statement (one round trip: a slot is busy until its outcome is written, so the claim's time bounds
-  // an endpoint's throughput). Parked and claimed rows are never the same rows (a non-head vs a head).
-  // Leases are whole milliseconds so the JavaScript Date read back compares equal when the outcome is written.
-  const { rows } = await sql<{
+  // an endpoint's throughput). Leases are whole milliseconds so the JavaScript Date read back compares equal
+  // when the outcome is written.
+  const { rows } = await claimStatement(req).execute(tx);
+  const chains = new Map<string, typeof rows>();
+  for (const r of rows) chains.set(r.head_id, [...(chains.get(r.head_id) ?? []), r]);
+  const out: ClaimedDelivery[][] = [];
+  for (const members of chains.values()) {
+    members.sort((a, b) => a.pos - b.pos);
+    // A member the update's re-check dropped (changed meanwhile) breaks the chain: the ones after it are
+    // not sent by this claim (the caller hands them back), so nothing overtakes.
+    const run = members.findIndex((m, i) => m.pos !== i);
+    out.push(
+      members.map((r, i) => ({
+        id: r.id,
+        eventId: r.event_id,
+        attempt: r.attempts,
+        leasedUntil: new Date(r.leased_until),
+        body: r.body,
+        sequence: r.sequence,
+        broken: run !== -1 && i >= run,
+      })),
+    );
+  }
+  // Started in commit order of their heads (RETURNING has no order of its own).
+  out.sort((a, b) => Number(BigInt(a[0]?.sequence ?? 0) - BigInt(b[0]?.sequence ?? 0)));
+  return out;
+}
+
+/** The claim's one statement (exported for a test that explains it on a big backlog). */
+export function claimStatement(req: ClaimRequest) {
+  const chainLength = Math.max(1, req.chainLength ?? 1);
+  return sql<{
     id: string;
     event_id: string;
     attempts: number;
     leased_until: Date;
     body: string;
     sequence: string;
+    head_id: string;
+    pos: number;
   }>`
     with w as (
-      select d.id, d.resource_id, d.next_attempt_at, d.sequence
+      select d.id
         from webhook_delivery d
-       where d.endpoint_id = ${req.endpointId} and d.status = 'pending' and d.next_attempt_at <= now()
-         and (d.leased_until is null or d.leased_until <= now())
+       where d.endpoint_id = ${req.endpointId} and d.status = 'pending' and not d.blocked
+         and d.next_attempt_at <= now() and (d.leased_until is null or d.leased_until <= now())
        order by d.next_attempt_at, d.sequence, d.id
        limit ${Math.max(CLAIM_WINDOW_MIN, req.want * CLAIM_WINDOW_PER_SLOT)}
-    ), judged as (
-      select w.id, w.next_attempt_at, w.sequence, h.id as head_id, h.next_attempt_at as head_next,
-             coalesce(h.next_attempt_at > now() and (h.leased_until is null or h.leased_until <= now()), false)
-               as head_waits
-        from w
-        left join lateral (
-          select h.id, h.next_attempt_at, h.leased_until from webhook_delivery h
-           where h.endpoint_id = ${req.endpointId} and h.resource_id = w.resource_id and h.status = 'pending'
-           order by h.sequence, h.id
-           limit 1) h on true
-    ), parked as (
-      update webhook_delivery f
-         set next_attempt_at = j.head_next
-        from judged j
-       where f.id = j.id and j.head_id is distinct from j.id and j.head_waits and j.head_next > f.next_attempt_at
-         and f.status = 'pending' and f.leased_until is null
-      returning f.id
     ), in_flight as (
       select count(*)::int as n from webhook_delivery
-       where endpoint_id = ${req.endpointId} and status = 'pending' and leased_until is not null
+       where endpoint_id = ${req.endpointId} and status = 'pending' and not blocked and leased_until is not null
          and leased_until > now()
-    ), picked as (
-      select d.id from webhook_delivery d
-        join judged j on j.id = d.id and j.head_id = d.id
-       where d.status = 'pending' and (d.leased_until is null or d.leased_until <= now())
-       order by j.next_attempt_at, j.sequence, d.id
+    ), heads as (
+      select d.id, d.resource_id, d.sequence, d.next_attempt_at
+        from webhook_delivery d
+       where d.id in (select id from w) and d.status = 'pending' and not d.blocked
+         and (d.leased_until is null or d.leased_until <= now())
+         and not exists (select 1 from webhook_delivery p
+                          where p.endpoint_id = ${req.endpointId} and p.resource_id = d.resource_id
+                            and p.status = 'pending' and p.sequence < d.sequence)
+       order by d.next_attempt_at, d.sequence, d.id
        limit greatest(0, least(${req.want}::int, ${req.concurrency}::int - (select n from in_flight)))
-       for update of d skip locked
+         for update of d skip locked
+    ), followers as (
+      select h.id as head_id, f.id, f.pos, f.ok
+        from heads h
+        cross join lateral (
+          select n.id, n.blocked and (n.leased_until is null or n.leased_until <= now()) as ok,
+                 row_number() over (order by n.sequence, n.id)::int as pos
+            from webhook_delivery n
+           where n.endpoint_id = ${req.endpointId} and n.resource_id = h.resource_id and n.status = 'pending'
+             and n.sequence > h.sequence
+           order by n.sequence, n.id
+           limit ${chainLength - 1}) f
+    ), chain as (
+      select h.id as head_id, h.id, 0 as pos from heads h
+      union all
+      -- only the unbroken run after the head: a member after one that is leased or unblocked would go out of order
+      select f.head_id, f.id, f.pos from followers f
+       where f.ok and not exists (select 1 from followers g where g.head_id = f.head_id and g.pos < f.pos and not g.ok)
     )
     update webhook_delivery d
-       set leased_until = date_trunc('milliseconds', now() + ${req.leaseMs}::int * interval '1 millisecond'),
+       set leased_until = date_trunc('milliseconds',
+             now() + (${req.leaseMs}::int + c.pos * ${req.chainStepMs ?? 0}::int) * interval '1 millisecond'),
            attempts = d.attempts + 1,
            updated_at = now()
-      from picked, webhook_event e
-     where d.id = picked.id and e.id = d.event_id
-    returning d.id, d.event_id, d.attempts, d.leased_until, e.body, d.sequence`.execute(tx);
-  // Started in commit order (RETURNING has no order of its own).
-  rows.sort((a, b) => Number(BigInt(a.sequence) - BigInt(b.sequence)) || (a.id < b.id ? -1 : 1));
-  return rows.map((r) => ({
-    id: r.id,
-    eventId: r.event_id,
-    attempt: r.attempts,
-    leasedUntil: new Date(r.leased_until),
-    body: r.body,
-  }));
+      from chain c, webhook_event e
+     where d.id = c.id and e.id = d.event_id and d.status = 'pending'
+       and (c.pos = 0 or (d.blocked and (d.leased_until is null or d.leased_until <= now())))
+    returning d.id, d.event_id, d.attempts, d.leased_until, e.body, d.sequence, c.head_id, c.pos`;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { WebhooksDeps } from './webhooks.deps.js';
 
 export interface CycleResult extends RecordResult {
   /** Null when nothing was claimed for want of slots, or another worker was claiming, or the endpoint is off. */
-  claimed: { endpoint: ClaimedEndpoint; deliveries: ClaimedDelivery[] } | null;
+  claimed: { endpoint: ClaimedEndpoint; chains: ClaimedDelivery[][] } | null;
 }
 
 /**
@@ -18,19 +18,21 @@ export async function recordAndClaim(
   deps: WebhooksDeps,
   endpointId: string,
   finished: readonly FinishedAttempt[],
-  claim: { want: number; leaseMs: number },
+  claim: { want: number; leaseMs: number; chainLength?: number; chainStepMs?: number; released?: ClaimedDelivery[] },
 ): Promise<CycleResult> {
   return withTransaction(deps.db, async (tx) => {
     // Lock first (the claim's order: endpoint, then deliveries); skipped → only record.
     const endpoint = claim.want > 0 ? await lockEndpointForClaim(tx, endpointId) : undefined;
-    const recorded = await recordAttemptsIn(deps, tx, endpointId, finished);
+    const recorded = await recordAttemptsIn(deps, tx, endpointId, finished, claim.released);
     if (!endpoint?.enabled || recorded.health.disabled) return { ...recorded, claimed: null };
-    const deliveries = await claimLocked(tx, {
+    const chains = await claimLocked(tx, {
       endpointId,
       want: claim.want,
       concurrency: deps.settings.concurrency,
       leaseMs: claim.leaseMs,
+      chainLength: claim.chainLength,
+      chainStepMs: claim.chainStepMs,
     });
-    return { ...recorded, claimed: { endpoint, deliveries } };
+    return { ...recorded, claimed: { endpoint, chains } };
   });
 }

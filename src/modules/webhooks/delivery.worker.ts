@@ -1,4 +1,5 @@
 import { sequenceEvents } from '../../platform/outbox/sequencer.js';
+import { unblockOrphans } from './delivery.blocking.js';
 import {
   type ClaimedDelivery,
   type ClaimedEndpoint,
@@ -39,9 +40,19 @@ export interface WebhookWorkerOptions {
    * when a full batch was done (more is waiting). Default: the sequencer and the fan-out.
    */
   feed?: (deps: WebhooksDeps) => Promise<boolean>;
+  /** Deliveries per slot per claim (default 20; 1 = no chains). */
+  chainLength?: number;
 }
 
 const DEFAULT_LEASE_MARGIN_MS = 5000;
+/**
+ * Deliveries a slot sends one after another (a head and the next ones of its resource). A busy resource then
+ * costs one record-and-claim turn per chain, not per event; the receiver still sees one request at a time
+ * per slot, and the lease of the last one covers the attempts before it.
+ */
+const DEFAULT_CHAIN_LENGTH = 20;
+/** How often a worker unblocks followers whose resource has no unblocked pending delivery (a missed unblock). */
+const REPAIR_EVERY_MS = 60_000;
 /** An endpoint's lane (and its idle keep-alive sockets) is dropped after this long without work. */
 const LANE_IDLE_MS = 60_000;
 /** How often a worker looks whether the delivery table's planner statistics need refreshing. */
@@ -53,17 +64,21 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
   const delayAfter = options.retryDelayMs ?? ((n: number) => retryDelayMs(n));
   const leaseMs = timeoutMs + (options.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS);
   const feed = options.feed ?? defaultFeed;
+  const chainLength = options.chainLength ?? DEFAULT_CHAIN_LENGTH;
   const lanes = new Map<string, Lane>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> | undefined;
   let again = false;
   let statisticsCheckedAt = 0;
+  let repairedAt = Date.now();
 
   class Lane {
     inFlight = 0;
     lastActive = Date.now();
     readonly finished: FinishedAttempt[] = [];
+    /** Claimed but not sent (the rest of a chain after a failure): handed back with the next record. */
+    readonly released: ClaimedDelivery[] = [];
     readonly sends = new Set<Promise<void>>();
     readonly agents: EndpointAgents = endpointAgents(concurrency);
     private pumping: Promise<void> | undefined;
@@ -93,18 +108,25 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
         this.rerun = false;
         this.lastActive = Date.now();
         const batch = this.finished.splice(0);
+        const released = this.released.splice(0);
         const free = concurrency - this.inFlight;
         const want = this.wantsClaim && !stopped && free > 0 ? free : 0;
         if (want > 0) this.wantsClaim = false;
-        if (batch.length > 0 || want > 0) await this.turn(batch, want);
+        if (batch.length > 0 || released.length > 0 || want > 0) await this.turn(batch, released, want);
       } while (this.rerun);
     }
 
     /** Records what ended and claims up to `want` more, in one transaction; then starts the sends. */
-    private async turn(batch: FinishedAttempt[], want: number): Promise<void> {
+    private async turn(batch: FinishedAttempt[], released: ClaimedDelivery[], want: number): Promise<void> {
       let result: Awaited<ReturnType<typeof recordAndClaim>>;
       try {
-        result = await recordAndClaim(deps, this.endpointId, batch, { want, leaseMs });
+        result = await recordAndClaim(deps, this.endpointId, batch, {
+          want,
+          leaseMs,
+          chainLength,
+          chainStepMs: timeoutMs,
+          released,
+        });
       } catch (err) {
         // Unrecorded outcomes: their leases run out and the deliveries are sent again (at least once).
         log.warn(
@@ -125,29 +147,50 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
       } catch (err) {
         log.error({ err, endpointId: this.endpointId }, 'webhooks: the endpoint secret cannot be opened');
       }
-      for (const d of result.claimed.deliveries) this.start(result.claimed.endpoint, secrets, d);
+      for (const chain of result.claimed.chains) this.start(result.claimed.endpoint, secrets, chain);
     }
 
-    private start(endpoint: ClaimedEndpoint, secrets: string[] | null, d: ClaimedDelivery): void {
+    /**
+     * One slot: sends a claimed chain (a head and the next deliveries of its resource) one after another,
+     * each only after the one before got a 2xx; each outcome is recorded as it ends (the lane is nudged).
+     * After a failure (or when stopping) the rest is handed back unsent: it goes later, in order.
+     */
+    private start(endpoint: ClaimedEndpoint, secrets: string[] | null, chain: ClaimedDelivery[]): void {
       this.inFlight++;
+      let current: ClaimedDelivery | undefined;
       const send = (async () => {
-        let outcome: AttemptOutcome;
-        if (!secrets) {
-          outcome = failedWithoutSending('the endpoint secret cannot be opened (was SECRET_KEY changed?)');
-        } else {
-          const at = new Date();
-          outcome = await sendAttempt({
-            url: endpoint.url,
-            headers: { ...signDelivery(secrets, d.eventId, at, d.body) },
-            body: d.body,
-            timeoutMs,
-            policy: deps.urlPolicy,
-            agents: this.agents,
-          });
+        for (let i = 0; i < chain.length; i++) {
+          const d = chain[i] as ClaimedDelivery;
+          if (d.broken || (i > 0 && stopped)) {
+            this.released.push(...chain.slice(i));
+            return;
+          }
+          current = d;
+          let outcome: AttemptOutcome;
+          if (!secrets) {
+            outcome = failedWithoutSending('the endpoint secret cannot be opened (was SECRET_KEY changed?)');
+          } else {
+            const at = new Date();
+            outcome = await sendAttempt({
+              url: endpoint.url,
+              headers: { ...signDelivery(secrets, d.eventId, at, d.body) },
+              body: d.body,
+              timeoutMs,
+              policy: deps.urlPolicy,
+              agents: this.agents,
+            });
+          }
+          this.finished.push({ delivery: d, outcome, retryInMs: outcome.delivered ? null : delayAfter(d.attempt) });
+          if (!outcome.delivered) {
+            this.released.push(...chain.slice(i + 1));
+            return;
+          }
+          if (i + 1 < chain.length) this.pump(false);
         }
-        this.finished.push({ delivery: d, outcome, retryInMs: outcome.delivered ? null : delayAfter(d.attempt) });
       })()
-        .catch((err) => log.error({ err, deliveryId: d.id }, 'webhooks: attempt crashed; its lease will run out'))
+        .catch((err) =>
+          log.error({ err, deliveryId: current?.id }, 'webhooks: attempt crashed; its lease will run out'),
+        )
         .finally(() => {
           this.inFlight--;
           this.sends.delete(send);
@@ -197,6 +240,11 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
         if (Date.now() - statisticsCheckedAt > STATISTICS_CHECK_MS) {
           statisticsCheckedAt = Date.now();
           await refreshDeliveryStatistics(deps.db);
+        }
+        if (Date.now() - repairedAt > REPAIR_EVERY_MS) {
+          repairedAt = Date.now();
+          const n = await unblockOrphans(deps.db);
+          if (n > 0) log.warn({ unblocked: n }, 'webhooks: unblocked deliveries whose resource had no head');
         }
         for (const id of await dueEndpoints(deps.db)) laneOf(id).pump(true);
         dropIdleLanes();

@@ -97,12 +97,21 @@ function deliveryArrays(rows: readonly NewDelivery[]) {
                     ${rows.map((r) => r.resourceId)}::text[], ${rows.map((r) => r.sequence)}::bigint[])`;
 }
 
-/** New deliveries; one that exists for the same (endpoint, event) is left as it is. Returns how many were new. */
+/**
+ * New deliveries; one that exists for the same (endpoint, event) is left as it is. Returns how many were new.
+ * A follower (an earlier delivery of its resource to its endpoint is pending, or comes earlier in this
+ * batch) is inserted blocked (delivery.blocking.ts); the caller share-locked those heads first (`lockPairHeads`).
+ */
 export async function insertDeliveries(tx: Tx, rows: readonly NewDelivery[]): Promise<number> {
   if (rows.length === 0) return 0;
   const res = await sql`
-    insert into webhook_delivery (id, endpoint_id, event_id, event_type, resource_id, sequence)
-    select * from ${deliveryArrays(rows)}
+    insert into webhook_delivery (id, endpoint_id, event_id, event_type, resource_id, sequence, blocked)
+    select x.*,
+           row_number() over (partition by x.endpoint_id, x.resource_id order by x.sequence, x.id) > 1
+             or exists (select 1 from webhook_delivery p
+                         where p.endpoint_id = x.endpoint_id and p.resource_id = x.resource_id
+                           and p.status = 'pending' and p.sequence < x.sequence)
+      from ${deliveryArrays(rows)} as x(id, endpoint_id, event_id, event_type, resource_id, sequence)
     on conflict (endpoint_id, event_id) do nothing`.execute(tx);
   return Number(res.numAffectedRows ?? 0n);
 }

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { countEventsAfter, readEventsAfter, readEventsSince, type SequencedEvent } from '../../platform/outbox/feed.js';
 import type { WebhookEventCatalogue } from './catalogue.js';
+import { lockPairHeads, settlePairs } from './delivery.blocking.js';
 import {
   advanceFanoutCursor,
   type EndpointFilter,
@@ -116,7 +117,10 @@ export async function fanOutOnce(deps: WebhooksDeps, opts: { batchSize?: number 
     const wanted = events.filter((e) => endpoints.some((ep) => endpointWants(deps.catalogue, ep.eventTypes, e.type)));
     const rows = await renderEvents(deps, tx, wanted);
     await insertWebhookEvents(tx, rows);
-    await insertDeliveries(tx, deliveriesFor(endpoints, rows, deps));
+    const deliveries = deliveriesFor(endpoints, rows, deps);
+    // Last, so the heads stay locked only for the insert and the commit (records of them wait meanwhile).
+    await lockPairHeads(tx, deliveries);
+    await insertDeliveries(tx, deliveries);
     await advanceFanoutCursor(tx, last.position);
     return events.length;
   });
@@ -152,7 +156,11 @@ export async function replayEndpoint(deps: WebhooksDeps, endpointId: string, sin
         events.filter((e) => !have.has(e.id)),
       );
       await insertWebhookEvents(tx, rows);
-      const n = await queueDeliveries(tx, deliveriesFor([endpoint], [...stored, ...rows], deps));
+      const deliveries = deliveriesFor([endpoint], [...stored, ...rows], deps);
+      // Re-queued deliveries wait behind their resource's head like fresh ones (delivery.blocking.ts).
+      await lockPairHeads(tx, deliveries);
+      const n = await queueDeliveries(tx, deliveries);
+      await settlePairs(tx, deliveries);
       return { read: events, n };
     });
     queued += n;

@@ -49,6 +49,8 @@ export interface WebhookDeliveryTable {
   status: Generated<DeliveryStatus>;
   attempts: Generated<number>;
   next_attempt_at: Generated<Date>;
+  /** A follower: an earlier delivery of the same (endpoint, resource) is pending; out of the due index until it finishes. */
+  blocked: Generated<boolean>;
   leased_until: Date | null;
   last_status_code: number | null;
   last_error: string | null;
