@@ -166,7 +166,13 @@ export async function webhooksOut(ctx: BenchContext): Promise<WebhooksOutResult>
     // Wait for the healthy endpoint to catch up (bounded), then judge.
     const deadline = Date.now() + 60_000;
     const healthyIds = () => new Set(healthy.receipts.map((r) => r.id));
-    while (Date.now() < deadline && [...committedAt.keys()].some((id) => !healthyIds().has(id))) {
+    // One set per check (a set per event id made each check quadratic: the bench's own event loop, which also
+    // runs the receivers, was saturated and delayed their answers).
+    const missing = () => {
+      const seen = healthyIds();
+      return [...committedAt.keys()].some((id) => !seen.has(id));
+    };
+    while (Date.now() < deadline && missing()) {
       await new Promise((r) => setTimeout(r, 250));
     }
     const seen = healthyIds();
