@@ -13916,7 +13916,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * ping
+         * A test event sent by `POST /v1/admin/webhook-endpoints/{id}/test`, whatever the endpoint subscribes to.
          * @description A test event sent by `POST /v1/admin/webhook-endpoints/{id}/test`, whatever the endpoint subscribes to.
          */
         post: operations["webhook_ping"];
@@ -13936,7 +13936,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * product.created
+         * A product was created (admin API or CSV import).
          * @description A product was created (admin API or CSV import). The product as `GET /v1/admin/products/{id}` returns it.
          */
         post: operations["webhook_product_created"];
@@ -13956,7 +13956,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * product.updated
+         * A product, its variants, prices or memberships changed.
          * @description A product, its variants, prices or memberships changed. The product as `GET /v1/admin/products/{id}` returns it.
          */
         post: operations["webhook_product_updated"];
@@ -13976,7 +13976,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * product.deleted
+         * A product was deleted: `{ id, deleted: true }`.
          * @description A product was deleted: `{ id, deleted: true }`.
          */
         post: operations["webhook_product_deleted"];
@@ -13996,7 +13996,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * order.placed
+         * An order was placed: its payment went through.
          * @description An order was placed: its payment went through. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_order_placed"];
@@ -14016,7 +14016,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * order.cancelled
+         * An order was cancelled (by staff, or its payment failed or was abandoned).
          * @description An order was cancelled (by staff, or its payment failed or was abandoned). The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_order_cancelled"];
@@ -14036,7 +14036,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * order.completed
+         * Every line of the order was delivered.
          * @description Every line of the order was delivered. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_order_completed"];
@@ -14056,7 +14056,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * order.refunded
+         * Money was refunded to the buyer.
          * @description Money was refunded to the buyer. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_order_refunded"];
@@ -14076,7 +14076,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * fulfillment.created
+         * A parcel was prepared (stock left the location); see the order's `fulfillments`.
          * @description A parcel was prepared (stock left the location); see the order's `fulfillments`. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_fulfillment_created"];
@@ -14096,7 +14096,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * fulfillment.shipped
+         * A parcel was shipped (tracking on the fulfilment).
          * @description A parcel was shipped (tracking on the fulfilment). The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_fulfillment_shipped"];
@@ -14116,7 +14116,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * fulfillment.delivered
+         * A parcel was delivered.
          * @description A parcel was delivered. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_fulfillment_delivered"];
@@ -14136,7 +14136,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * return.requested
+         * A return was requested; see the order's `returns`.
          * @description A return was requested; see the order's `returns`. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_return_requested"];
@@ -14156,7 +14156,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * return.approved
+         * A return was approved.
          * @description A return was approved. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_return_approved"];
@@ -14176,7 +14176,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * return.rejected
+         * A return was rejected.
          * @description A return was rejected. The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_return_rejected"];
@@ -14196,7 +14196,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * return.received
+         * Returned items arrived (and were restocked).
          * @description Returned items arrived (and were restocked). The order as `GET /v1/admin/orders/{id}` returns it (lines, fulfilments, returns, timeline).
          */
         post: operations["webhook_return_received"];
@@ -14216,7 +14216,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * payment.authorized
+         * A payment was authorized.
          * @description A payment was authorized. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
          */
         post: operations["webhook_payment_authorized"];
@@ -14236,7 +14236,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * payment.captured
+         * Money was captured.
          * @description Money was captured. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
          */
         post: operations["webhook_payment_captured"];
@@ -14256,7 +14256,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * payment.refunded
+         * Money was refunded.
          * @description Money was refunded. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
          */
         post: operations["webhook_payment_refunded"];
@@ -14276,7 +14276,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * payment.voided
+         * An authorization was released.
          * @description An authorization was released. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
          */
         post: operations["webhook_payment_voided"];
@@ -14296,7 +14296,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * payment.failed
+         * A payment or a capture/refund was declined.
          * @description A payment or a capture/refund was declined. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
          */
         post: operations["webhook_payment_failed"];
@@ -14316,7 +14316,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * payment.reversed
+         * The gateway took back a capture (a refund made at the gateway).
          * @description The gateway took back a capture (a refund made at the gateway). The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
          */
         post: operations["webhook_payment_reversed"];
@@ -14336,7 +14336,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * payment.refund_failed
+         * A refund the gateway had accepted failed later: the money stays captured.
          * @description A refund the gateway had accepted failed later: the money stays captured. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
          */
         post: operations["webhook_payment_refund_failed"];
@@ -14356,7 +14356,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * payment.dispute_opened
+         * The buyer disputed the payment.
          * @description The buyer disputed the payment. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
          */
         post: operations["webhook_payment_dispute_opened"];
@@ -14376,7 +14376,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * payment.dispute_closed
+         * A dispute was closed (won or lost).
          * @description A dispute was closed (won or lost). The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
          */
         post: operations["webhook_payment_dispute_closed"];
@@ -14396,7 +14396,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * payment.released
+         * Money held for an attempt that never became an order was given back.
          * @description Money held for an attempt that never became an order was given back. The payment (amounts authorized, captured and refunded, gateway reference, disputes); ordered with its order.
          */
         post: operations["webhook_payment_released"];
@@ -14416,7 +14416,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inventory.low_stock
+         * Available stock fell to or below the item's low-stock threshold.
          * @description Available stock fell to or below the item's low-stock threshold. The inventory item as `GET /v1/admin/inventory/items/{id}` returns it (levels per location, available, lowStock).
          */
         post: operations["webhook_inventory_low_stock"];
@@ -14436,7 +14436,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inventory.back_in_stock
+         * A sold-out item is available again.
          * @description A sold-out item is available again. The inventory item as `GET /v1/admin/inventory/items/{id}` returns it (levels per location, available, lowStock).
          */
         post: operations["webhook_inventory_back_in_stock"];
@@ -14456,7 +14456,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * customer.created
+         * A customer registered.
          * @description A customer registered. The customer as `GET /v1/store/customers/me` shows it (id, email, names, emailVerified).
          */
         post: operations["webhook_customer_created"];
