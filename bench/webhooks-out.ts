@@ -107,7 +107,10 @@ export async function webhooksOut(ctx: BenchContext): Promise<WebhooksOutResult>
   const healthy = await receiver(0, (body, headers) => bodies.set(String(headers['webhook-id']), { body, headers }));
   const slow = await receiver(5000);
   const deadUrl = `http://127.0.0.1:${await freePort()}/hook`; // nothing listens: connection refused
-  const server = await startBackroom(ctx, { WEBHOOKS_ALLOW_PRIVATE_URLS: 'true' });
+  const server = await startBackroom(ctx, {
+    WEBHOOKS_ALLOW_PRIVATE_URLS: 'true',
+    ...(process.env.BENCH_WEBHOOK_ENV ? JSON.parse(process.env.BENCH_WEBHOOK_ENV) : {}),
+  });
   try {
     const catalog = await seedGeneratedProducts(wireModules(handle.db).catalog, PRODUCTS, () => {});
     const productIds = catalog.productIds;
