@@ -39,25 +39,24 @@ export interface OutboxEventRow {
   payload: Record<string, unknown>;
 }
 
+/** The columns of an `OutboxEventRow`: the operators' list and the events API read the same fields. */
+const eventColumns = [
+  'id',
+  'type',
+  'aggregate_id as aggregateId',
+  'status',
+  'attempts',
+  'last_error as lastError',
+  'created_at as createdAt',
+  'available_at as availableAt',
+  'payload',
+] as const;
+
 export async function listOutboxEvents(
   db: Db,
   q: { status?: OutboxStatus; limit: number; beforeId?: string },
 ): Promise<OutboxEventRow[]> {
-  let query = db
-    .selectFrom('outbox_event')
-    .select([
-      'id',
-      'type',
-      'aggregate_id as aggregateId',
-      'status',
-      'attempts',
-      'last_error as lastError',
-      'created_at as createdAt',
-      'available_at as availableAt',
-      'payload',
-    ])
-    .orderBy('id', 'desc')
-    .limit(q.limit);
+  let query = db.selectFrom('outbox_event').select(eventColumns).orderBy('id', 'desc').limit(q.limit);
   if (q.status) query = query.where('status', '=', q.status);
   if (q.beforeId) query = query.where('id', '<', q.beforeId);
   return (await query.execute()) as OutboxEventRow[];
@@ -88,16 +87,8 @@ export async function listEvents(db: Db, q: EventQuery): Promise<ListedEvent[]> 
   let query = db
     .selectFrom('outbox_event')
     .select([
-      'id',
-      'type',
-      'aggregate_id as aggregateId',
+      ...eventColumns,
       'request_id as requestId',
-      'status',
-      'attempts',
-      'last_error as lastError',
-      'created_at as createdAt',
-      'available_at as availableAt',
-      'payload',
       sql<string>`position::text`.as('position'),
       'sequenced_at as sequencedAt',
     ])
