@@ -2,6 +2,7 @@ import { type AuditContext, recordAudit } from '../../platform/audit/audit.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { newId } from '../../platform/ids.js';
 import { PING_EVENT_TYPE } from './catalogue.js';
+import { webhookBody } from './fanout.js';
 import type { WebhooksDeps } from './webhooks.deps.js';
 import { EndpointDisabledError, WebhookEndpointNotFoundError } from './webhooks.errors.js';
 
@@ -36,7 +37,7 @@ export async function queueTestPing(
     const deliveryId = newId('webhookDelivery');
     const now = new Date();
     const data = { endpointId, message: PING_MESSAGE };
-    const body = JSON.stringify({ type: PING_EVENT_TYPE, timestamp: now.toISOString(), sequence: 0, data });
+    const body = webhookBody(PING_EVENT_TYPE, now, '0', data);
     await tx
       .insertInto('webhook_event')
       .values({ id: eventId, type: PING_EVENT_TYPE, resource_id: endpointId, sequence: 0, body, occurred_at: now })
