@@ -45,6 +45,7 @@ export const idPrefixes = {
   webhookEndpoint: 'whep',
   webhookDelivery: 'whdl',
   webhookAttempt: 'what',
+  customerNote: 'cnote',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;
