@@ -97,6 +97,15 @@ const url =
 
 const text: Parser<string> = (raw) => raw.trim();
 
+/** An IANA time zone name (`Europe/Berlin`), checked against the runtime's zone database; returned canonical. */
+const timeZone: Parser<string> = (raw, name) => {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: raw.trim() }).resolvedOptions().timeZone;
+  } catch {
+    throw new ConfigError(name, `expected an IANA time zone such as Europe/Berlin or UTC, got ${JSON.stringify(raw)}`);
+  }
+};
+
 /** A 32-byte key as 64 hex or 43 base64url characters; the value itself is never echoed in the error. */
 const secretKey: Parser<string> = (raw, name) => {
   try {
@@ -235,6 +244,11 @@ export const settings = {
     'Base URL of the admin app; staff invitations link to `<ADMIN_URL>/accept-invite?token=…`, which should post the token and a password to `POST /v1/admin/staff/invites/accept`.',
   ),
   SHOP_NAME: setting(text, 'Backroom Demo', 'Shop name shown in emails.'),
+  SHOP_TIMEZONE: setting(
+    timeZone,
+    'UTC',
+    'The shop\'s time zone (IANA name, e.g. `Europe/Berlin`): where the admin dashboard\'s "today" and "yesterday" begin and end.',
+  ),
   SHOW_STOCK_COUNTS: setting(
     bool,
     false,
