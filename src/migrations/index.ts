@@ -28,6 +28,7 @@ import * as m0026 from './0026_payments_buyer_approval.js';
 import * as m0027 from './0027_platform_event_position.js';
 import * as m0028 from './0028_webhooks.js';
 import * as m0029 from './0029_identity_staff_stock_alerts.js';
+import * as m0032 from './0032_orders_dashboard.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -63,4 +64,5 @@ export const migrations: Record<string, Migration> = {
   '0027_platform_event_position': m0027,
   '0028_webhooks': m0028,
   '0029_identity_staff_stock_alerts': m0029,
+  '0032_orders_dashboard': m0032,
 };
