@@ -3,25 +3,27 @@ import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import { ValidationError } from '../../platform/errors.js';
 import { utf8Body } from '../../platform/http/json-body.js';
+import { IdCursor } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
 import { PermissionDeniedError } from '../identity/index.js';
 import { exportProductsCsv } from './exporter.js';
 import type { ImportDeps } from './importer.js';
-import { getImportJob, queueImportJob } from './jobs.js';
+import { getImportJob, listImportJobs, queueImportJob } from './jobs.js';
 
 /** Uploads up to this size are accepted (a 10,000-product catalog is about 3 MB). */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
 
 const RowError = Type.Object({ row: Type.Integer(), column: Type.String(), message: Type.String() });
+const Status = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('running'),
+  Type.Literal('done'),
+  Type.Literal('rejected'),
+  Type.Literal('failed'),
+]);
 const Job = Type.Object({
   id: Type.String(),
-  status: Type.Union([
-    Type.Literal('queued'),
-    Type.Literal('running'),
-    Type.Literal('done'),
-    Type.Literal('rejected'),
-    Type.Literal('failed'),
-  ]),
+  status: Status,
   partial: Type.Boolean(),
   totalRows: Type.Integer(),
   processedRows: Type.Integer(),
@@ -36,6 +38,8 @@ const Job = Type.Object({
   startedAt: Type.Union([Type.Null(), Type.String({ format: 'date-time' })]),
   finishedAt: Type.Union([Type.Null(), Type.String({ format: 'date-time' })]),
 });
+
+const JobSummary = Type.Omit(Job, ['errors']);
 
 /** Product CSV import (async job) and export (`catalog:write` / `catalog:read`). */
 export async function importRoutes(app: App, deps: ImportDeps) {
@@ -86,6 +90,29 @@ export async function importRoutes(app: App, deps: ImportDeps) {
       reply.header('location', `/v1/admin/imports/${job.id}`);
       return reply.code(202).send(job);
     },
+  );
+
+  app.get(
+    '/v1/admin/imports',
+    {
+      config: { auth: { permission: 'catalog:read' } },
+      schema: {
+        tags: ['admin: imports'],
+        summary: 'Past import jobs, newest first (without their error reports: read one job for that)',
+        querystring: Type.Object(
+          {
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            cursor: Type.Optional(IdCursor('importJob')),
+            status: Type.Optional(Status),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ data: Type.Array(JobSummary), nextCursor: Type.Union([Type.Null(), Type.String()]) }),
+        },
+      },
+    },
+    async (request) => listImportJobs(deps.catalog.db, request.query),
   );
 
   app.get(

@@ -7,6 +7,13 @@ export { type ParsedFile, parseProductCsv, type RowError } from './csv-format.js
 export { exportProductsCsv } from './exporter.js';
 export { type ImportDeps, type ImportOptions, type ImportReport, importProductsCsv } from './importer.js';
 export { IMPORT_BODY_LIMIT, importRoutes } from './imports.routes.js';
-export { getImportJob, type ImportJobView, queueImportJob, runNextImportJob } from './jobs.js';
+export {
+  getImportJob,
+  type ImportJobSummary,
+  type ImportJobView,
+  listImportJobs,
+  queueImportJob,
+  runNextImportJob,
+} from './jobs.js';
 
 import './imports.tables.js';

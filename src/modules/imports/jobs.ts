@@ -105,6 +105,32 @@ export async function queueImportJob(
   return view(row);
 }
 
+/** A job in the list of past imports: everything but the error report (read one job for that). */
+export type ImportJobSummary = Omit<ImportJobView, 'errors'>;
+
+/**
+ * Import jobs, newest first (ids are time-sortable, so the primary key orders them); the cursor is the
+ * last id of the page. `status` keeps one state.
+ */
+export async function listImportJobs(
+  db: Db,
+  q: { limit: number; cursor?: string | undefined; status?: ImportJobView['status'] | undefined },
+): Promise<{ data: ImportJobSummary[]; nextCursor: string | null }> {
+  let query = db
+    .selectFrom('import_job')
+    .select(columns.filter((c) => c !== 'errors'))
+    .orderBy('id', 'desc')
+    .limit(q.limit + 1);
+  if (q.cursor) query = query.where('id', '<', q.cursor);
+  if (q.status) query = query.where('status', '=', q.status);
+  const rows = await query.execute();
+  const data = rows.slice(0, q.limit).map((r) => {
+    const { errors: _, ...summary } = view({ ...r, errors: [] });
+    return summary;
+  });
+  return { data, nextCursor: rows.length > q.limit ? (data.at(-1)?.id ?? null) : null };
+}
+
 export async function getImportJob(db: Db, id: string): Promise<ImportJobView> {
   const row = await db.selectFrom('import_job').select(columns).where('id', '=', id).executeTakeFirst();
   if (!row) throw new NotFoundError('Import job', id);
