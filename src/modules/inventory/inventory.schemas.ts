@@ -86,6 +86,14 @@ export const ItemQuery = Type.Object(
     limit: Limit,
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     sku: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'SKU contains (case-insensitive)' })),
+    skus: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+        maxItems: 100,
+        description:
+          'These exact SKUs (repeat the parameter). With `sku`, items matching either are listed: the admin finds ' +
+          "items by product title this way, with the SKUs of the catalog's matching products.",
+      }),
+    ),
     locationId: Type.Optional(Id),
     lowStock: Type.Optional(Type.Boolean({ description: 'Only tracked items at or under their threshold' })),
   },

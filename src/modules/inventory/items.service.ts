@@ -35,6 +35,8 @@ export interface ItemQuery {
   limit: number;
   cursor?: string | undefined;
   sku?: string | undefined;
+  /** Exact SKUs; OR-ed with `sku` when both are given. */
+  skus?: string[] | undefined;
   locationId?: string | undefined;
   lowStock?: boolean | undefined;
 }
@@ -83,11 +85,16 @@ export async function ensureInventoryItems(
   );
 }
 
-/** Items with their levels, ordered by SKU; `lowStock` keeps tracked items at or under their threshold. */
+/**
+ * Items with their levels, ordered by SKU; `sku` (contains) and `skus` (exact) match either when both are
+ * given; `lowStock` keeps tracked items at or under their threshold.
+ */
 export async function listItems(db: Queryable, q: ItemQuery): Promise<{ data: ItemView[]; nextCursor: string | null }> {
   const rows = await sql<{ id: string; sku: string }>`
     select i.id, i.sku from inventory_item i
-     where (${q.sku ?? null}::text is null or i.sku ilike ${like(q.sku ?? '')})
+     where ((${q.sku ?? null}::text is null and ${q.skus ?? null}::text[] is null)
+            or i.sku ilike ${like(q.sku ?? '')} and ${q.sku ?? null}::text is not null
+            or i.sku = any(${q.skus ?? []}::text[]))
        and (${q.cursor ?? null}::text is null or i.sku > ${q.cursor ?? ''})
        and (not ${q.lowStock ?? false}::boolean or (i.tracked and i.low_stock_threshold >= (
               select coalesce(sum(l.on_hand - l.reserved - l.held), 0) from inventory_level l
