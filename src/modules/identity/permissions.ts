@@ -13,6 +13,10 @@ export const permissions = [
   'orders:refund',
   'customers:read',
   'customers:write',
+  /** Download everything held about a customer (orders, payments, sessions, audit): more than `customers:read` shows. */
+  'customers:export',
+  /** Erase a customer's personal data: irreversible, so owners and admins only unless a custom role grants it. */
+  'customers:erase',
   'payments:manage',
   'settings:manage',
   'promotions:read',
