@@ -5243,6 +5243,8 @@ export interface paths {
                     cursor?: string;
                     /** @description SKU contains (case-insensitive) */
                     sku?: string;
+                    /** @description These exact SKUs (repeat the parameter). With `sku`, items matching either are listed: the admin finds items by product title this way, with the SKUs of the catalog's matching products. */
+                    skus?: string[];
                     locationId?: string;
                     /** @description Only tracked items at or under their threshold */
                     lowStock?: boolean;
@@ -12811,7 +12813,69 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Past import jobs, newest first (without their error reports: read one job for that) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                    status?: "queued" | "running" | "done" | "rejected" | "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                status: "queued" | "running" | "done" | "rejected" | "failed";
+                                partial: boolean;
+                                totalRows: number;
+                                processedRows: number;
+                                productsCreated: number;
+                                productsUpdated: number;
+                                skippedProducts: number;
+                                stockLevelsChanged: number;
+                                errorCount: number;
+                                failure: null | string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: null | string;
+                                finishedAt: null | string;
+                            }[];
+                            nextCursor: null | string;
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Upload a product CSV (content-type text/csv); a worker imports it — poll the job
