@@ -28,6 +28,8 @@ import * as m0026 from './0026_payments_buyer_approval.js';
 import * as m0027 from './0027_platform_event_position.js';
 import * as m0028 from './0028_webhooks.js';
 import * as m0029 from './0029_identity_staff_stock_alerts.js';
+import * as m0030 from './0030_identity_customer_admin.js';
+import * as m0031 from './0031_orders_admin_list.js';
 import * as m0032 from './0032_orders_dashboard.js';
 
 /**
@@ -64,5 +66,7 @@ export const migrations: Record<string, Migration> = {
   '0027_platform_event_position': m0027,
   '0028_webhooks': m0028,
   '0029_identity_staff_stock_alerts': m0029,
+  '0030_identity_customer_admin': m0030,
+  '0031_orders_admin_list': m0031,
   '0032_orders_dashboard': m0032,
 };
