@@ -212,13 +212,16 @@ describe('mandatory MFA (MFA_REQUIRED_ROLES)', () => {
     const keys = await t.app.inject({ method: 'GET', url: '/v1/admin/api-keys', headers: auth(s.token) });
     expect(keys.statusCode).toBe(403);
     expect(keys.json()).toMatchObject({ code: 'MFA_ENROLMENT_REQUIRED' });
-    expect((await t.app.inject({ method: 'GET', url: '/v1/admin/staff/me', headers: auth(s.token) })).statusCode).toBe(
-      200,
-    );
+    const before = await t.app.inject({ method: 'GET', url: '/v1/admin/staff/me', headers: auth(s.token) });
+    expect(before.statusCode).toBe(200);
+    // The admin app reads these to send the member to enrolment first.
+    expect(before.json()).toMatchObject({ mfaEnabled: false, mfaEnrolmentRequired: true });
     const started = await start(s.token);
     expect(started.statusCode).toBe(200);
     const secret = started.json<{ secret: string }>().secret;
     expect((await confirm(s.token, totpCode(secret))).statusCode).toBe(200);
+    const after = await t.app.inject({ method: 'GET', url: '/v1/admin/staff/me', headers: auth(s.token) });
+    expect(after.json()).toMatchObject({ mfaEnabled: true, mfaEnrolmentRequired: false });
     expect((await t.app.inject({ method: 'GET', url: '/v1/admin/api-keys', headers: auth(s.token) })).statusCode).toBe(
       200,
     );

@@ -69,6 +69,8 @@ describe('staff login, profile and logout', () => {
       role: { id: 'role_catalog_manager', name: 'catalog manager' },
       permissions: ['catalog:read', 'catalog:write', 'inventory:read', 'inventory:adjust', 'orders:read'],
       stockAlerts: false,
+      mfaEnabled: false,
+      mfaEnrolmentRequired: false,
     });
     const owner = await staffSession(t, 'role_owner');
     expect((await me(owner.token)).json<{ permissions: string[] }>().permissions).toEqual([...permissions]);

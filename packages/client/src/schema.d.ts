@@ -1415,6 +1415,10 @@ export interface paths {
                             permissions: string[];
                             /** @description Emailed when an item runs low or comes back in stock (only with `inventory:read`) */
                             stockAlerts: boolean;
+                            /** @description Two-factor authentication (TOTP) is on */
+                            mfaEnabled: boolean;
+                            /** @description Your role must use two-factor authentication and you have not enrolled yet: every other admin route answers 403 `MFA_ENROLMENT_REQUIRED` until you do (`POST /v1/admin/staff/me/mfa`) */
+                            mfaEnrolmentRequired: boolean;
                         };
                     };
                 };
@@ -1477,6 +1481,10 @@ export interface paths {
                             permissions: string[];
                             /** @description Emailed when an item runs low or comes back in stock (only with `inventory:read`) */
                             stockAlerts: boolean;
+                            /** @description Two-factor authentication (TOTP) is on */
+                            mfaEnabled: boolean;
+                            /** @description Your role must use two-factor authentication and you have not enrolled yet: every other admin route answers 403 `MFA_ENROLMENT_REQUIRED` until you do (`POST /v1/admin/staff/me/mfa`) */
+                            mfaEnrolmentRequired: boolean;
                         };
                     };
                 };
@@ -9756,6 +9764,9 @@ export interface paths {
                                 number: number;
                                 email: string;
                                 customerId: null | string;
+                                /** @description The billing name on the order, or the shipping name when billing is the same address */
+                                customerName: null | string;
+                                salesChannelId: string;
                                 status: string;
                                 paymentStatus: string;
                                 fulfillmentStatus: string;
@@ -9767,7 +9778,6 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 placedAt: null | string;
-                                salesChannelId: string;
                                 regionId: null | string;
                                 subtotal: {
                                     amount: number;
@@ -10264,19 +10274,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Orders, newest first: filter by status, customer, date, total; q = order number or part of the email */
+        /** Orders: search (number, email, names on the order), filter (statuses, channel, customer, date, total), sort, cursor paging */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     /** @description `nextCursor` of the previous page */
                     cursor?: string;
+                    /** @description newest / oldest: by creation time; total_desc / total_asc */
+                    sort?: "newest" | "oldest" | "total_desc" | "total_asc";
                     status?: "pending_payment" | "placed" | "completed" | "cancelled";
                     paymentStatus?: "not_paid" | "authorized" | "partially_paid" | "paid" | "partially_refunded" | "refunded" | "voided";
                     fulfillmentStatus?: "not_fulfilled" | "partially_fulfilled" | "fulfilled" | "partially_shipped" | "shipped" | "delivered" | "partially_returned" | "returned";
                     customerId?: string;
+                    salesChannelId?: string;
+                    /** @description An order number (1042 or #1042), or part of the email or of a shipping/billing name (case and accents ignored) */
                     q?: string;
+                    /** @description created at or after */
                     createdFrom?: string;
+                    /** @description created before */
                     createdTo?: string;
                     minTotal?: number;
                     maxTotal?: number;
@@ -10299,6 +10315,9 @@ export interface paths {
                                 number: number;
                                 email: string;
                                 customerId: null | string;
+                                /** @description The billing name on the order, or the shipping name when billing is the same address */
+                                customerName: null | string;
+                                salesChannelId: string;
                                 status: string;
                                 paymentStatus: string;
                                 fulfillmentStatus: string;
@@ -10373,6 +10392,9 @@ export interface paths {
                             number: number;
                             email: string;
                             customerId: null | string;
+                            /** @description The billing name on the order, or the shipping name when billing is the same address */
+                            customerName: null | string;
+                            salesChannelId: string;
                             status: string;
                             paymentStatus: string;
                             fulfillmentStatus: string;
@@ -10384,7 +10406,6 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             placedAt: null | string;
-                            salesChannelId: string;
                             regionId: null | string;
                             subtotal: {
                                 amount: number;
@@ -10576,6 +10597,9 @@ export interface paths {
                             number: number;
                             email: string;
                             customerId: null | string;
+                            /** @description The billing name on the order, or the shipping name when billing is the same address */
+                            customerName: null | string;
+                            salesChannelId: string;
                             status: string;
                             paymentStatus: string;
                             fulfillmentStatus: string;
@@ -10587,7 +10611,6 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             placedAt: null | string;
-                            salesChannelId: string;
                             regionId: null | string;
                             subtotal: {
                                 amount: number;
@@ -10781,6 +10804,9 @@ export interface paths {
                             number: number;
                             email: string;
                             customerId: null | string;
+                            /** @description The billing name on the order, or the shipping name when billing is the same address */
+                            customerName: null | string;
+                            salesChannelId: string;
                             status: string;
                             paymentStatus: string;
                             fulfillmentStatus: string;
@@ -10792,7 +10818,6 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             placedAt: null | string;
-                            salesChannelId: string;
                             regionId: null | string;
                             subtotal: {
                                 amount: number;
@@ -10982,6 +11007,9 @@ export interface paths {
                             number: number;
                             email: string;
                             customerId: null | string;
+                            /** @description The billing name on the order, or the shipping name when billing is the same address */
+                            customerName: null | string;
+                            salesChannelId: string;
                             status: string;
                             paymentStatus: string;
                             fulfillmentStatus: string;
@@ -10993,7 +11021,6 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             placedAt: null | string;
-                            salesChannelId: string;
                             regionId: null | string;
                             subtotal: {
                                 amount: number;
@@ -11178,6 +11205,9 @@ export interface paths {
                                 number: number;
                                 email: string;
                                 customerId: null | string;
+                                /** @description The billing name on the order, or the shipping name when billing is the same address */
+                                customerName: null | string;
+                                salesChannelId: string;
                                 status: string;
                                 paymentStatus: string;
                                 fulfillmentStatus: string;
@@ -11252,6 +11282,9 @@ export interface paths {
                             number: number;
                             email: string;
                             customerId: null | string;
+                            /** @description The billing name on the order, or the shipping name when billing is the same address */
+                            customerName: null | string;
+                            salesChannelId: string;
                             status: string;
                             paymentStatus: string;
                             fulfillmentStatus: string;
@@ -11263,7 +11296,6 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             placedAt: null | string;
-                            salesChannelId: string;
                             regionId: null | string;
                             subtotal: {
                                 amount: number;
@@ -11454,6 +11486,9 @@ export interface paths {
                             number: number;
                             email: string;
                             customerId: null | string;
+                            /** @description The billing name on the order, or the shipping name when billing is the same address */
+                            customerName: null | string;
+                            salesChannelId: string;
                             status: string;
                             paymentStatus: string;
                             fulfillmentStatus: string;
@@ -11465,7 +11500,6 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             placedAt: null | string;
-                            salesChannelId: string;
                             regionId: null | string;
                             subtotal: {
                                 amount: number;
@@ -13086,6 +13120,222 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Home: today's orders and sales per currency (vs yesterday), orders to capture and to fulfil, low stock, recent activity
+         * @description "Today" is the calendar day in `SHOP_TIMEZONE`. Orders count from the moment they are placed (payment went through) unless cancelled since. `lowStock` is present only for members with `inventory:read`; activity lines need the read permission of their resource (catalog, inventory, customers). `GET /v1/admin/dashboard/stream` says when to read this again.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `SHOP_TIMEZONE`: where today and yesterday begin */
+                            timeZone: string;
+                            /** Format: date */
+                            today: string;
+                            /** Format: date */
+                            yesterday: string;
+                            /** Format: date-time */
+                            generatedAt: string;
+                            /** @description One row per currency: the shop's (its regions'), then any other one orders were placed in */
+                            sales: {
+                                currency: string;
+                                today: {
+                                    /** @description Orders placed in the period and not cancelled */
+                                    orders: number;
+                                    /** @description Sum of those orders' totals (tax and shipping included) */
+                                    sales: {
+                                        amount: number;
+                                        currency: string;
+                                    };
+                                };
+                                yesterday: {
+                                    /** @description Orders placed in the period and not cancelled */
+                                    orders: number;
+                                    /** @description Sum of those orders' totals (tax and shipping included) */
+                                    sales: {
+                                        amount: number;
+                                        currency: string;
+                                    };
+                                };
+                                /** @description Yesterday up to the same time of day as now, for a fair comparison with today so far */
+                                yesterdaySoFar: {
+                                    /** @description Orders placed in the period and not cancelled */
+                                    orders: number;
+                                    /** @description Sum of those orders' totals (tax and shipping included) */
+                                    sales: {
+                                        amount: number;
+                                        currency: string;
+                                    };
+                                };
+                            }[];
+                            /** @description Placed orders whose payment is authorized and not captured */
+                            awaitingCapture: {
+                                count: number;
+                                /** @description The orders list filter showing these orders (`GET /v1/admin/orders` parameters; several values of one parameter mean any of them) */
+                                filter: {
+                                    [key: string]: string[];
+                                };
+                            };
+                            /** @description Placed orders, authorized or paid, with units not fulfilled yet */
+                            awaitingFulfillment: {
+                                count: number;
+                                /** @description The orders list filter showing these orders (`GET /v1/admin/orders` parameters; several values of one parameter mean any of them) */
+                                filter: {
+                                    [key: string]: string[];
+                                };
+                            };
+                            /** @description Only for members with `inventory:read` */
+                            lowStock?: {
+                                /** @description How many tracked items are at or below their threshold */
+                                total: number;
+                                /** @description The emptiest 10 */
+                                items: {
+                                    itemId: string;
+                                    sku: string;
+                                    variantId: string | null;
+                                    productId: string | null;
+                                    /** @description The product's title */
+                                    title: string | null;
+                                    variantTitle: string | null;
+                                    /** @description Sellable units over active locations */
+                                    available: number;
+                                    lowStockThreshold: number;
+                                    locations: {
+                                        locationId: string;
+                                        code: string;
+                                        name: string;
+                                        available: number;
+                                    }[];
+                                }[];
+                            };
+                            /** @description The last 15 business events the member may see (each kind needs its read permission), newest first */
+                            activity: {
+                                /** @description The event id */
+                                id: string;
+                                /** @description The event type (`order.placed`, `inventory.low_stock`…) */
+                                type: string;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Commit-order position of the event */
+                                sequence: string;
+                                /** @description One line in English, e.g. "Order #1042 placed by ada@example.com — €34.90" */
+                                description: string;
+                                resource: {
+                                    type: "order" | "product" | "inventoryItem" | "customer";
+                                    id: string;
+                                    /** @description Where the resource is in the admin app, relative to `/admin` */
+                                    path: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/dashboard/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live dashboard changes (Server-Sent Events): which parts of GET /v1/admin/dashboard to read again
+         * @description Send `Accept: text/event-stream` (406 otherwise). First `event: ready` with `data: {"sequence": n}` once changes are being watched; then, within about a second of a relevant commit, `event: changed` with `data: {"topics": ["orders" | "inventory" | "activity", …], "sequence": n}` and `id: n` (n = the outbox position read up to). Topics cover only what the member may read. Reconnecting with `Last-Event-ID` behind the current position gets one `changed` with every topic at once (something may have been missed). A comment line every 15 s keeps proxies from closing the connection.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    lastEventId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/event-stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/webhook-event-types": {
         parameters: {
             query?: never;
@@ -14594,6 +14844,9 @@ export interface components {
             number: number;
             email: string;
             customerId: null | string;
+            /** @description The billing name on the order, or the shipping name when billing is the same address */
+            customerName: null | string;
+            salesChannelId: string;
             status: string;
             paymentStatus: string;
             fulfillmentStatus: string;
@@ -14605,7 +14858,6 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             placedAt: null | string;
-            salesChannelId: string;
             regionId: null | string;
             subtotal: {
                 amount: number;

@@ -11,7 +11,7 @@ import { roleRoutes } from './roles.routes.js';
 import { revokeSession } from './sessions.js';
 import { type StaffAdminRouteDeps, staffAdminRoutes } from './staff.admin.routes.js';
 import { staffPasswordRoutes } from './staff.password.routes.js';
-import { getStaffProfile, loginStaff, updateOwnProfile } from './staff.service.js';
+import { getStaffProfile, loginStaff, type StaffProfile, updateOwnProfile } from './staff.service.js';
 
 export interface StaffRouteDeps extends StaffAdminRouteDeps {
   db: Db;
@@ -36,6 +36,18 @@ const StaffMe = Type.Object({
   stockAlerts: Type.Boolean({
     description: 'Emailed when an item runs low or comes back in stock (only with `inventory:read`)',
   }),
+  mfaEnabled: Type.Boolean({ description: 'Two-factor authentication (TOTP) is on' }),
+  mfaEnrolmentRequired: Type.Boolean({
+    description:
+      'Your role must use two-factor authentication and you have not enrolled yet: every other admin route answers ' +
+      '403 `MFA_ENROLMENT_REQUIRED` until you do (`POST /v1/admin/staff/me/mfa`)',
+  }),
+});
+
+/** The profile plus what the admin app needs to send a member to MFA enrolment first. */
+const meView = (profile: StaffProfile, p: { mfaRequired: boolean }) => ({
+  ...profile,
+  mfaEnrolmentRequired: p.mfaRequired && !profile.mfaEnabled,
 });
 
 const StaffMePatch = Type.Object(
@@ -101,7 +113,7 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
     async (request) => {
       const p = request.principal;
       if (p.type !== 'staff') throw new UnauthenticatedError();
-      return getStaffProfile(deps.db, p.id);
+      return meView(await getStaffProfile(deps.db, p.id), p);
     },
   );
 
@@ -119,7 +131,7 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
     async (request) => {
       const p = request.principal;
       if (p.type !== 'staff') throw new UnauthenticatedError();
-      return updateOwnProfile(deps.db, auditContext(p, request), p.id, request.body);
+      return meView(await updateOwnProfile(deps.db, auditContext(p, request), p.id, request.body), p);
     },
   );
 

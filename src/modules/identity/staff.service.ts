@@ -135,13 +135,24 @@ export interface StaffProfile {
   permissions: string[];
   /** Emailed when an item runs low or comes back in stock (needs `inventory:read` to take effect). */
   stockAlerts: boolean;
+  /** Two-factor authentication (TOTP) is on for this member. */
+  mfaEnabled: boolean;
 }
 
 export async function getStaffProfile(db: Db, staffId: string): Promise<StaffProfile> {
   const row = await db
     .selectFrom('staff_user as s')
     .innerJoin('role as r', 'r.id', 's.role_id')
-    .select(['s.id', 's.email', 's.name', 's.stock_alerts', 'r.id as role_id', 'r.name as role_name', 'r.permissions'])
+    .select([
+      's.id',
+      's.email',
+      's.name',
+      's.stock_alerts',
+      's.mfa_enabled_at',
+      'r.id as role_id',
+      'r.name as role_name',
+      'r.permissions',
+    ])
     .where('s.id', '=', staffId)
     .executeTakeFirst();
   if (!row) throw new NotFoundError('Staff member', staffId);
@@ -152,6 +163,7 @@ export async function getStaffProfile(db: Db, staffId: string): Promise<StaffPro
     role: { id: row.role_id, name: row.role_name },
     permissions: [...rolePermissions({ id: row.role_id, permissions: row.permissions })],
     stockAlerts: row.stock_alerts,
+    mfaEnabled: row.mfa_enabled_at !== null,
   };
 }
 
