@@ -37,8 +37,10 @@ export type { OrderDeps, OrderMail } from './orders.deps.js';
 export { InvalidOrderTransitionError } from './orders.errors.js';
 /** The status changes `transition` may announce in the outbox. */
 export type { OrderEventType } from './orders.events.js';
+/** The orders list (staff and a customer's own): search, filters, sorts, keyset cursor naming its sort. */
+export { listOrders, type OrderListQuery, type OrderSort, orderSorts } from './orders.list.js';
 /** The staff order view (`GET /v1/admin/orders/{id}`) of many orders in one statement, for the webhook catalogue. */
-export { adminOrderViews, findOrderView, listOrders, type OrderListQuery } from './orders.repository.js';
+export { adminOrderViews, findOrderView } from './orders.repository.js';
 /** Response schemas, for modules that answer with an order (checkout completion). */
 export { OrderDetail, type OrderDetailT } from './orders.schemas.js';
 export {

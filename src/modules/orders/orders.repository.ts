@@ -1,17 +1,26 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database.js';
 import { fulfillmentsJson } from './fulfillments.view.js';
-import type { OrderDetailT, OrderSummaryT } from './orders.schemas.js';
+import type { OrderDetailT } from './orders.schemas.js';
 import { returnsJson } from './returns.view.js';
 import './orders.tables.js';
 
-/** Reads of orders: a detail (lines and timeline included) in one statement; filtered lists. */
+/** Reads of orders: a detail (lines and timeline included) in one statement (lists: orders.list.ts). */
 
 const money = (col: string) => sql.raw(`json_build_object('amount', ${col}, 'currency', o.currency)`);
 const iso = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
-const summaryFields = sql`
-  'id', o.id, 'number', o.number, 'email', o.email, 'customerId', o.customer_id,
+// The name a list shows: the billing name when the order has its own billing address, else the shipping name
+// (an order without one stores a JSON null, not SQL NULL).
+const named = `coalesce(nullif(o.billing_address, 'null'::jsonb), o.shipping_address)`;
+const customerName = sql.raw(
+  `nullif(trim(coalesce((${named} ->> 'firstName'), '') || ' ' || coalesce((${named} ->> 'lastName'), '')), '')`,
+);
+
+/** The fields of an order summary (lists), as arguments of json_build_object over `o`. */
+export const summaryFields = sql`
+  'id', o.id, 'number', o.number, 'email', o.email, 'customerId', o.customer_id, 'customerName', ${customerName},
+  'salesChannelId', o.sales_channel_id,
   'status', o.status, 'paymentStatus', o.payment_status, 'fulfillmentStatus', o.fulfillment_status,
   'currency', o.currency, 'total', ${money('o.total')}, 'createdAt', ${iso('o.created_at')},
   'placedAt', case when o.placed_at is null then null else ${iso('o.placed_at')} end`;
@@ -48,7 +57,7 @@ export async function adminOrderViews(db: Queryable, ids: readonly string[]): Pr
 /** One order's detail as json, for `o` (correlated subqueries: one statement whatever the number of orders). */
 function detailJson(forCustomer: boolean) {
   return sql`json_build_object(${summaryFields},
-      'salesChannelId', o.sales_channel_id, 'regionId', o.region_id,
+      'regionId', o.region_id,
       'subtotal', ${money('o.subtotal')}, 'discountTotal', ${money('o.discount_total')},
       'shippingTotal', ${money('o.shipping_total')}, 'taxTotal', ${money('o.tax_total')},
       'shippingAddress', o.shipping_address, 'billingAddress', o.billing_address, 'shippingMethod', o.shipping_method,
@@ -72,47 +81,4 @@ function detailJson(forCustomer: boolean) {
               from order_event e where e.order_id = o.id), '[]'::json)`
       }
     )`;
-}
-
-export interface OrderListQuery {
-  limit: number;
-  cursor?: string | undefined;
-  status?: string | undefined;
-  paymentStatus?: string | undefined;
-  fulfillmentStatus?: string | undefined;
-  customerId?: string | undefined;
-  /** An order number (`1042` or `#1042`) or part of the email. */
-  q?: string | undefined;
-  createdFrom?: string | undefined;
-  createdTo?: string | undefined;
-  minTotal?: number | undefined;
-  maxTotal?: number | undefined;
-  /** Only orders that were placed (not attempts whose payment failed): what a customer calls their orders. */
-  placedOnly?: boolean | undefined;
-}
-
-/** Orders newest first (keyset on id, which is time-sortable), one statement per page. */
-export async function listOrders(db: Queryable, f: OrderListQuery) {
-  const q = f.q?.trim();
-  const number = q && /^#?\d{1,18}$/.test(q) ? Number(q.replace('#', '')) : null;
-  const like = q && number === null ? `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  const res = await sql<{ o: OrderSummaryT; id: string }>`
-    select o.id, json_build_object(${summaryFields}) as o
-      from "order" o
-     where (${f.cursor ?? null}::text is null or o.id < ${f.cursor ?? null})
-       and (${f.status ?? null}::text is null or o.status = ${f.status ?? null})
-       and (${f.paymentStatus ?? null}::text is null or o.payment_status = ${f.paymentStatus ?? null})
-       and (${f.fulfillmentStatus ?? null}::text is null or o.fulfillment_status = ${f.fulfillmentStatus ?? null})
-       and (${f.customerId ?? null}::text is null or o.customer_id = ${f.customerId ?? null})
-       and (${number}::bigint is null or o.number = ${number})
-       and (${like}::text is null or lower(o.email) like ${like})
-       and (${f.createdFrom ?? null}::timestamptz is null or o.created_at >= ${f.createdFrom ?? null})
-       and (${f.createdTo ?? null}::timestamptz is null or o.created_at < ${f.createdTo ?? null})
-       and (${f.minTotal ?? null}::bigint is null or o.total >= ${f.minTotal ?? null})
-       and (${f.maxTotal ?? null}::bigint is null or o.total <= ${f.maxTotal ?? null})
-       and (not ${f.placedOnly ?? false}::boolean or o.placed_at is not null)
-     order by o.id desc
-     limit ${f.limit + 1}`.execute(db);
-  const data = res.rows.slice(0, f.limit).map((r) => r.o);
-  return { data, nextCursor: res.rows.length > f.limit ? (res.rows[f.limit - 1]?.id ?? null) : null };
 }

@@ -1,12 +1,13 @@
 import { Type } from 'typebox';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import { NotFoundError } from '../../platform/errors.js';
-import { IdCursor, MoneyAmount } from '../../platform/http/schemas.js';
+import { MoneyAmount } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/types.js';
 import { noteOrder } from './notes.service.js';
 import { cancelOrder, captureOrder, findGuestOrder } from './order-actions.service.js';
 import type { OrderDeps } from './orders.deps.js';
-import { findOrderView, listOrders } from './orders.repository.js';
+import { listOrders, orderSorts } from './orders.list.js';
+import { findOrderView } from './orders.repository.js';
 import { OrderDetail, OrderSummary } from './orders.schemas.js';
 import { fulfillmentStatuses, orderStatuses, paymentStatuses } from './orders.state.js';
 
@@ -16,6 +17,8 @@ const MoneyBody = Type.Object(
   { additionalProperties: false },
 );
 const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
+/** Opaque: it carries its sort and the last row's key, so it is only ever the `nextCursor` of the previous page. */
+const Cursor = Type.String({ minLength: 1, maxLength: 200, description: '`nextCursor` of the previous page' });
 /** Admin order routes: list and filter, detail with timeline, notes (`orders:read` / `orders:write`). */
 export async function orderAdminRoutes(app: App, deps: OrderDeps) {
   const { db } = deps;
@@ -27,18 +30,33 @@ export async function orderAdminRoutes(app: App, deps: OrderDeps) {
       config: { auth: { permission: 'orders:read' } },
       schema: {
         tags,
-        summary: 'Orders, newest first: filter by status, customer, date, total; q = order number or part of the email',
+        summary:
+          'Orders: search (number, email, names on the order), filter (statuses, channel, customer, date, total), sort, cursor paging',
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(IdCursor('order')),
+            cursor: Type.Optional(Cursor),
+            sort: Type.Optional(
+              Type.Union(
+                orderSorts.map((s) => Type.Literal(s)),
+                { default: 'newest', description: 'newest / oldest: by creation time; total_desc / total_asc' },
+              ),
+            ),
             status: Type.Optional(literals(orderStatuses)),
             paymentStatus: Type.Optional(literals(paymentStatuses)),
             fulfillmentStatus: Type.Optional(literals(fulfillmentStatuses)),
             customerId: Type.Optional(Type.String({ maxLength: 100 })),
-            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            createdFrom: Type.Optional(Type.String({ format: 'date-time' })),
-            createdTo: Type.Optional(Type.String({ format: 'date-time' })),
+            salesChannelId: Type.Optional(Type.String({ maxLength: 100 })),
+            q: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description:
+                  'An order number (1042 or #1042), or part of the email or of a shipping/billing name (case and accents ignored)',
+              }),
+            ),
+            createdFrom: Type.Optional(Type.String({ format: 'date-time', description: 'created at or after' })),
+            createdTo: Type.Optional(Type.String({ format: 'date-time', description: 'created before' })),
             minTotal: Type.Optional(Type.Integer({ minimum: 0 })),
             maxTotal: Type.Optional(Type.Integer({ minimum: 0 })),
           },
@@ -154,7 +172,7 @@ export async function orderStoreRoutes(app: App, deps: OrderDeps) {
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(IdCursor('order')),
+            cursor: Type.Optional(Cursor),
           },
           { additionalProperties: false },
         ),

@@ -12,6 +12,10 @@ export const OrderSummary = Type.Object({
   number: Type.Integer(),
   email: Type.String(),
   customerId: Type.Union([Type.Null(), Type.String()]),
+  customerName: Type.Union([Type.Null(), Type.String()], {
+    description: 'The billing name on the order, or the shipping name when billing is the same address',
+  }),
+  salesChannelId: Type.String(),
   status: Type.String(),
   paymentStatus: Type.String(),
   fulfillmentStatus: Type.String(),
@@ -42,7 +46,6 @@ const Line = Type.Object({
 
 export const OrderDetail = Type.Object({
   ...OrderSummary.properties,
-  salesChannelId: Type.String(),
   regionId: Type.Union([Type.Null(), Type.String()]),
   subtotal: Money,
   discountTotal: Money,

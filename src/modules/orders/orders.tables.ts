@@ -44,6 +44,8 @@ export interface OrderTable {
   placed_at: Timestamp | null;
   cancelled_at: Timestamp | null;
   updated_at: Generated<Date>;
+  /** Email and shipping/billing names folded by `orders_fold` (a stored generated column: written by the database). */
+  search_text: ColumnType<string, never, never>;
 }
 
 /** One tax on an order line: `rate` in thousandths of a percent (19000 = 19 %), `amount` in minor units. */
