@@ -11,7 +11,7 @@ export const demoOwner = { email: 'owner@demo.backroom.dev', password: 'backroom
  * The key under which the admin app keeps the staff session token in `sessionStorage`
  * (packages/admin/src/api/session.ts).
  */
-export const SESSION_STORAGE_KEY = 'backroom.admin.session';
+export const SESSION_STORAGE_KEY = 'backroom.admin.token';
 
 export interface StaffSession {
   email: string;
@@ -82,13 +82,13 @@ export function mfaRequiredRoles(server: BrowserServer): string[] {
         .filter(Boolean);
 }
 
-/**
- * Must this session enrol before it may do anything (403 MFA_ENROLMENT_REQUIRED)? Only asked right after a login that
- * needed no code, i.e. of a member without MFA: then it depends on the member's role alone.
- */
+/** Must this session enrol in MFA before it may do anything else (403 MFA_ENROLMENT_REQUIRED)? */
 async function mustEnrol(server: BrowserServer, token: string): Promise<boolean> {
   const { data: me } = await server.api(token).GET('/v1/admin/staff/me');
-  return mfaRequiredRoles(server).includes(me.role.id);
+  // Servers built before /me said so: the member has no MFA yet (the login needed no code), so the role decides.
+  return typeof me.mfaEnrolmentRequired === 'boolean'
+    ? me.mfaEnrolmentRequired
+    : mfaRequiredRoles(server).includes(me.role.id);
 }
 
 /**
@@ -119,15 +119,13 @@ export async function staffToken(
 }
 
 /**
- * Opens the admin app signed in with `token`: the token is put in `sessionStorage` the way the app keeps it, before
- * any of the app's scripts run, then `/admin/` (or `path`) is loaded.
+ * Opens the admin app signed in with `token`, the way the app keeps a session: the token goes into this tab's
+ * `sessionStorage` (set from a same-origin page before the app loads, once — a sign-out in the test stays signed
+ * out), then `/admin/` (or `path`) is loaded.
  */
 export async function signInPage(page: Page, server: BrowserServer, token: string, path = '/admin/'): Promise<void> {
-  await page
-    .context()
-    .addInitScript(
-      `try { if (location.pathname.startsWith('/admin') && !sessionStorage.getItem(${JSON.stringify(SESSION_STORAGE_KEY)})) sessionStorage.setItem(${JSON.stringify(SESSION_STORAGE_KEY)}, ${JSON.stringify(token)}); } catch {}`,
-    );
+  await page.goto(`${server.baseUrl}/health/ready`);
+  await page.evaluate(`sessionStorage.setItem(${JSON.stringify(SESSION_STORAGE_KEY)}, ${JSON.stringify(token)})`);
   await page.goto(`${server.baseUrl}${path}`);
 }
 
