@@ -92,6 +92,22 @@ module.exports = {
       to: { path: '^src/modules/imports/' },
     },
     {
+      name: 'dashboard-only-orders-inventory-catalog-identity',
+      severity: 'error',
+      comment:
+        'dashboard (the admin home page) reads numbers through orders, inventory, catalog (titles) and identity ' +
+        "(permissions, customer emails); checkout reaches it only as a dep (the regions' currencies).",
+      from: { path: '^src/modules/dashboard/', pathNot: '/__tests__/' },
+      to: { path: '^src/modules/', pathNot: '^src/modules/(dashboard|orders|inventory|catalog|identity)/' },
+    },
+    {
+      name: 'no-module-depends-on-dashboard',
+      severity: 'error',
+      comment: 'dashboard is the top of the module graph: only the app uses it.',
+      from: { path: '^src/modules/', pathNot: ['^src/modules/dashboard/', '/__tests__/'] },
+      to: { path: '^src/modules/dashboard/' },
+    },
+    {
       name: 'modules-and-platform-not-to-config',
       severity: 'error',
       comment:

@@ -5,7 +5,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController
 import type { Config } from './config.js';
 import { webhookOpenApi } from './event-catalogue.openapi.js';
 import { catalogRoutes } from './modules/catalog/index.js';
-import { checkoutRoutes, releaseRedemptions } from './modules/checkout/index.js';
+import { checkoutRoutes, listRegions, releaseRedemptions } from './modules/checkout/index.js';
+import { dashboardRoutes } from './modules/dashboard/index.js';
 import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
 import { importRoutes } from './modules/imports/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
@@ -218,6 +219,14 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     }),
   );
   await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
+  await app.register(async (scope) =>
+    dashboardRoutes(scope as App, {
+      db: deps.db,
+      timeZone: config.SHOP_TIMEZONE,
+      // The regions' currencies: checkout owns regions, and the dashboard may not import it.
+      shopCurrencies: async (db) => [...new Set((await listRegions(db)).map((r) => r.currency))],
+    }),
+  );
   // Webhook endpoints seal their signing secrets: without a secret box (some tests) the routes are left out.
   const secretBox = deps.secretBox;
   if (secretBox) {
