@@ -1,0 +1,11 @@
+/** The sidebar's sections, in order; each needs the permission to be listed (the page itself also checks). */
+export const navItems: ReadonlyArray<{ to: string; label: string; permission?: string }> = [
+  { to: '/', label: 'Home' },
+  { to: '/orders', label: 'Orders', permission: 'orders:read' },
+  { to: '/products', label: 'Products', permission: 'catalog:read' },
+  { to: '/categories', label: 'Categories', permission: 'catalog:read' },
+  { to: '/collections', label: 'Collections', permission: 'catalog:read' },
+  { to: '/inventory', label: 'Inventory', permission: 'inventory:read' },
+  { to: '/customers', label: 'Customers', permission: 'customers:read' },
+  { to: '/imports', label: 'Imports', permission: 'catalog:read' },
+];
