@@ -92,6 +92,22 @@ module.exports = {
       to: { path: '^src/modules/imports/' },
     },
     {
+      name: 'privacy-only-identity-checkout-orders-payments',
+      severity: 'error',
+      comment:
+        'privacy (customer export/erase) runs the export/erase functions of identity, checkout, orders and payments ' +
+        'in one transaction; it owns no table.',
+      from: { path: '^src/modules/privacy/', pathNot: '/__tests__/' },
+      to: { path: '^src/modules/', pathNot: '^src/modules/(privacy|identity|checkout|orders|payments)/' },
+    },
+    {
+      name: 'no-module-depends-on-privacy',
+      severity: 'error',
+      comment: 'privacy is the top of the module graph: only the app uses it.',
+      from: { path: '^src/modules/', pathNot: ['^src/modules/privacy/', '/__tests__/'] },
+      to: { path: '^src/modules/privacy/' },
+    },
+    {
       name: 'dashboard-only-orders-inventory-catalog-identity',
       severity: 'error',
       comment:

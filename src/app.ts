@@ -7,11 +7,12 @@ import { webhookOpenApi } from './event-catalogue.openapi.js';
 import { catalogRoutes } from './modules/catalog/index.js';
 import { checkoutRoutes, listRegions, releaseRedemptions } from './modules/checkout/index.js';
 import { dashboardRoutes } from './modules/dashboard/index.js';
-import { customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
+import { customerAdminRoutes, customerRoutes, registerAuth, staffRoutes } from './modules/identity/index.js';
 import { importRoutes } from './modules/imports/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
-import { orderRoutes } from './modules/orders/index.js';
+import { customerOrderStats, orderRoutes, recentCustomerOrders } from './modules/orders/index.js';
 import { type PaymentsDeps, paymentRoutes } from './modules/payments/index.js';
+import { privacyRoutes } from './modules/privacy/index.js';
 import { webhookAdminRoutes, webhookStats } from './modules/webhooks/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
 import type { DbHandle } from './platform/db/create-db.js';
@@ -219,6 +220,14 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     }),
   );
   await app.register(async (scope) => importRoutes(scope as App, { catalog, inventory }));
+  // Staff's customer pages read order facts through a port (identity may not import orders).
+  await app.register(async (scope) =>
+    customerAdminRoutes(scope as App, {
+      db: deps.db,
+      orders: { stats: customerOrderStats, recent: recentCustomerOrders },
+    }),
+  );
+  await app.register(async (scope) => privacyRoutes(scope as App, { db: deps.db }));
   await app.register(async (scope) =>
     dashboardRoutes(scope as App, {
       db: deps.db,

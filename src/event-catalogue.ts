@@ -162,6 +162,11 @@ export const entries = {
     description:
       'A customer registered. The customer as `GET /v1/store/customers/me` shows it (id, email, names, emailVerified).',
   },
+  'customer.erased': {
+    resource: 'customer',
+    description:
+      "A customer's personal data was erased at their request: erase it wherever you copied it (CRM, mailing list). The customer as it is now: only placeholders.",
+  },
   'cart.completed': {
     internal: "checkout's hand-off once the order exists; merchants get `order.placed` for the same moment",
   },

@@ -26,6 +26,12 @@ export { CartNotFoundError, CartNotOpenError, CartRuleError } from './carts.erro
  * Locks both carts in id order. @throws 404 (unknown or another customer's cart), 409 `CART_NOT_OPEN`.
  */
 export { mergeGuestCart } from './carts.merge.js';
+/**
+ * Checkout's part of the privacy requests (run by `privacy` in its one transaction): a customer's carts (by account,
+ * by the email a guest used, and those their orders came from) — `exportCustomerCarts`, and `eraseCustomerCarts`
+ * (email and addresses cleared, the account link cut, promotion uses no longer keyed by them). Locks carts in id order.
+ */
+export { type CartOwner, eraseCustomerCarts, exportCustomerCarts } from './carts.privacy.js';
 /** Cart reads and line commands; each change locks the cart row, and re-holds stock when STOCK_HOLD_AT=add_to_cart. */
 export {
   addCartLine,

@@ -31,7 +31,11 @@ interface Recipient {
 }
 
 function findRecipient(db: Queryable, where: { id: string } | { emailNormalized: string }) {
-  const q = db.selectFrom('customer').select(['id', 'email', 'first_name', 'email_verified_at']);
+  // An erased customer is nobody: no verification email, no password reset (its password stays unset).
+  const q = db
+    .selectFrom('customer')
+    .select(['id', 'email', 'first_name', 'email_verified_at'])
+    .where('erased_at', 'is', null);
   return (
     'id' in where ? q.where('id', '=', where.id) : q.where('email_normalized', '=', where.emailNormalized)
   ).executeTakeFirst();

@@ -23,7 +23,7 @@ export function findCustomerById(db: Queryable, id: string): Promise<CustomerRow
 export function findCredentialsByEmail(
   db: Queryable,
   emailNormalized: string,
-): Promise<{ id: string; password_hash: string } | undefined> {
+): Promise<{ id: string; password_hash: string | null } | undefined> {
   return db
     .selectFrom('customer')
     .select(['id', 'password_hash'])

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { UniqueViolationError } from '../../platform/db/pg-errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
@@ -7,7 +8,7 @@ import { appendEvent } from '../../platform/outbox/outbox.js';
 import { type AuditContext, recordAudit } from './audit.js';
 import { assertCurrentPassword } from './current-password.js';
 import { type MailSettings, queueVerificationEmail } from './customers.account.service.js';
-import { EmailTakenError } from './customers.errors.js';
+import { CustomerDisabledError, EmailTakenError } from './customers.errors.js';
 import {
   type CustomerRow,
   credentialsOf,
@@ -110,7 +111,20 @@ export async function loginCustomer(db: Db, input: LoginInput, client: ClientInf
   }
   const rehashed = result.needsRehash ? await hashPassword(input.password) : undefined;
   const session = await withTransaction(db, async (tx) => {
-    if (rehashed) await setPasswordHash(tx, found.id, rehashed);
+    // Share lock: a concurrent disable (row lock, then revoke all sessions) either comes first and is seen here,
+    // or waits for this session to exist and then ends it.
+    const account = await tx
+      .selectFrom('customer')
+      .select('status')
+      .where('id', '=', found.id)
+      .forShare()
+      .executeTakeFirst();
+    if (account?.status !== 'enabled') throw new CustomerDisabledError();
+    await tx
+      .updateTable('customer')
+      .set({ last_login_at: sql`now()`, ...(rehashed ? { password_hash: rehashed } : {}) })
+      .where('id', '=', found.id)
+      .execute();
     return openSession(tx, { type: 'customer', id: found.id }, client);
   });
   await recordLoginSuccess(db, throttle);

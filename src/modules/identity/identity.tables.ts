@@ -45,13 +45,36 @@ export interface CustomerTable {
   id: string;
   email: string;
   email_normalized: string;
-  password_hash: string;
+  /** Null only once erased (migration 0030's check): an erased customer can never sign in. */
+  password_hash: string | null;
   first_name: string | null;
   last_name: string | null;
   email_verified_at: Date | null;
+  phone: string | null;
+  /** Staff's labels (`vip`, `wholesale`…), a set: replaced as a whole by PATCH. */
+  tags: Generated<string[]>;
+  status: Generated<'enabled' | 'disabled'>;
+  disabled_at: Date | null;
+  last_login_at: Date | null;
+  /** When the personal data was erased (privacy request); the row stays, with placeholders. */
+  erased_at: Date | null;
+  /** Generated: lower-cased "first last" (the list's name sort). */
+  name_key: ColumnType<string, never, never>;
+  /** Generated: lower-cased email, names and phone (the list's trigram search). */
+  search_text: ColumnType<string, never, never>;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+/** A staff note on a customer (migration 0030); removed with the customer's personal data. */
+export interface CustomerNoteTable {
+  id: string;
+  customer_id: string;
+  body: string;
+  author_type: 'staff' | 'api_key' | 'system';
+  author_id: string | null;
+  created_at: Generated<Date>;
 }
 
 export type SubjectType = 'customer' | 'staff';
@@ -105,6 +128,7 @@ declare module '../../platform/db/database.js' {
     role: RoleTable;
     staff_user: StaffUserTable;
     customer: CustomerTable;
+    customer_note: CustomerNoteTable;
     auth_session: AuthSessionTable;
     staff_mfa_recovery_code: StaffMfaRecoveryCodeTable;
     api_key: ApiKeyTable;

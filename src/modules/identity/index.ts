@@ -10,6 +10,23 @@ export { type AuditContext, type AuditEntry, auditContext, recordAudit, systemAc
 /** Registers authentication + authorization for every `/v1` route (see `RouteAuth`). */
 export { authorize, registerAuth, resolvePrincipal } from './auth.plugin.js';
 export { AddressCreateBody } from './customers.addresses.schemas.js';
+export { customerAdminRoutes } from './customers.admin.routes.js';
+export type { CustomerOrderStatsT, CustomerOrderSummaryT } from './customers.admin.schemas.js';
+/** Staff's customer routes get order facts through this port (wired by the app to `orders`). */
+export type { CustomerAdminDeps, CustomerOrdersPort } from './customers.admin.service.js';
+/**
+ * Identity's part of the privacy requests, run by `privacy` inside its one transaction: `exportCustomerIdentity`
+ * (profile, addresses, notes, sessions without tokens, one-time links) and `eraseCustomerIdentity` (checks the typed
+ * email — 422 `ERASURE_NOT_CONFIRMED` —, placeholders, deletes addresses/notes/sessions/tokens, `customer.erased`).
+ * Both throw 404 for an unknown id.
+ */
+export {
+  type CustomerIdentityExport,
+  eraseCustomerIdentity,
+  erasedEmail,
+  exportCustomerIdentity,
+  type IdentityErasure,
+} from './customers.privacy.js';
 export { type CustomerRouteDeps, customerRoutes } from './customers.routes.js';
 /** The customer's view (`GET /v1/store/customers/me`): schema and batch read, for the webhook catalogue. */
 export { CustomerSchema, Email } from './customers.schemas.js';

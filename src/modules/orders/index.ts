@@ -11,6 +11,19 @@ import { returnRoutes } from './returns.routes.js';
 import './orders.events.js';
 import './orders.tables.js';
 
+/**
+ * A customer's orders: `customerOrderStats` / `recentCustomerOrders` (staff's customer pages, through identity's
+ * port) and the privacy requests' part — `exportCustomerOrders` and `eraseCustomerOrders` (personal fields replaced,
+ * the customer link cut, totals/lines/payments kept; orders locked in id order), each in the caller's transaction.
+ */
+export {
+  type CustomerOrderStats,
+  type CustomerRef,
+  customerOrderStats,
+  eraseCustomerOrders,
+  exportCustomerOrders,
+  recentCustomerOrders,
+} from './customers.privacy.js';
 /** Fulfilment commands (one transaction each, order row locked first): stock leaves the reservation, parcels ship and arrive. */
 export { createFulfillment, deliverFulfillment, shipFulfillment } from './fulfillments.service.js';
 export { completeOrderIfDone, syncFulfillmentStatus } from './fulfillments.status.js';
