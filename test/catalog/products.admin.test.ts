@@ -172,4 +172,32 @@ describe('admin search', () => {
     expect(seen).toEqual(expect.arrayContaining(ids));
     expect(seen.indexOf(ids[1] ?? '')).toBeLessThan(seen.indexOf(ids[0] ?? ''));
   });
+
+  it('filters by category, collection and sales channel, each alone and together', async () => {
+    const send = (method: 'POST', url: string, payload: object) =>
+      t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
+    const cat = (await send('POST', '/v1/admin/categories', { name: uniq('Filter cat') })).json<{ id: string }>();
+    const inCat = await created({ categoryIds: [cat.id], salesChannelIds: ['sc_default'] });
+    const inCatOnly = await created({ categoryIds: [cat.id], salesChannelIds: [] });
+    const elsewhere = await created({ salesChannelIds: ['sc_default'] });
+    const col = (
+      await send('POST', '/v1/admin/collections', {
+        title: 'Filter',
+        handle: uniq('filter'),
+        productIds: [inCatOnly.id],
+      })
+    ).json<{ id: string }>();
+    const ids = async (query: string) =>
+      (await api.list(`?limit=100&${query}`)).json<{ data: { id: string }[] }>().data.map((r) => r.id);
+
+    expect((await ids(`categoryId=${cat.id}`)).sort()).toEqual([inCat.id, inCatOnly.id].sort());
+    expect(await ids(`collectionId=${col.id}`)).toEqual([inCatOnly.id]);
+    const channel = await ids('salesChannelId=sc_default');
+    expect(channel).toEqual(expect.arrayContaining([inCat.id, elsewhere.id]));
+    expect(channel).not.toContain(inCatOnly.id);
+    expect(await ids(`categoryId=${cat.id}&salesChannelId=sc_default`)).toEqual([inCat.id]);
+    const bad = await api.list('?categoryId=');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ errors: { path: string }[] }>().errors.map((e) => e.path)).toContain('/query/categoryId');
+  });
 });

@@ -65,6 +65,10 @@ export interface ProductListQuery {
   status?: 'draft' | 'active' | 'archived' | undefined;
   /** Title words, or an exact/prefix SKU or barcode. */
   q?: string | undefined;
+  /** Only products directly in this category / collection / published to this sales channel. */
+  categoryId?: string | undefined;
+  collectionId?: string | undefined;
+  salesChannelId?: string | undefined;
 }
 
 /**
@@ -88,6 +92,12 @@ export async function listProductSummaries(db: Queryable, query: ProductListQuer
       from product p
      where (${query.status ?? null}::text is null or p.status = ${query.status ?? null})
        and (${query.cursor ?? null}::text is null or p.id < ${query.cursor ?? null})
+       and (${query.categoryId ?? null}::text is null or exists (select 1 from product_category pc
+            where pc.product_id = p.id and pc.category_id = ${query.categoryId ?? null}))
+       and (${query.collectionId ?? null}::text is null or exists (select 1 from collection_product cp
+            where cp.product_id = p.id and cp.collection_id = ${query.collectionId ?? null}))
+       and (${query.salesChannelId ?? null}::text is null or exists (select 1 from product_channel pch
+            where pch.product_id = p.id and pch.sales_channel_id = ${query.salesChannelId ?? null}))
        and (${q ?? null}::text is null
             or p.title ilike '%' || ${like ?? ''} or p.title % ${q ?? ''}
             or exists (select 1 from variant v where v.product_id = p.id

@@ -39,13 +39,17 @@ export async function productRoutes(app: App, deps: CatalogDeps) {
       config: { auth: { permission: 'catalog:read' } },
       schema: {
         tags,
-        summary: 'List or search products (title, SKU or barcode), newest first',
+        summary:
+          'List or search products (title, SKU or barcode), newest first; filter by status, category, collection or sales channel',
         querystring: Type.Object(
           {
             q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             status: Type.Optional(
               Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('archived')]),
             ),
+            categoryId: Type.Optional(Id),
+            collectionId: Type.Optional(Id),
+            salesChannelId: Type.Optional(Id),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
             cursor: Type.Optional(IdCursor('product')),
           },
