@@ -2646,7 +2646,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         description?: string;
-                        permissions: ("catalog:read" | "catalog:write" | "inventory:read" | "inventory:adjust" | "orders:read" | "orders:write" | "orders:fulfil" | "orders:refund" | "customers:read" | "customers:write" | "payments:manage" | "settings:manage" | "promotions:read" | "promotions:write" | "staff:read" | "staff:manage" | "keys:manage" | "audit:read" | "events:read" | "events:manage" | "webhooks:manage")[];
+                        permissions: ("catalog:read" | "catalog:write" | "inventory:read" | "inventory:adjust" | "orders:read" | "orders:write" | "orders:fulfil" | "orders:refund" | "customers:read" | "customers:write" | "customers:export" | "customers:erase" | "payments:manage" | "settings:manage" | "promotions:read" | "promotions:write" | "staff:read" | "staff:manage" | "keys:manage" | "audit:read" | "events:read" | "events:manage" | "webhooks:manage")[];
                     };
                 };
             };
@@ -2808,7 +2808,7 @@ export interface paths {
                     "application/json": {
                         name?: string;
                         description?: null | string;
-                        permissions?: ("catalog:read" | "catalog:write" | "inventory:read" | "inventory:adjust" | "orders:read" | "orders:write" | "orders:fulfil" | "orders:refund" | "customers:read" | "customers:write" | "payments:manage" | "settings:manage" | "promotions:read" | "promotions:write" | "staff:read" | "staff:manage" | "keys:manage" | "audit:read" | "events:read" | "events:manage" | "webhooks:manage")[];
+                        permissions?: ("catalog:read" | "catalog:write" | "inventory:read" | "inventory:adjust" | "orders:read" | "orders:write" | "orders:fulfil" | "orders:refund" | "customers:read" | "customers:write" | "customers:export" | "customers:erase" | "payments:manage" | "settings:manage" | "promotions:read" | "promotions:write" | "staff:read" | "staff:manage" | "keys:manage" | "audit:read" | "events:read" | "events:manage" | "webhooks:manage")[];
                     };
                 };
             };
@@ -3200,12 +3200,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List or search products (title, SKU or barcode), newest first */
+        /** List or search products (title, SKU or barcode), newest first; filter by status, category, collection or sales channel */
         get: {
             parameters: {
                 query?: {
                     q?: string;
                     status?: "draft" | "active" | "archived";
+                    categoryId?: string;
+                    collectionId?: string;
+                    salesChannelId?: string;
                     limit?: number;
                     /** @description `nextCursor` of the previous page */
                     cursor?: string;
@@ -13120,6 +13123,888 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customers: search email, name or phone; filter by status, tag, creation date; sort; cursor paging */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                    /** @description part of the email, name or phone (any case) */
+                    q?: string;
+                    status?: "enabled" | "disabled";
+                    tag?: string;
+                    createdFrom?: string;
+                    createdTo?: string;
+                    /** @description true: only erased customers; false: leave them out */
+                    erased?: boolean;
+                    sort?: "newest" | "oldest" | "email" | "name";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                email: string;
+                                firstName: null | string;
+                                lastName: null | string;
+                                phone: null | string;
+                                tags: string[];
+                                status: "enabled" | "disabled";
+                                emailVerified: boolean;
+                                /** @description Personal data erased: the fields hold placeholders */
+                                erased: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                lastLoginAt: null | string;
+                                orders: {
+                                    orderCount: number;
+                                    totalSpent: {
+                                        amount: number;
+                                        currency: string;
+                                    }[];
+                                    lastOrderAt: null | string;
+                                };
+                            }[];
+                            nextCursor: null | string;
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One customer: profile, addresses, notes, tags, status, order count and recent orders */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            email: string;
+                            firstName: null | string;
+                            lastName: null | string;
+                            phone: null | string;
+                            tags: string[];
+                            status: "enabled" | "disabled";
+                            emailVerified: boolean;
+                            /** @description Personal data erased: the fields hold placeholders */
+                            erased: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastLoginAt: null | string;
+                            orders: {
+                                orderCount: number;
+                                totalSpent: {
+                                    amount: number;
+                                    currency: string;
+                                }[];
+                                lastOrderAt: null | string;
+                            };
+                            /** @description Send as If-Match with PATCH */
+                            version: number;
+                            disabledAt: null | string;
+                            erasedAt: null | string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            addresses: {
+                                id: string;
+                                firstName: string;
+                                lastName: string;
+                                company: null | string;
+                                line1: string;
+                                line2: null | string;
+                                city: string;
+                                postalCode: string;
+                                region: null | string;
+                                countryCode: string;
+                                phone: null | string;
+                                isDefaultShipping: boolean;
+                                isDefaultBilling: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                body: string;
+                                author: {
+                                    type: string;
+                                    id: null | string;
+                                    name: null | string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description Up to 10, newest first */
+                            recentOrders: {
+                                id: string;
+                                number: number;
+                                status: string;
+                                paymentStatus: string;
+                                fulfillmentStatus: string;
+                                total: {
+                                    amount: number;
+                                    currency: string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a customer’s names, phone or tags (If-Match: the `version` you read)
+         * @description `tags` replaces the whole set; `null` clears a name or the phone. 409 `CUSTOMER_ERASED` once erased.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description the customer `version` you read (required) */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        firstName?: null | string;
+                        lastName?: null | string;
+                        phone?: null | string;
+                        /** @description replaces the whole set */
+                        tags?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            email: string;
+                            firstName: null | string;
+                            lastName: null | string;
+                            phone: null | string;
+                            tags: string[];
+                            status: "enabled" | "disabled";
+                            emailVerified: boolean;
+                            /** @description Personal data erased: the fields hold placeholders */
+                            erased: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastLoginAt: null | string;
+                            orders: {
+                                orderCount: number;
+                                totalSpent: {
+                                    amount: number;
+                                    currency: string;
+                                }[];
+                                lastOrderAt: null | string;
+                            };
+                            /** @description Send as If-Match with PATCH */
+                            version: number;
+                            disabledAt: null | string;
+                            erasedAt: null | string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            addresses: {
+                                id: string;
+                                firstName: string;
+                                lastName: string;
+                                company: null | string;
+                                line1: string;
+                                line2: null | string;
+                                city: string;
+                                postalCode: string;
+                                region: null | string;
+                                countryCode: string;
+                                phone: null | string;
+                                isDefaultShipping: boolean;
+                                isDefaultBilling: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                body: string;
+                                author: {
+                                    type: string;
+                                    id: null | string;
+                                    name: null | string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description Up to 10, newest first */
+                            recentOrders: {
+                                id: string;
+                                number: number;
+                                status: string;
+                                paymentStatus: string;
+                                fulfillmentStatus: string;
+                                total: {
+                                    amount: number;
+                                    currency: string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/admin/customers/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a staff note (the author and time are recorded) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            body: string;
+                            author: {
+                                type: string;
+                                id: null | string;
+                                name: null | string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/customers/{id}/notes/{noteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a staff note */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    noteId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/customers/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a customer: every session ends at once and login is refused (403 `CUSTOMER_DISABLED`) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            email: string;
+                            firstName: null | string;
+                            lastName: null | string;
+                            phone: null | string;
+                            tags: string[];
+                            status: "enabled" | "disabled";
+                            emailVerified: boolean;
+                            /** @description Personal data erased: the fields hold placeholders */
+                            erased: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastLoginAt: null | string;
+                            orders: {
+                                orderCount: number;
+                                totalSpent: {
+                                    amount: number;
+                                    currency: string;
+                                }[];
+                                lastOrderAt: null | string;
+                            };
+                            /** @description Send as If-Match with PATCH */
+                            version: number;
+                            disabledAt: null | string;
+                            erasedAt: null | string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            addresses: {
+                                id: string;
+                                firstName: string;
+                                lastName: string;
+                                company: null | string;
+                                line1: string;
+                                line2: null | string;
+                                city: string;
+                                postalCode: string;
+                                region: null | string;
+                                countryCode: string;
+                                phone: null | string;
+                                isDefaultShipping: boolean;
+                                isDefaultBilling: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                body: string;
+                                author: {
+                                    type: string;
+                                    id: null | string;
+                                    name: null | string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description Up to 10, newest first */
+                            recentOrders: {
+                                id: string;
+                                number: number;
+                                status: string;
+                                paymentStatus: string;
+                                fulfillmentStatus: string;
+                                total: {
+                                    amount: number;
+                                    currency: string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/customers/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a disabled customer again (they sign in anew) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            email: string;
+                            firstName: null | string;
+                            lastName: null | string;
+                            phone: null | string;
+                            tags: string[];
+                            status: "enabled" | "disabled";
+                            emailVerified: boolean;
+                            /** @description Personal data erased: the fields hold placeholders */
+                            erased: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastLoginAt: null | string;
+                            orders: {
+                                orderCount: number;
+                                totalSpent: {
+                                    amount: number;
+                                    currency: string;
+                                }[];
+                                lastOrderAt: null | string;
+                            };
+                            /** @description Send as If-Match with PATCH */
+                            version: number;
+                            disabledAt: null | string;
+                            erasedAt: null | string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            addresses: {
+                                id: string;
+                                firstName: string;
+                                lastName: string;
+                                company: null | string;
+                                line1: string;
+                                line2: null | string;
+                                city: string;
+                                postalCode: string;
+                                region: null | string;
+                                countryCode: string;
+                                phone: null | string;
+                                isDefaultShipping: boolean;
+                                isDefaultBilling: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                body: string;
+                                author: {
+                                    type: string;
+                                    id: null | string;
+                                    name: null | string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description Up to 10, newest first */
+                            recentOrders: {
+                                id: string;
+                                number: number;
+                                status: string;
+                                paymentStatus: string;
+                                fulfillmentStatus: string;
+                                total: {
+                                    amount: number;
+                                    currency: string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/customers/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export everything held about a customer (a JSON download) — the access request */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Everything held about the customer: profile, consents, addresses, staff notes, sessions (no tokens), one-time links, carts, orders (lines, addresses, fulfilments, returns, timeline), payments with their ledger (refunds), emails sent, audit entries. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            format: "backroom.customer-export/1";
+                            /** Format: date-time */
+                            exportedAt: string;
+                            customerId: string;
+                            profile: {
+                                [key: string]: unknown;
+                            };
+                            consents: {
+                                [key: string]: unknown;
+                            };
+                            addresses: unknown[];
+                            notes: unknown[];
+                            sessions: unknown[];
+                            oneTimeTokens: unknown[];
+                            carts: unknown[];
+                            orders: unknown[];
+                            payments: unknown[];
+                            notifications: unknown[];
+                            auditLog: unknown[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/customers/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a customer’s personal data (irreversible; confirm with their email) — the erasure request
+         * @description Names, emails, phone and addresses are replaced or removed in the account, carts and orders; the password and sessions are deleted; orders and payments stay for the books, no longer linked to the customer. Audited; announces `customer.erased`. Repeating it changes nothing (`alreadyErased`). 422 `ERASURE_NOT_CONFIRMED` when `confirm` is not their email.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the customer's email, typed */
+                        confirm: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            customerId: string;
+                            /** @description It had been erased before: nothing changed this time */
+                            alreadyErased: boolean;
+                            counts: {
+                                addresses: number;
+                                notes: number;
+                                sessions: number;
+                                tokens: number;
+                                carts: number;
+                                orders: number;
+                                gatewayEvents: number;
+                                notifications: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/dashboard": {
         parameters: {
             query?: never;
@@ -14774,6 +15659,26 @@ export interface webhooks {
          * @description A customer registered. The customer as `GET /v1/store/customers/me` shows it (id, email, names, emailVerified).
          */
         post: operations["webhook_customer_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.erased": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer's personal data was erased at their request: erase it wherever you copied it (CRM, mailing list).
+         * @description A customer's personal data was erased at their request: erase it wherever you copied it (CRM, mailing list). The customer as it is now: only placeholders.
+         */
+        post: operations["webhook_customer_erased"];
         delete?: never;
         options?: never;
         head?: never;
@@ -16559,6 +17464,60 @@ export interface operations {
                 "application/json": {
                     /** @constant */
                     type: "customer.created";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["CustomerResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_customer_erased: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "customer.erased";
                     /**
                      * Format: date-time
                      * @description When the event happened.
