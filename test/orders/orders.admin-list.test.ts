@@ -213,6 +213,12 @@ describe('staff orders list', () => {
     ['minTotal=5000', (s: Seeded) => s.total >= 5000],
     ['maxTotal=1200', (s: Seeded) => s.total <= 1200],
     ['status=placed&paymentStatus=authorized&fulfillmentStatus=not_fulfilled', (s: Seeded) => s.id === seeded[0]?.id],
+    // Several states at once (the dashboard's "to fulfil" backlog links here).
+    ['paymentStatus=authorized,paid', (s: Seeded) => ['authorized', 'paid'].includes(s.paymentStatus)],
+    [
+      'status=placed&fulfillmentStatus=not_fulfilled,partially_fulfilled',
+      (s: Seeded) => s.status === 'placed' && ['not_fulfilled', 'partially_fulfilled'].includes(s.fulfillmentStatus),
+    ],
   ] as const)('filters %s', async (query, keep) => {
     const want = seeded
       .filter(keep)
@@ -239,6 +245,8 @@ describe('staff orders list', () => {
       ],
       ['sort=cheapest', '/query/sort'],
       ['status=lost', '/query/status'],
+      ['status=placed,lost', '/query/status'],
+      ['paymentStatus=paid,', '/query/paymentStatus'],
       ['createdFrom=yesterday', '/query/createdFrom'],
       ['createdFrom=2026-11-20T00:00:00Z&createdTo=2026-11-19T00:00:00Z', '/query/createdFrom'],
       ['minTotal=10&maxTotal=5', '/query/minTotal'],

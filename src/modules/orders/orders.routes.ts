@@ -16,7 +16,12 @@ const MoneyBody = Type.Object(
   { amount: MoneyAmount({ minimum: 1 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
   { additionalProperties: false },
 );
-const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
+/** One state, or several separated by commas (`not_fulfilled,partially_fulfilled`): the dashboard's backlogs. */
+const states = (values: readonly string[]) =>
+  Type.String({
+    pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`,
+    description: `one of ${values.join(', ')}; several separated by commas`,
+  });
 /** Opaque: it carries its sort and the last row's key, so it is only ever the `nextCursor` of the previous page. */
 const Cursor = Type.String({ minLength: 1, maxLength: 200, description: '`nextCursor` of the previous page' });
 /** Admin order routes: list and filter, detail with timeline, notes (`orders:read` / `orders:write`). */
@@ -42,9 +47,9 @@ export async function orderAdminRoutes(app: App, deps: OrderDeps) {
                 { default: 'newest', description: 'newest / oldest: by creation time; total_desc / total_asc' },
               ),
             ),
-            status: Type.Optional(literals(orderStatuses)),
-            paymentStatus: Type.Optional(literals(paymentStatuses)),
-            fulfillmentStatus: Type.Optional(literals(fulfillmentStatuses)),
+            status: Type.Optional(states(orderStatuses)),
+            paymentStatus: Type.Optional(states(paymentStatuses)),
+            fulfillmentStatus: Type.Optional(states(fulfillmentStatuses)),
             customerId: Type.Optional(Type.String({ maxLength: 100 })),
             salesChannelId: Type.Optional(Type.String({ maxLength: 100 })),
             q: Type.Optional(
