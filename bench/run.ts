@@ -10,6 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { adminScenarios } from './admin.js';
 import { importScenario, PRODUCTS, seedCatalog, storefrontScenarios } from './catalog.js';
 import { checkoutScenarios } from './checkout.js';
 import { webhookScenarios } from './gateways.js';
@@ -29,6 +30,7 @@ const groups = [
   'flash',
   'webhooks',
   'webhooks-out',
+  'admin',
 ] as const;
 type Group = (typeof groups)[number];
 
@@ -74,6 +76,7 @@ async function main() {
     if (wanted.has('outbox')) scenarios['outbox relay'] = await outboxRelay(ctx);
     if (wanted.has('webhooks')) Object.assign(scenarios, await webhookScenarios(ctx));
     if (wanted.has('webhooks-out')) scenarios['webhooks-out'] = await webhooksOut(ctx);
+    if (wanted.has('admin')) Object.assign(scenarios, await adminScenarios(ctx));
     if (wanted.has('import')) scenarios['import 10,000 products (CSV)'] = await importScenario(ctx);
     if (wanted.has('cart') || wanted.has('checkout') || wanted.has('flash')) {
       if (!ctx.databaseUrl) throw new Error('cart/checkout/flash need PostgreSQL: drop --database embedded');
