@@ -157,6 +157,10 @@ export const entries = {
     resource: 'inventoryItem',
     description: `A sold-out item is available again. ${itemData}`,
   },
+  'inventory.adjusted': {
+    resource: 'inventoryItem',
+    description: `Staff adjusted on hand at a location (received, damaged, cycle count…). ${itemData}`,
+  },
   'customer.created': {
     resource: 'customer',
     description:

@@ -3,6 +3,7 @@ import { type AuditContext, recordAudit } from '../../platform/audit/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { ValidationError } from '../../platform/errors.js';
+import { appendEvent } from '../../platform/outbox/outbox.js';
 import { afterStockChange } from './availability.js';
 import type { InventoryDeps } from './deps.js';
 import { LevelShortError, OnHandMismatchError } from './inventory.errors.js';
@@ -114,7 +115,25 @@ export async function adjustStock(
       },
     });
     await afterStockChange(deps, tx, [itemId], result.levels, ctx.requestId);
-    return getItem(tx, itemId);
+    const item = await getItem(tx, itemId);
+    // The note stays in the audit log: free text may name people, and events reach webhook endpoints.
+    await appendEvent(tx, {
+      type: 'inventory.adjusted',
+      aggregateId: itemId,
+      payload: {
+        itemId,
+        sku: item.sku,
+        variantId: item.variantId,
+        locationId: input.locationId,
+        locationCode: item.levels.find((l) => l.locationId === input.locationId)?.locationCode ?? null,
+        delta,
+        onHand: from + delta,
+        reason: input.reason,
+        available: item.available,
+      },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+    });
+    return item;
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * The outbox event types inventory emits (see `EventTypes` in the platform outbox). Each is about one
- * tracked inventory item (`aggregateId`, `payload.itemId`) whose sellable stock (active locations)
- * crossed a line.
+ * inventory item (`aggregateId`, `payload.itemId`): staff changed its stock, or its sellable stock
+ * (active locations) crossed a line.
  */
 declare module '../../platform/outbox/outbox.js' {
   interface EventTypes {
@@ -9,6 +9,8 @@ declare module '../../platform/outbox/outbox.js' {
     'inventory.low_stock': true;
     /** Available stock rose from zero (or less: backorders) to above zero. */
     'inventory.back_in_stock': true;
+    /** Staff adjusted on hand at one location (`delta`, `onHand` after, `reason`, `locationId`/`locationCode`). */
+    'inventory.adjusted': true;
   }
 }
 
