@@ -41,8 +41,16 @@ interface Detail extends Summary {
 }
 
 const get = (url: string, token = owner.token) => t.app.inject({ method: 'GET', url, headers: auth(token) });
-const send = (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers = {}, token = owner.token) =>
-  t.app.inject({ method, url, headers: { ...auth(token), ...headers }, ...(payload === undefined ? {} : { payload }) });
+const send = (
+  method: 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+  token = owner.token,
+) =>
+  payload === undefined
+    ? t.app.inject({ method, url, headers: { ...auth(token), ...headers } })
+    : t.app.inject({ method, url, headers: { ...auth(token), ...headers }, payload });
 const list = async (query: string) => {
   const res = await get(`/v1/admin/customers?${query}`);
   expect(res.statusCode, res.body).toBe(200);
@@ -79,7 +87,9 @@ describe('GET /v1/admin/customers', () => {
     expect((await list(`q=LOVELACE`)).data.map((c) => c.id)).toContain(ada.id);
     expect((await list(`q=${encodeURIComponent('ada lovel')}`)).data.map((c) => c.id)).toEqual([ada.id]);
     expect((await list(`q=5550123`)).data.map((c) => c.id)).toEqual([bob.id]);
-    expect((await list(`q=${encodeURIComponent(`BOB.${run.toUpperCase()}@`)}`)).data.map((c) => c.id)).toEqual([bob.id]);
+    expect((await list(`q=${encodeURIComponent(`BOB.${run.toUpperCase()}@`)}`)).data.map((c) => c.id)).toEqual([
+      bob.id,
+    ]);
     // `%` and `_` are text, not wildcards.
     expect((await list(`q=${encodeURIComponent(`%${run}`)}`)).data).toEqual([]);
   });
@@ -252,12 +262,12 @@ describe('permissions', () => {
     const refused = await send('POST', `/v1/admin/customers/${c.id}/disable`, undefined, {}, readOnly.token);
     expect(refused.statusCode).toBe(403);
     expect((await get(`/v1/admin/customers/${c.id}`)).json<Detail>().status).toBe('enabled');
-    expect((await send('POST', `/v1/admin/customers/${c.id}/notes`, { body: 'hi' }, {}, support.token)).statusCode).toBe(
-      201,
-    );
-    expect((await t.app.inject({ method: 'GET', url: '/v1/admin/customers', headers: bearer(c.token) })).statusCode).toBe(
-      403,
-    );
+    expect(
+      (await send('POST', `/v1/admin/customers/${c.id}/notes`, { body: 'hi' }, {}, support.token)).statusCode,
+    ).toBe(201);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/admin/customers', headers: bearer(c.token) })).statusCode,
+    ).toBe(403);
     expect((await t.app.inject({ method: 'GET', url: '/v1/admin/customers' })).statusCode).toBe(401);
   });
 });

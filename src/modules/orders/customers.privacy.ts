@@ -133,12 +133,16 @@ export async function eraseCustomerOrders(
            billing_address = ${erasedAddress('billing_address')},
            version = o.version + 1, updated_at = now()
      where o.id = any(${orderIds}::text[])`.execute(tx);
+  // The timeline is append-only; migration 0033 lets this one transaction rewrite the email and the customer's id
+  // in it (nothing else), and the setting is switched off again right after.
+  await sql`select set_config('backroom.erasing', 'on', true)`.execute(tx);
   await sql`
     update order_event e
        set data = case when e.data ? 'email' then e.data || jsonb_build_object('email', 'erased-' || e.order_id || '@erased.invalid')
                        else e.data end,
            actor_id = case when e.actor_type = 'customer' then null else e.actor_id end
      where e.order_id = any(${orderIds}::text[]) and (e.data ? 'email' or e.actor_type = 'customer')`.execute(tx);
+  await sql`select set_config('backroom.erasing', 'off', true)`.execute(tx);
   const customerReturns = await tx
     .updateTable('return_request')
     .set({ requested_by_id: null, note: null })
