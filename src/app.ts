@@ -19,6 +19,7 @@ import type { DbHandle } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
 import type { MigrationList } from './platform/db/migrate.js';
 import { AppError } from './platform/errors.js';
+import { adminAppRoutes } from './platform/http/admin-app.js';
 import { registerCardGuard } from './platform/http/card-guard.js';
 import { clientErrorHandler } from './platform/http/client-errors.js';
 import { registerErrorHandlers, sendProblem } from './platform/http/error-handler.js';
@@ -65,6 +66,8 @@ export interface AppDeps {
 export interface BuildOptions {
   /** Extra route plugins (tests register probe routes through this; production passes none). */
   plugins?: FastifyPluginAsync[];
+  /** The built admin app to serve at /admin (default packages/admin/dist; tests pass their own). */
+  adminDistDir?: string;
 }
 
 /**
@@ -243,6 +246,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       webhookAdminRoutes(scope as App, webhooksDeps(config, { db: deps.db, secretBox, logger: deps.logger })),
     );
   }
+  // The admin web app at /admin (not an API route: its own CSP, hidden from the OpenAPI document).
+  await app.register(async (scope) => adminAppRoutes(scope, { distDir: opts.adminDistDir }), { prefix: '/admin' });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   return app as unknown as App;

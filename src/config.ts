@@ -240,8 +240,9 @@ export const settings = {
   ),
   ADMIN_URL: setting(
     url('http:', 'https:'),
-    'http://localhost:3001',
-    'Base URL of the admin app; staff invitations link to `<ADMIN_URL>/accept-invite?token=…`, which should post the token and a password to `POST /v1/admin/staff/invites/accept`.',
+    // Shown as the default; loadConfig derives the real one from PORT (the server serves the app at /admin).
+    'http://localhost:3000/admin',
+    'Base URL of the admin app (default `http://localhost:<PORT>/admin`, the app this server serves); staff invitations link to `<ADMIN_URL>/accept-invite?token=…` and password resets to `<ADMIN_URL>/reset-password?token=…`.',
   ),
   SHOP_NAME: setting(text, 'Backroom Demo', 'Shop name shown in emails.'),
   SHOP_TIMEZONE: setting(
@@ -383,5 +384,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     out[name] = s.parse(raw, name);
   }
+  // The admin app is served by this server at /admin: links in emails point there unless ADMIN_URL says otherwise.
+  if (!env.ADMIN_URL?.trim()) out.ADMIN_URL = `http://localhost:${out.PORT}/admin`;
   return Object.freeze(out) as unknown as Config;
 }

@@ -14,6 +14,14 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('points ADMIN_URL at the app this server serves (/admin on its PORT) unless it is set', () => {
+    expect(loadConfig({}).ADMIN_URL).toBe('http://localhost:3000/admin');
+    expect(loadConfig({ PORT: '4100' }).ADMIN_URL).toBe('http://localhost:4100/admin');
+    expect(loadConfig({ PORT: '4100', ADMIN_URL: 'https://admin.shop.example' }).ADMIN_URL).toBe(
+      'https://admin.shop.example',
+    );
+  });
+
   it('uses the documented default for every unset variable, and leaves optional ones unset', () => {
     const config = loadConfig({});
     for (const [name, s] of Object.entries(settings)) {

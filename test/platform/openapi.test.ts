@@ -124,7 +124,9 @@ describe('OpenAPI document', () => {
     const undocumented: string[] = [];
     for (const { method, path } of routes) {
       const name = `${method} ${path}`;
-      if (HIDDEN.includes(name) || path.startsWith('/docs')) continue;
+      // /docs and /admin are web pages (the reference and the admin app), not API routes.
+      if (HIDDEN.includes(name) || path.startsWith('/docs') || path === '/admin' || path.startsWith('/admin/'))
+        continue;
       const op = doc.paths[path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
       const success = Object.entries(op?.responses ?? {}).find(([status]) => /^2/.test(status));
       // 204 No Content has no body, so nothing to describe.

@@ -21,7 +21,10 @@ export function trackRunningHandlers(app: FastifyInstance): void {
     route.handler = async function tracked(this: unknown, request, reply) {
       running++;
       try {
-        return await handler.call(this as FastifyInstance, request, reply);
+        const result = await handler.call(this as FastifyInstance, request, reply);
+        // A callback-style handler (e.g. @fastify/static's) returns undefined and sends later: returning the
+        // reply tells Fastify to wait for that send instead of answering an empty 200 at once.
+        return result === undefined && !reply.sent ? reply : result;
       } finally {
         running--;
         if (running === 0) {
