@@ -124,7 +124,8 @@ export function formOf(p: ProductView): ProductForm {
       ),
     })),
     currencies: [...currencies].sort(),
-    images: p.images.map((i) => ({ key: rowKey(), url: i.url, alt: i.alt ?? '' })),
+    // Keys from positions, not rowKey(): the same product must give the same form (dirty tracking compares JSON).
+    images: p.images.map((i, n) => ({ key: `image${n}`, url: i.url, alt: i.alt ?? '' })),
     categoryIds: [...p.categoryIds],
     collectionIds: [...p.collectionIds],
     salesChannelIds: [...p.salesChannelIds],
