@@ -63,6 +63,14 @@ const categories = page('/categories', () => import('./pages/categories/categori
 const collections = page('/collections', () => import('./pages/collections/collections'));
 const inventory = page('/inventory', () => import('./pages/inventory/list'));
 const inventoryItem = page('/inventory/$itemId', () => import('./pages/inventory/detail'));
+// Stock-alert emails link to <ADMIN_URL>/inventory/items/<itemId> (identity's stock-alerts.ts).
+const inventoryItemLink = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/inventory/items/$itemId',
+  beforeLoad: ({ params }) => {
+    throw redirect({ to: '/inventory/$itemId', params: { itemId: params.itemId }, replace: true });
+  },
+});
 const customers = page('/customers', () => import('./pages/customers/list'));
 const customer = page('/customers/$customerId', () => import('./pages/customers/detail'));
 const imports = page('/imports', () => import('./pages/imports/imports'));
@@ -94,6 +102,7 @@ const routeTree = rootRoute.addChildren([
     collections,
     inventory,
     inventoryItem,
+    inventoryItemLink,
     customers,
     customer,
     imports,
