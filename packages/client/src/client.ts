@@ -3,6 +3,7 @@ import type { HttpMethod, MediaType, PathsWithMethod, RequiredKeysOf } from 'ope
 import { errorFromResponse } from './errors.js';
 import { notIdempotent } from './not-idempotent.js';
 import type { paths } from './schema.js';
+import { readEventStream, type StreamOptions } from './stream.js';
 import { type RetryOptions, transport } from './transport.js';
 
 export interface BackroomClientOptions {
@@ -75,6 +76,11 @@ export interface BackroomClient {
   logoutCustomer(): Promise<void>;
   /** Ends the current staff session on the server and forgets the token. */
   logoutStaff(): Promise<void>;
+  /**
+   * Reads a Server-Sent Events route (e.g. `/v1/admin/inventory/stream`) with this client's credentials and
+   * reconnects with `Last-Event-ID` until `options.signal` aborts (see readEventStream). `path` may carry a query.
+   */
+  stream(path: string, options: StreamOptions): Promise<void>;
 }
 
 function retryOptions(retries: BackroomClientOptions['retries']): Required<RetryOptions> {
@@ -132,6 +138,13 @@ export function createBackroomClient(options: BackroomClientOptions): BackroomCl
   // Login sends no bearer token: a stale session token would get the login refused with 401.
   const anonymous = clientOf(undefined);
   const login = throwing<'post'>(anonymous, 'POST');
+  // Streams reconnect on their own (readEventStream): the transport adds credentials and never repeats.
+  const streamTransport = transport({
+    ...common,
+    retry: { ...common.retry, retries: 0 },
+    bearer: async () => (await session()) ?? options.secretKey,
+  });
+  const headers = options.headers ?? {};
   const DELETE = throwing<'delete'>(raw, 'DELETE');
 
   return {
@@ -161,6 +174,19 @@ export function createBackroomClient(options: BackroomClientOptions): BackroomCl
     async logoutStaff() {
       await DELETE('/v1/admin/auth/sessions/current');
       sessionToken = undefined;
+    },
+    stream(path, streamOptions) {
+      const url = `${options.baseUrl.replace(/\/+$/, '')}${path}`;
+      return readEventStream(
+        (request) => {
+          for (const [name, value] of Object.entries(headers)) {
+            if (!request.headers.has(name)) request.headers.set(name, value);
+          }
+          return streamTransport(request);
+        },
+        url,
+        streamOptions,
+      );
     },
   };
 }

@@ -15,6 +15,7 @@ export {
 export { BackroomError, CLIENT_ERROR_CODES, type FieldError } from './errors.js';
 export { type Page, type PagedPath, type PageItem, paginate, paginatePages } from './paginate.js';
 export type { components, paths, webhooks } from './schema.js';
+export { EventStreamParser, readEventStream, type StreamEvent, type StreamOptions } from './stream.js';
 export type { RetryOptions } from './transport.js';
 export {
   verifyWebhook,
