@@ -91,8 +91,11 @@ export async function newPage(browser: Browser, opts: NewPageOptions = {}): Prom
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
     const text = msg.text();
+    const url = msg.location().url ?? '';
+    // Chromium asks for /favicon.ico by itself when a page names no icon: not a request the app made.
+    if (url.endsWith('/favicon.ico') && /Failed to load resource/.test(text)) return;
     if (/Refused to/i.test(text)) problems.cspViolations.push(text);
-    else problems.consoleErrors.push(`${text}${msg.location().url ? ` (${msg.location().url})` : ''}`);
+    else problems.consoleErrors.push(`${text}${url ? ` (${url})` : ''}`);
   });
   page.on('pageerror', (err) => problems.pageErrors.push(err.stack ?? err.message));
   tracked.set(page, problems);
