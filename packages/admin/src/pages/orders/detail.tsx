@@ -108,53 +108,55 @@ export default function OrderDetailPage() {
     >
       {order && can ? <Summary order={order} /> : null}
       {order && can ? (
-        <div className="grid gap-5 lg:grid-cols-3">
-          <div className="min-w-0 space-y-5 lg:col-span-2">
-            <LinesSection order={order} />
-            <PaymentsSection
-              order={order}
-              actions={
-                <>
-                  {can.capture ? (
+        <div className="mt-5 space-y-5">
+          <LinesSection order={order} />
+          <div className="grid gap-5 lg:grid-cols-3">
+            <div className="min-w-0 space-y-5 lg:col-span-2">
+              <PaymentsSection
+                order={order}
+                actions={
+                  <>
+                    {can.capture ? (
+                      <Can permission="orders:write">
+                        <CaptureDialog order={order} onReload={reload} />
+                      </Can>
+                    ) : null}
+                    {can.refund ? (
+                      <Can permission="orders:refund">
+                        <RefundDialog order={order} onReload={reload} />
+                      </Can>
+                    ) : null}
+                  </>
+                }
+              />
+              <FulfillmentsSection
+                order={order}
+                onReload={reload}
+                actions={
+                  can.fulfil ? (
+                    <Can permission="orders:fulfil">
+                      <FulfilDialog order={order} onReload={reload} />
+                    </Can>
+                  ) : null
+                }
+              />
+              <ReturnsSection
+                order={order}
+                onReload={reload}
+                actions={
+                  can.requestReturn ? (
                     <Can permission="orders:write">
-                      <CaptureDialog order={order} onReload={reload} />
+                      <RequestReturnDialog order={order} onReload={reload} />
                     </Can>
-                  ) : null}
-                  {can.refund ? (
-                    <Can permission="orders:refund">
-                      <RefundDialog order={order} onReload={reload} />
-                    </Can>
-                  ) : null}
-                </>
-              }
-            />
-            <FulfillmentsSection
-              order={order}
-              onReload={reload}
-              actions={
-                can.fulfil ? (
-                  <Can permission="orders:fulfil">
-                    <FulfilDialog order={order} onReload={reload} />
-                  </Can>
-                ) : null
-              }
-            />
-            <ReturnsSection
-              order={order}
-              onReload={reload}
-              actions={
-                can.requestReturn ? (
-                  <Can permission="orders:write">
-                    <RequestReturnDialog order={order} onReload={reload} />
-                  </Can>
-                ) : null
-              }
-            />
-          </div>
-          <div className="min-w-0 space-y-5">
-            <TotalsSection order={order} />
-            <AddressesSection order={order} />
-            <TimelineSection order={order} />
+                  ) : null
+                }
+              />
+            </div>
+            <div className="min-w-0 space-y-5">
+              <TotalsSection order={order} />
+              <AddressesSection order={order} />
+              <TimelineSection order={order} />
+            </div>
           </div>
         </div>
       ) : null}

@@ -60,7 +60,12 @@ export default function PackingSlipPage() {
   return (
     <article className="space-y-6 text-gray-900">
       <div className="flex flex-wrap items-center justify-between gap-3 print:hidden">
-        <Link to="/orders/$orderId" params={{ orderId: order.id }} className="text-sm text-accent-700 underline">
+        <Link
+          to="/orders/$orderId"
+          params={{ orderId: order.id }}
+          activeOptions={{ exact: true }}
+          className="text-sm text-accent-700 underline"
+        >
           ← Back to order #{order.number}
         </Link>
         <Button variant="primary" onClick={() => window.print()}>

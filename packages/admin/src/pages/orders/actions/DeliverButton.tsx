@@ -7,7 +7,7 @@ import { type Fulfillment, idempotent, type Order, orderChanged } from '../secti
 export function DeliverButton({ order, fulfillment }: { order: Order; fulfillment: Fulfillment }) {
   const toast = useToast();
   const deliver = useApiMutation({
-    mutationFn: async (_: void, { idempotencyKey }) =>
+    mutationFn: async (_: undefined, { idempotencyKey }) =>
       (
         await api.POST('/v1/admin/orders/{id}/fulfillments/{fulfillmentId}/deliver', {
           params: { path: { id: order.id, fulfillmentId: fulfillment.id } },
@@ -24,7 +24,7 @@ export function DeliverButton({ order, fulfillment }: { order: Order; fulfillmen
       description={`${fulfillment.carrier ?? 'The carrier'} ${fulfillment.trackingNumber ?? ''} — the customer has the parcel.`}
       confirmLabel="Mark delivered"
       variant="primary"
-      onConfirm={() => deliver.mutateAsync()}
+      onConfirm={() => deliver.mutateAsync(undefined)}
     />
   );
 }

@@ -9,7 +9,7 @@ import { ActionDialog } from './ActionDialog';
 export function ApproveReturnButton({ order, ret }: { order: Order; ret: OrderReturn }) {
   const toast = useToast();
   const approve = useApiMutation({
-    mutationFn: async (_: void, { idempotencyKey }) =>
+    mutationFn: async (_: undefined, { idempotencyKey }) =>
       (
         await api.POST('/v1/admin/returns/{id}/approve', {
           params: { path: { id: ret.id } },
@@ -30,7 +30,7 @@ export function ApproveReturnButton({ order, ret }: { order: Order; ret: OrderRe
       description="The customer is emailed that they can send the items back."
       confirmLabel="Approve return"
       variant="primary"
-      onConfirm={() => approve.mutateAsync()}
+      onConfirm={() => approve.mutateAsync(undefined)}
     />
   );
 }

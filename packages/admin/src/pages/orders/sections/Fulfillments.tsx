@@ -1,7 +1,8 @@
+import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import { Can } from '../../../auth/Can';
 import { Section } from '../../../components/DetailPage';
-import { DateTime, StatusBadge } from '../../../components/ui';
+import { buttonClass, DateTime, StatusBadge } from '../../../components/ui';
 import { DeliverButton } from '../actions/DeliverButton';
 import { ShipDialog } from '../actions/ShipDialog';
 import { type Fulfillment, type Order, useLocations } from './api';
@@ -74,12 +75,23 @@ export function FulfillmentsSection({
                   Parcel {i + 1} <StatusBadge status={f.status} />
                   <span className="font-normal text-gray-700">from {locationName(f.locationId)}</span>
                 </h3>
-                <Can permission="orders:fulfil">
-                  <div className="flex gap-2">
+                <div className="flex flex-wrap gap-2">
+                  {f.status === 'created' ? (
+                    <Link
+                      to="/orders/$orderId/packing-slip"
+                      params={{ orderId: order.id }}
+                      search={{ fulfillment: f.id }}
+                      aria-label={`Packing slip for parcel ${i + 1}`}
+                      className={buttonClass('secondary', 'sm')}
+                    >
+                      Packing slip
+                    </Link>
+                  ) : null}
+                  <Can permission="orders:fulfil">
                     {f.status === 'created' ? <ShipDialog order={order} fulfillment={f} onReload={onReload} /> : null}
                     {f.status === 'shipped' ? <DeliverButton order={order} fulfillment={f} /> : null}
-                  </div>
-                </Can>
+                  </Can>
+                </div>
               </div>
               <ul className="text-sm">
                 {f.lines.map((l) => (
