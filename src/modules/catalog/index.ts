@@ -27,12 +27,12 @@ export { adminProductViews } from './products.repository.js';
 export type { CreateProductInput } from './products.schemas.js';
 /** The admin product view (`GET /v1/admin/products/{id}`): schema and batch read, for the webhook catalogue. */
 export { ProductView, type ProductViewT } from './products.schemas.js';
-/** Product and variant titles by id, one statement each (names next to ids on the admin dashboard). */
-export { productTitles, type VariantTitle, variantTitles } from './titles.read.js';
 export { createProduct } from './products.service.js';
 export { applyVariantStock, CATALOG_CHANGED_CHANNEL, type VariantStockRow } from './read-model.js';
 export { resolveSalesChannelId, type SalesChannel } from './sales-channels.service.js';
 export { type SellableVariant, sellableVariants } from './sellable.service.js';
+/** Product and variant titles by id, one statement each (names next to ids on the admin dashboard). */
+export { productTitles, type VariantTitle, variantTitles } from './titles.read.js';
 
 export async function catalogRoutes(app: App, deps: CatalogDeps) {
   await salesChannelRoutes(app, deps);

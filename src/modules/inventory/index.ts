@@ -60,10 +60,10 @@ export {
   setVariantComponents,
   updateItemSettings,
 } from './items.service.js';
-/** Tracked items at or below their low-stock threshold, emptiest first, with their active locations (dashboard). */
-export { type LowStockItem, lowStockItems } from './low-stock.read.js';
 export { type MovementReason, movementReasons } from './levels.sql.js';
 export { createLocation, listLocations, type StockLocation, updateLocation } from './locations.service.js';
+/** Tracked items at or below their low-stock threshold, emptiest first, with their active locations (dashboard). */
+export { type LowStockItem, lowStockItems } from './low-stock.read.js';
 export { type LedgerDifference, listMovements, verifyLedger } from './movements.service.js';
 /** Where an order's reserved units are (`reservedLocationFor`), the default active location, whether one exists. */
 export { defaultLocation, locationExists, reservedLocationFor } from './reservations.locations.js';

@@ -24,6 +24,20 @@ export {
   exportCustomerOrders,
   recentCustomerOrders,
 } from './customers.privacy.js';
+/**
+ * The admin dashboard's reads (migration 0032's indexes): sales per currency over day ranges, the open order backlog
+ * (to capture, to fulfil — with the statuses that define them) and order numbers by id.
+ */
+export {
+  type CurrencySales,
+  fulfillablePaymentStatuses,
+  type OrderBacklog,
+  orderBacklog,
+  orderNumbers,
+  type SalesPeriods,
+  salesByCurrency,
+  unfulfilledStatuses,
+} from './dashboard.read.js';
 /** Fulfilment commands (one transaction each, order row locked first): stock leaves the reservation, parcels ship and arrive. */
 export { createFulfillment, deliverFulfillment, shipFulfillment } from './fulfillments.service.js';
 export { completeOrderIfDone, syncFulfillmentStatus } from './fulfillments.status.js';
@@ -47,20 +61,6 @@ export {
   placeOrder,
 } from './order-placement.js';
 export type { OrderDeps, OrderMail } from './orders.deps.js';
-/**
- * The admin dashboard's reads (migration 0032's indexes): sales per currency over day ranges, the open order backlog
- * (to capture, to fulfil — with the statuses that define them) and order numbers by id.
- */
-export {
-  type CurrencySales,
-  fulfillablePaymentStatuses,
-  type OrderBacklog,
-  orderBacklog,
-  orderNumbers,
-  type SalesPeriods,
-  salesByCurrency,
-  unfulfilledStatuses,
-} from './dashboard.read.js';
 export { InvalidOrderTransitionError } from './orders.errors.js';
 /** The status changes `transition` may announce in the outbox. */
 export type { OrderEventType } from './orders.events.js';

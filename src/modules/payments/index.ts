@@ -99,11 +99,6 @@ export { releaseOrphanPayment } from './orphans.service.js';
 export { type PaidAttempt, paidAttemptsWithoutOrder } from './paid-attempts.js';
 /** A payment as staff and webhook consumers see it (no client secret), many in one statement. */
 export { PaymentResource, type PaymentResourceT, paymentResources } from './payment-resources.js';
-/**
- * Payments' part of the privacy requests: `exportPayments` (the payments of orders/carts with their ledger) and
- * `erasePayments` (handled gateway event bodies, which carry the buyer's details, replaced; payments and ledger kept).
- */
-export { type PaymentExport, type PaymentsOf, erasePayments, exportPayments } from './privacy.js';
 /** What every payments command needs: the database, the provider lookup, the gateway deadline and the operation lease. */
 export type { PaymentsDeps } from './payments.deps.js';
 export {
@@ -121,6 +116,11 @@ export {
 /** Admin gateway settings, the webhook inbox view, and `POST /v1/webhooks/{provider}` (raw body). */
 export { type PaymentRoutesDeps, paymentRoutes } from './payments.routes.js';
 export type { PaymentStatus } from './payments.tables.js';
+/**
+ * Payments' part of the privacy requests: `exportPayments` (the payments of orders/carts with their ledger) and
+ * `erasePayments` (handled gateway event bodies, which carry the buyer's details, replaced; payments and ledger kept).
+ */
+export { erasePayments, exportPayments, type PaymentExport, type PaymentsOf } from './privacy.js';
 export type {
   AuthorizeInput,
   CancelInput,
