@@ -257,6 +257,15 @@ describe('POST /v1/admin/customers/{id}/erase', () => {
       .where('type', '=', 'customer.erased')
       .execute();
     expect(events).toHaveLength(1);
+    // Their orders' events (order.placed carries the email) keep type and position, lose the email.
+    const orderEvents = await db
+      .selectFrom('outbox_event')
+      .select(['type', 'payload'])
+      .where('aggregate_id', 'in', orderIds)
+      .execute();
+    expect(orderEvents.map((e) => e.type)).toContain('order.placed');
+    expect(JSON.stringify(orderEvents).toLowerCase()).not.toContain(lowerEmail);
+    expect(res.json().counts.events).toBeGreaterThan(0);
 
     // Idempotent: a repeat changes nothing, whatever it confirms.
     const again = await erase(s.id, s.email);

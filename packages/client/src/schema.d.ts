@@ -13978,6 +13978,7 @@ export interface paths {
                                 orders: number;
                                 gatewayEvents: number;
                                 notifications: number;
+                                events: number;
                             };
                         };
                     };
@@ -14119,7 +14120,7 @@ export interface paths {
                             activity: {
                                 /** @description The event id */
                                 id: string;
-                                /** @description The event type (`order.placed`, `inventory.low_stock`…) */
+                                /** @description The event type (`order.placed`, `inventory.adjusted`…) */
                                 type: string;
                                 /** Format: date-time */
                                 at: string;
@@ -15642,6 +15643,26 @@ export interface webhooks {
          * @description A sold-out item is available again. The inventory item as `GET /v1/admin/inventory/items/{id}` returns it (levels per location, available, lowStock).
          */
         post: operations["webhook_inventory_back_in_stock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inventory.adjusted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Staff adjusted on hand at a location (received, damaged, cycle count…).
+         * @description Staff adjusted on hand at a location (received, damaged, cycle count…). The inventory item as `GET /v1/admin/inventory/items/{id}` returns it (levels per location, available, lowStock).
+         */
+        post: operations["webhook_inventory_adjusted"];
         delete?: never;
         options?: never;
         head?: never;
@@ -17413,6 +17434,60 @@ export interface operations {
                 "application/json": {
                     /** @constant */
                     type: "inventory.back_in_stock";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["InventoryItemResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_inventory_adjusted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "inventory.adjusted";
                     /**
                      * Format: date-time
                      * @description When the event happened.

@@ -32,13 +32,16 @@ export const activityTypes: Readonly<Record<string, ActivityType>> = {
   'product.created': { permission: 'catalog:read', resource: 'product', topics: ['inventory'] },
   'product.updated': { permission: 'catalog:read', resource: 'product', topics: [] },
   'inventory.adjusted': { permission: 'inventory:read', resource: 'inventoryItem', topics: ['inventory'] },
-  'inventory.low_stock': { permission: 'inventory:read', resource: 'inventoryItem', topics: ['inventory'] },
-  'inventory.back_in_stock': { permission: 'inventory:read', resource: 'inventoryItem', topics: ['inventory'] },
   'customer.created': { permission: 'customers:read', resource: 'customer', topics: [] },
 };
 
-/** Events that change the dashboard's numbers without being activity lines. */
+/**
+ * Events that change the dashboard's numbers without being activity lines. Stock crossing a threshold is what the
+ * low-stock card shows; as lines they would bury the day's business (a delivery received brings one per variant).
+ */
 const numberTypes: Readonly<Record<string, { permission: Permission; topics: readonly Topic[] }>> = {
+  'inventory.low_stock': { permission: 'inventory:read', topics: ['inventory'] },
+  'inventory.back_in_stock': { permission: 'inventory:read', topics: ['inventory'] },
   'payment.authorized': { permission: 'orders:read', topics: ['orders'] },
   'payment.voided': { permission: 'orders:read', topics: ['orders'] },
   'payment.refunded': { permission: 'orders:read', topics: ['orders'] },

@@ -29,7 +29,7 @@ const LowStockItem = Type.Object({
 
 const ActivityLine = Type.Object({
   id: Type.String({ description: 'The event id' }),
-  type: Type.String({ description: 'The event type (`order.placed`, `inventory.low_stock`…)' }),
+  type: Type.String({ description: 'The event type (`order.placed`, `inventory.adjusted`…)' }),
   at: Type.String({ format: 'date-time' }),
   sequence: Type.String({ description: 'Commit-order position of the event' }),
   description: Type.String({

@@ -100,10 +100,6 @@ function sentence(e: ActivityEvent, names: Names, id: string): string {
       const where = str(p.locationCode) ? ` at ${p.locationCode}` : '';
       return `Stock of ${sku ?? 'an item'} ${delta === undefined ? change : `adjusted ${change}`}${where}${str(p.reason) ? ` (${String(p.reason).replaceAll('_', ' ')})` : ''}`;
     }
-    case 'inventory.low_stock':
-      return `${sku ?? 'An item'} is low on stock: ${num(p.available) ?? '?'} available`;
-    case 'inventory.back_in_stock':
-      return `${sku ?? 'An item'} is back in stock: ${num(p.available) ?? '?'} available`;
     case 'customer.created':
       return `Customer ${names.customerEmails.get(id) ?? id} registered`;
     default:

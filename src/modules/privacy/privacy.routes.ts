@@ -44,6 +44,7 @@ const ErasureResult = Type.Object({
     orders: Count,
     gatewayEvents: Count,
     notifications: Count,
+    events: Count,
   }),
 });
 

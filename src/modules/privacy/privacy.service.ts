@@ -2,6 +2,7 @@ import { listAuditLog } from '../../platform/audit/audit-log.js';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { eraseNotificationsTo, notificationsTo } from '../../platform/notifications/privacy.js';
+import { redactEventEmails } from '../../platform/outbox/privacy.js';
 import { eraseCustomerCarts, exportCustomerCarts } from '../checkout/index.js';
 import {
   type AuditContext,
@@ -84,13 +85,15 @@ export interface ErasureResult {
     orders: number;
     gatewayEvents: number;
     notifications: number;
+    /** Outbox events whose payload carried an email of theirs. */
+    events: number;
   };
 }
 
 /**
  * Erases a customer's personal data everywhere it is held, in one transaction: identity (placeholders, password,
  * sessions, addresses, notes), carts (contact data), orders (email, names, addresses, link to the customer — totals,
- * lines and payments stay for the books), gateway event copies, emails' recipients. Audited with counts only (no
+ * lines and payments stay for the books), gateway event copies, emails' recipients, the email in their orders' outbox events. Audited with counts only (no
  * personal data); `customer.erased` is announced. Idempotent; cannot be undone.
  * @throws 404 unknown customer, 422 `ERASURE_NOT_CONFIRMED` when `confirm` is not their email
  */
@@ -102,7 +105,7 @@ export async function eraseCustomerData(
 ): Promise<ErasureResult> {
   return withTransaction(db, async (tx) => {
     const identity = await eraseCustomerIdentity(tx, customerId, confirm);
-    const none = { carts: 0, orders: 0, gatewayEvents: 0, notifications: 0 };
+    const none = { carts: 0, orders: 0, gatewayEvents: 0, notifications: 0, events: 0 };
     if (identity.alreadyErased) return { customerId, alreadyErased: true, counts: { ...identity.counts, ...none } };
     const email = identity.formerEmail;
     const { orderIds, cartIds, emails } = await eraseCustomerOrders(tx, { customerId, email });
@@ -113,7 +116,8 @@ export async function eraseCustomerData(
       [...new Set([...(email ? [email] : []), ...emails])],
       erasedEmail(customerId),
     );
-    const counts = { ...identity.counts, carts, orders: orderIds.length, gatewayEvents, notifications };
+    const events = await redactEventEmails(tx, orderIds);
+    const counts = { ...identity.counts, carts, orders: orderIds.length, gatewayEvents, notifications, events };
     await recordAudit(tx, audit, {
       action: 'customer.erased',
       targetType: 'customer',
