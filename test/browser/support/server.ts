@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,9 +65,9 @@ function inheritedEnv(): Record<string, string> {
   return env;
 }
 
-function runOnce(args: string[], env: Record<string, string>, output: string[]): Promise<void> {
+function runOnce(cwd: string, args: string[], env: Record<string, string>, output: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/backroom.js', ...args], { cwd: root, env, stdio: 'pipe' });
+    const child = spawn(process.execPath, ['bin/backroom.js', ...args], { cwd, env, stdio: 'pipe' });
     child.stdout.on('data', (d: Buffer) => output.push(d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => output.push(d.toString('utf8')));
     child.once('error', reject);
@@ -96,6 +96,45 @@ async function waitReady(baseUrl: string, child: ChildProcess, timeoutMs: number
   throw new Error(`backroom serve not ready within ${timeoutMs} ms (last: ${last})\n${tail(output.join(''))}`);
 }
 
+/** Every file the admin build's manifest and index.html name is there (a build was not half-way through). */
+function adminBuildComplete(distDir: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(join(distDir, '.vite/manifest.json'), 'utf8')) as Record<
+      string,
+      { file: string; css?: string[] }
+    >;
+    const files = Object.values(manifest).flatMap((e) => [e.file, ...(e.css ?? [])]);
+    const html = readFileSync(join(distDir, 'index.html'), 'utf8');
+    for (const m of html.matchAll(/(?:src|href)="\/admin\/([^"]+)"/g)) files.push(m[1] ?? '');
+    return files.every((f) => existsSync(join(distDir, f)));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A copy of the installed app (bin/, dist/, the admin build, templates/, package.json; node_modules linked), so a
+ * `npm run build` running next to the tests (other work in the same checkout) cannot change or empty the files of a
+ * server while a test uses it. Waits for a complete admin build.
+ */
+async function snapshotInstall(into: string): Promise<string> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const app = join(into, 'app');
+    rmSync(app, { recursive: true, force: true });
+    mkdirSync(join(app, 'packages/admin'), { recursive: true });
+    for (const part of ['bin', 'dist', 'templates', 'package.json'])
+      cpSync(join(root, part), join(app, part), { recursive: true });
+    if (existsSync(join(root, 'packages/admin/dist'))) {
+      cpSync(join(root, 'packages/admin/dist'), join(app, 'packages/admin/dist'), { recursive: true });
+    }
+    symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'), 'dir');
+    if (adminBuildComplete(join(app, 'packages/admin/dist')) && existsSync(join(app, 'dist/main.js'))) return app;
+    if (Date.now() > deadline) throw new Error('packages/admin/dist is not a complete build: run `npm run build`');
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 function tail(text: string, lines = 80): string {
   return text.split('\n').slice(-lines).join('\n');
 }
@@ -104,7 +143,8 @@ export async function startServer(opts: StartOptions = {}): Promise<BrowserServe
   if (!existsSync(join(root, 'dist/main.js'))) {
     throw new Error('dist/ is missing: browser tests run the built server; run `npm run build` first');
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'backroom-browser-'));
+  const workDir = mkdtempSync(join(tmpdir(), 'backroom-browser-'));
+  const dataDir = join(workDir, 'data');
   const mailDir = join(dataDir, 'mail');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -153,8 +193,9 @@ export async function startServer(opts: StartOptions = {}): Promise<BrowserServe
 
   let child: ChildProcess | undefined;
   try {
-    if (dbUrl) await runOnce(['seed'], { ...env, LOG_LEVEL: 'warn' }, output);
-    const started = spawn(process.execPath, ['bin/backroom.js', 'serve'], { cwd: root, env, stdio: 'pipe' });
+    const app = await snapshotInstall(workDir);
+    if (dbUrl) await runOnce(app, ['seed'], { ...env, LOG_LEVEL: 'warn' }, output);
+    const started = spawn(process.execPath, ['bin/backroom.js', 'serve'], { cwd: app, env, stdio: 'pipe' });
     child = started;
     started.stdout?.on('data', (d: Buffer) => output.push(d.toString('utf8')));
     started.stderr?.on('data', (d: Buffer) => output.push(d.toString('utf8')));
@@ -162,7 +203,7 @@ export async function startServer(opts: StartOptions = {}): Promise<BrowserServe
   } catch (err) {
     child?.kill('SIGKILL');
     await dropDatabase().catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
     throw err;
   }
   const running = child;
@@ -187,7 +228,7 @@ export async function startServer(opts: StartOptions = {}): Promise<BrowserServe
           clearTimeout(timer);
         }
         await dropDatabase();
-        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(workDir, { recursive: true, force: true });
       })();
       return stopped;
     },
