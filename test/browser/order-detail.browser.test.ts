@@ -2,7 +2,7 @@ import type { BackroomClient } from '@backroom/client';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { ownerSession, signInPage } from './support/auth.js';
-import { describeBrowser, newPage, problemsOf } from './support/browser.js';
+import { clearProblems, describeBrowser, newPage, problemsOf } from './support/browser.js';
 import { guestCheckout } from './support/checkout.js';
 import { checkPage } from './support/checks.js';
 import { useBrowserSuite } from './support/suite.js';
@@ -214,6 +214,12 @@ describeBrowser('order detail page', () => {
     await dialog(page).waitFor({ state: 'detached' });
     o = await order(api, placed.id);
     expect(o.timeline.filter((e) => e.kind === 'refund.created')).toHaveLength(1);
+    // Chromium logs every answer ≥ 400 to a page request ("Failed to load resource … 422"), so the refusal this step
+    // asked for is in the console: exactly that line, nothing else, and then the later checks start clean.
+    expect(problemsOf(page).consoleErrors.filter((e) => !favicon.test(e))).toEqual([
+      expect.stringMatching(new RegExp(`status of 422 .*/v1/admin/orders/${placed.id}/refunds\\)$`)),
+    ]);
+    clearProblems(page);
 
     // The page shows the server's state: statuses, the timeline and the note field; then its checks.
     await page.getByText('Refunded', { exact: false }).first().waitFor();
