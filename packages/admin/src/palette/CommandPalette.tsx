@@ -66,16 +66,19 @@ export default function CommandPalette({
               />
               {loading ? <Spinner label="Searching" /> : null}
             </div>
-            <Command.List className="max-h-[60vh] overflow-y-auto p-2">
-              {term === '' ? (
-                <p className="px-2 py-3 text-sm text-gray-700">
-                  Type to search. <kbd className="rounded border border-gray-300 px-1 text-xs">↑</kbd>{' '}
-                  <kbd className="rounded border border-gray-300 px-1 text-xs">↓</kbd> to move,{' '}
-                  <kbd className="rounded border border-gray-300 px-1 text-xs">Enter</kbd> to open.
-                </p>
-              ) : !loading && total === 0 ? (
-                <Command.Empty className="px-2 py-3 text-sm text-gray-700">Nothing found for “{term}”.</Command.Empty>
-              ) : null}
+            {term === '' ? (
+              <p className="px-4 py-3 text-sm text-gray-700">
+                Type to search. <kbd className="rounded border border-gray-300 px-1 text-xs">↑</kbd>{' '}
+                <kbd className="rounded border border-gray-300 px-1 text-xs">↓</kbd> to move,{' '}
+                <kbd className="rounded border border-gray-300 px-1 text-xs">Enter</kbd> to open.
+              </p>
+            ) : !loading && total === 0 ? (
+              <p role="status" className="px-4 py-3 text-sm text-gray-700">
+                Nothing found for “{term}”.
+              </p>
+            ) : null}
+            {/* A listbox must hold options (axe aria-required-children): hidden until there are hits. */}
+            <Command.List className="max-h-[60vh] overflow-y-auto p-2" hidden={total === 0}>
               {groups.map((g) =>
                 g.hits.length === 0 ? null : (
                   <Command.Group
