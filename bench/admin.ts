@@ -332,16 +332,24 @@ export async function adminScenarios(ctx: BenchContext): Promise<Record<string, 
       ['product detail', rotate(productIds.map((id) => `/v1/admin/products/${id}`))],
       ['inventory: list', rotate(['/v1/admin/inventory/items?limit=20', '/v1/admin/inventory/items?lowStock=true'])],
     ];
-    // Pages other helpers are adding (issue 15): measured when the running server has them.
-    if ((await get(base, key, '/v1/admin/dashboard')).status === 200) {
-      calls.unshift(['home: dashboard', rotate(['/v1/admin/dashboard'])]);
-    }
-    if ((await get(base, key, '/v1/admin/customers?limit=1')).status === 200) {
-      calls.push(
-        ['customers: list', rotate(['/v1/admin/customers?limit=20'])],
-        ['customers: search', rotate(['customer42', 'hopper', 'nakamura'].map((q) => `/v1/admin/customers?q=${q}`))],
-      );
-    }
+    calls.unshift(['home: dashboard', rotate(['/v1/admin/dashboard'])]);
+    const customers = await get<{ data: { id: string }[] }>(base, key, '/v1/admin/customers?limit=100');
+    const items = await get<{ data: { id: string }[] }>(base, key, '/v1/admin/inventory/items?limit=100');
+    calls.push(
+      [
+        'inventory: item + movements',
+        rotate(
+          items.body.data.flatMap((i) => [
+            `/v1/admin/inventory/items/${i.id}`,
+            `/v1/admin/inventory/items/${i.id}/movements?limit=20`,
+          ]),
+        ),
+      ],
+      ['customers: list', rotate(['/v1/admin/customers?limit=20'])],
+      ['customers: search', rotate(['customer42', 'hopper', 'nakamura'].map((q) => `/v1/admin/customers?q=${q}`))],
+      ['customer detail', rotate(customers.body.data.map((c) => `/v1/admin/customers/${c.id}`))],
+      ['imports: list', rotate(['/v1/admin/imports?limit=20'])],
+    );
     for (const [name, path] of calls) {
       out[name] = await measure(ctx, base, key, path);
       process.stdout.write(`  ${name}: p50 ${out[name]?.p50Ms} ms, p95 ${out[name]?.p95Ms} ms\n`);
