@@ -64,6 +64,18 @@ describeBrowser('admin imports and exports', () => {
         expect(data.data.map((i) => i.sku)).toEqual([sku]);
         expect(data.data[0]?.levels.find((l) => l.locationCode === location)?.onHand).toBe(onHand);
       }
+      // The products themselves, with their title, status and price as the file gave them.
+      const { data: lamps } = await api.GET('/v1/admin/products', { params: { query: { q: `LAMP-${run}` } } });
+      const lampSummaries = lamps.data.filter((p) => p.skus.includes(`LAMP-${run}`));
+      expect(lampSummaries.map((p) => [p.handle, p.title, p.status, p.skus])).toEqual([
+        [`lamp-${run}`, `Desk lamp ${run}`, 'active', [`LAMP-${run}`]],
+      ]);
+      const { data: lamp } = await api.GET('/v1/admin/products/{id}', {
+        params: { path: { id: lampSummaries[0]?.id ?? '' } },
+      });
+      expect(lamp.variants[0]?.prices.map((p) => p.price)).toEqual([{ amount: 4900, currency: 'EUR' }]);
+      const { data: none } = await api.GET('/v1/admin/products', { params: { query: { q: `BROKEN-${run}` } } });
+      expect(none.data.filter((p) => p.skus.includes(`BROKEN-${run}`))).toEqual([]);
       const { data: broken } = await api.GET('/v1/admin/inventory/items', {
         params: { query: { sku: `BROKEN-${run}` } },
       });
@@ -114,6 +126,17 @@ describeBrowser('admin imports and exports', () => {
       expect(header).toContain('handle,title');
       expect(header).toContain(`stock_${location}`);
       expect(rows.length).toBeGreaterThan(10);
+      // The content is the shop's: the product imported by the first test is in it, with its SKU, price and stock.
+      const columns = (header ?? '').split(',');
+      const lampRow = rows.find((r) => r.startsWith(`lamp-${run},`))?.split(',');
+      expect(lampRow).toBeDefined();
+      const cell = (name: string) => lampRow?.[columns.indexOf(name)];
+      expect([cell('title'), cell('sku'), cell('price_EUR'), cell(`stock_${location}`)]).toEqual([
+        `Desk lamp ${run}`,
+        `LAMP-${run}`,
+        '4900',
+        '12',
+      ]);
       await page.getByText('Downloaded products.csv', { exact: true }).waitFor();
       await checkPage(page, 'imports');
     } finally {

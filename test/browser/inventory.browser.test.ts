@@ -143,15 +143,67 @@ describeBrowser('admin inventory', () => {
       // More than is available is refused by the server, and said so; nothing moves.
       await form.getByLabel('Quantity').fill(String(fromBefore + 100));
       await form.getByRole('button', { name: 'Transfer' }).click();
-      await form.getByRole('alert').waitFor();
+      await form.getByText(`Only ${fromBefore - 3} available at Main warehouse`).waitFor();
       expect(await onHandAt(floor.id)).toBe(toBefore + 3);
+      expect(await onHandAt(main.id)).toBe(fromBefore - 3);
       clearProblems(page); // the refused transfer's 409, logged by Chromium
 
-      // The history lists the two transfer rows.
-      const history = page.locator('table[aria-label="Movement history"]');
-      await expect.poll(() => history.textContent()).toContain('Transfer');
+      // The history lists the two transfer rows: 3 out of the main warehouse, 3 into the shop floor.
+      const history = page.locator('table[aria-label="Movement history"] tbody tr');
+      await expect
+        .poll(async () => (await history.allTextContents()).filter((t) => t.includes('Transfer')).length)
+        .toBe(2);
+      const transfers = (await history.allTextContents()).filter((t) => t.includes('Transfer'));
+      expect(transfers.some((t) => t.includes('Shop floor') && t.includes('+3 on hand'))).toBe(true);
+      expect(transfers.some((t) => t.includes('Main warehouse') && t.includes('-3 on hand'))).toBe(true);
+      // Filtered by location, only that location's rows remain.
+      await page.locator('#movements-location').selectOption(floor.id);
+      await expect.poll(() => history.count()).toBe(1);
+      expect(await history.first().textContent()).toContain('+3 on hand');
       await page.getByRole('form', { name: 'Transfer stock' }).getByLabel('Quantity').fill('');
       await checkPage(page, 'inventory-detail');
+    } finally {
+      await page.context().close();
+    }
+  });
+  it('edits the low-stock threshold: saved through the API, the item shows as low, and the low-stock filter lists it', async () => {
+    const page = await newPage(s.browser);
+    try {
+      await signInPage(page, s.server, token, `/admin/inventory/${item.id}`);
+      await page.getByRole('heading', { name: item.sku }).waitFor();
+      const { data: before } = await api().GET('/v1/admin/inventory/items/{id}', { params: { path: { id: item.id } } });
+      expect(before.lowStock).toBe(false);
+      const threshold = (before.available ?? 0) + 10;
+
+      const form = page.getByRole('form', { name: 'Stock settings' });
+      await form.getByLabel('Low-stock threshold').fill(String(threshold));
+      await form.getByRole('button', { name: 'Save settings' }).click();
+      await page.getByText('Stock settings saved', { exact: true }).waitFor();
+      await expect
+        .poll(async () => {
+          const { data } = await api().GET('/v1/admin/inventory/items/{id}', { params: { path: { id: item.id } } });
+          return [data.lowStockThreshold, data.lowStock];
+        })
+        .toEqual([threshold, true]);
+      await page.getByText(`(low at ≤ ${threshold})`).waitFor();
+      await page.getByText('Low stock', { exact: true }).first().waitFor();
+
+      // Not a number: refused in the form, nothing sent.
+      await form.getByLabel('Low-stock threshold').fill('many');
+      await form.getByRole('button', { name: 'Save settings' }).click();
+      await form.getByText('Enter a whole number, 0 or more').waitFor();
+      const { data: after } = await api().GET('/v1/admin/inventory/items/{id}', { params: { path: { id: item.id } } });
+      expect(after.lowStockThreshold).toBe(threshold);
+      await form.getByLabel('Low-stock threshold').fill(String(threshold));
+
+      await page.goto(`${s.server.baseUrl}/admin/inventory?lowStock=true`);
+      await page.locator('table tbody tr').filter({ hasText: item.sku }).waitFor();
+
+      // Put it back, so other tests see the item as it was.
+      await api().PATCH('/v1/admin/inventory/items/{id}', {
+        params: { path: { id: item.id } },
+        body: { lowStockThreshold: before.lowStockThreshold },
+      });
     } finally {
       await page.context().close();
     }

@@ -147,41 +147,68 @@ function PastImports({ selected, onSelect }: { selected: string | undefined; onS
       ) : rows.length === 0 ? (
         <EmptyState title="No imports yet" description="Uploaded files are listed here with their reports." />
       ) : (
-        <Table aria-label="Past imports">
-          <THead>
-            <tr>
-              <Th>Uploaded</Th>
-              <Th>Status</Th>
-              <Th className="text-right">Rows</Th>
-              <Th className="text-right">Created</Th>
-              <Th className="text-right">Updated</Th>
-              <Th className="text-right">Problems</Th>
-              {/* Visible text: an sr-only span here would escape the table's scroll box and widen the page. */}
-              <Th className="text-right">Report</Th>
-            </tr>
-          </THead>
-          <TBody>
+        <>
+          {/* A table from tablet width; one card per import on a phone (seven columns do not fit 390 px). */}
+          <div className="hidden md:block">
+            <Table aria-label="Past imports">
+              <THead>
+                <tr>
+                  <Th>Uploaded</Th>
+                  <Th>Status</Th>
+                  <Th className="text-right">Rows</Th>
+                  <Th className="text-right">Created</Th>
+                  <Th className="text-right">Updated</Th>
+                  <Th className="text-right">Problems</Th>
+                  {/* Visible text: an sr-only span here would escape the table's scroll box and widen the page. */}
+                  <Th className="text-right">Report</Th>
+                </tr>
+              </THead>
+              <TBody>
+                {rows.map((j) => (
+                  <Tr key={j.id} className={j.id === selected ? 'bg-accent-50' : undefined}>
+                    <Td className="whitespace-nowrap">
+                      <DateTime value={j.createdAt} />
+                    </Td>
+                    <Td>
+                      <JobStatus job={j} />
+                    </Td>
+                    <Td className="text-right tabular-nums">{j.totalRows}</Td>
+                    <Td className="text-right tabular-nums">{j.productsCreated}</Td>
+                    <Td className="text-right tabular-nums">{j.productsUpdated}</Td>
+                    <Td className="text-right tabular-nums">{j.errorCount}</Td>
+                    <Td className="text-right">
+                      <Button size="sm" onClick={() => onSelect(j.id)} aria-label={`View the report of import ${j.id}`}>
+                        View
+                      </Button>
+                    </Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+          </div>
+          <ul className="divide-y divide-gray-100 md:hidden" aria-label="Past imports">
             {rows.map((j) => (
-              <Tr key={j.id} className={j.id === selected ? 'bg-accent-50' : undefined}>
-                <Td className="whitespace-nowrap">
+              <li key={j.id} className={`py-3 text-sm ${j.id === selected ? 'bg-accent-50' : ''}`}>
+                <div className="flex flex-wrap items-center justify-between gap-2">
                   <DateTime value={j.createdAt} />
-                </Td>
-                <Td>
                   <JobStatus job={j} />
-                </Td>
-                <Td className="text-right tabular-nums">{j.totalRows}</Td>
-                <Td className="text-right tabular-nums">{j.productsCreated}</Td>
-                <Td className="text-right tabular-nums">{j.productsUpdated}</Td>
-                <Td className="text-right tabular-nums">{j.errorCount}</Td>
-                <Td className="text-right">
-                  <Button size="sm" onClick={() => onSelect(j.id)} aria-label={`View the report of import ${j.id}`}>
-                    View
-                  </Button>
-                </Td>
-              </Tr>
+                </div>
+                <p className="mt-1 text-gray-800 tabular-nums">
+                  {j.totalRows} rows · {j.productsCreated} created · {j.productsUpdated} updated · {j.errorCount}{' '}
+                  problems
+                </p>
+                <Button
+                  size="sm"
+                  className="mt-2"
+                  onClick={() => onSelect(j.id)}
+                  aria-label={`View report of import ${j.id}`}
+                >
+                  View report
+                </Button>
+              </li>
             ))}
-          </TBody>
-        </Table>
+          </ul>
+        </>
       )}
       <nav aria-label="Past import pages" className="mt-3 flex justify-end gap-2">
         <Button size="sm" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>

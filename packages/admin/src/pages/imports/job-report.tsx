@@ -108,19 +108,21 @@ export function JobReport({ job }: { job: ImportJob }) {
   const shown = job.errors.length;
   return (
     <div className="space-y-4" data-testid="import-report">
-      <div className="flex flex-wrap items-center gap-2 text-sm text-gray-800">
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm text-gray-800">
         <JobStatus job={job} />
         <span>
           Uploaded <DateTime value={job.createdAt} />
         </span>
-        <span className="break-all text-gray-700">· {job.id}</span>
         {job.finishedAt ? (
           <span>
-            · finished <DateTime value={job.finishedAt} />
+            Finished <DateTime value={job.finishedAt} />
           </span>
         ) : null}
-        {job.partial ? <span>· valid products imported even if other rows fail</span> : null}
+        <span className="break-all text-gray-700">{job.id}</span>
       </div>
+      {job.partial ? (
+        <p className="text-sm text-gray-800">Valid products are imported even if other rows have problems.</p>
+      ) : null}
       <JobProgress job={job} />
       <Counts job={job} />
       {job.status === 'rejected' ? (

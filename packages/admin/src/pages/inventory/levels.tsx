@@ -6,7 +6,7 @@ import type { Item, Level } from './api';
 export function PerLocation({ levels, value }: { levels: Level[]; value: (l: Level) => ReactNode }) {
   if (levels.length === 0) return <span className="text-gray-600">—</span>;
   return (
-    <ul className="space-y-0.5 tabular-nums">
+    <ul className="space-y-1.5 tabular-nums md:space-y-0.5">
       {levels.map((l) => (
         <li key={l.locationId}>{value(l)}</li>
       ))}

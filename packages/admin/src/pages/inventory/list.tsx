@@ -61,29 +61,44 @@ export default function InventoryListPage() {
       key: 'location',
       header: 'Location',
       cell: (r) => (
-        <PerLocation levels={r.levels} value={(l) => <LocationName level={l} name={names.get(l.locationId)} />} />
+        <PerLocation
+          levels={r.levels}
+          value={(l) => (
+            <>
+              <LocationName level={l} name={names.get(l.locationId)} />
+              {/* The phone card has no number columns: each location carries its own numbers. */}
+              <span className="block text-xs text-gray-700 md:hidden">
+                {l.onHand} on hand · {l.reserved} reserved · {l.held} held · {l.available} available
+              </span>
+            </>
+          )}
+        />
       ),
     },
     {
       key: 'onHand',
+      hideOnPhone: true,
       header: 'On hand',
       align: 'right',
       cell: (r) => <PerLocation levels={r.levels} value={(l) => l.onHand} />,
     },
     {
       key: 'reserved',
+      hideOnPhone: true,
       header: 'Reserved',
       align: 'right',
       cell: (r) => <PerLocation levels={r.levels} value={(l) => l.reserved} />,
     },
     {
       key: 'held',
+      hideOnPhone: true,
       header: 'Held',
       align: 'right',
       cell: (r) => <PerLocation levels={r.levels} value={(l) => l.held} />,
     },
     {
       key: 'available',
+      hideOnPhone: true,
       header: 'Available',
       align: 'right',
       cell: (r) => <PerLocation levels={r.levels} value={(l) => l.available} />,

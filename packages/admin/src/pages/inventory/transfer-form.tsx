@@ -1,3 +1,4 @@
+import { BackroomError } from '@backroom/client';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { describeError, fieldError } from '../../api/errors';
@@ -56,13 +57,20 @@ export function TransferForm({ item, locationName }: { item: Item; locationName:
     });
   };
 
-  const failure = mutation.error ? describeError(mutation.error) : undefined;
+  const short = shortage(mutation.error);
+  const failure = mutation.error && !short ? describeError(mutation.error) : undefined;
   const errors = failure?.fieldErrors ?? {};
+  const quantityError =
+    invalid ??
+    fieldError(errors, 'quantity') ??
+    (short
+      ? `Only ${short.available} available at ${locationName(short.locationId)} (${short.onHand} on hand): nothing was moved`
+      : undefined);
   const options = levels.map((l) => ({ value: l.locationId, label: locationName(l.locationId) }));
 
   return (
     <form onSubmit={submit} className="space-y-4" aria-label="Transfer stock">
-      <div className="grid gap-4 sm:grid-cols-3">
+      <div className="grid gap-4 sm:grid-cols-2">
         <Field
           label="From"
           fieldErrors={errors}
@@ -74,12 +82,15 @@ export function TransferForm({ item, locationName }: { item: Item; locationName:
         <Field label="To" fieldErrors={errors} name="toLocationId">
           <Select value={to ?? ''} onChange={(e) => setTo(e.target.value)} options={options} />
         </Field>
-        <Field label="Quantity" error={invalid ?? fieldError(errors, 'quantity')} required>
+        <Field label="Quantity" error={quantityError} required>
           <Input
             inputMode="numeric"
             autoComplete="off"
             value={quantity}
-            onChange={(e) => setQuantity(e.target.value)}
+            onChange={(e) => {
+              setQuantity(e.target.value);
+              setInvalid(undefined);
+            }}
           />
         </Field>
       </div>
@@ -92,4 +103,14 @@ export function TransferForm({ item, locationName }: { item: Item; locationName:
       </Button>
     </form>
   );
+}
+
+/** The server's refusal to move more than is available at the source (409 INSUFFICIENT_STOCK with the numbers). */
+function shortage(error: unknown): { locationId: string; available: number; onHand: number } | undefined {
+  if (!(error instanceof BackroomError) || error.code !== 'INSUFFICIENT_STOCK') return undefined;
+  const body = error.body as { locationId?: unknown; available?: unknown; onHand?: unknown } | undefined;
+  if (typeof body?.locationId !== 'string' || typeof body.available !== 'number' || typeof body.onHand !== 'number') {
+    return undefined;
+  }
+  return { locationId: body.locationId, available: body.available, onHand: body.onHand };
 }
