@@ -23,6 +23,8 @@ import { ExportCard } from './export-card';
 import { JobReport, JobStatus } from './job-report';
 import { UploadForm } from './upload-form';
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** How often a running job is read again (the worker reports progress after each batch of products). */
 const POLL_MS = 1000;
 
@@ -56,7 +58,9 @@ export default function ImportsPage() {
             <FormatHelp />
           </Card>
         </Can>
-        <ExportCard />
+        <Can permission="catalog:read">
+          <ExportCard />
+        </Can>
       </div>
       {search.job ? <CurrentJob id={search.job} onClose={() => show(undefined)} /> : null}
       <PastImports selected={search.job} onSelect={show} />
@@ -194,8 +198,8 @@ function PastImports({ selected, onSelect }: { selected: string | undefined; onS
                   <JobStatus job={j} />
                 </div>
                 <p className="mt-1 text-gray-800 tabular-nums">
-                  {j.totalRows} rows · {j.productsCreated} created · {j.productsUpdated} updated · {j.errorCount}{' '}
-                  problems
+                  {plural(j.totalRows, 'row')} · {j.productsCreated} created · {j.productsUpdated} updated ·{' '}
+                  {plural(j.errorCount, 'problem')}
                 </p>
                 <Button
                   size="sm"
