@@ -13,6 +13,9 @@ export interface GuestCheckoutOptions {
   promoCode?: string;
   /** A publishable key (`pk_…`) for a sales channel; without one the storefront uses the default channel. */
   publishableKey?: string;
+  /** The name on the shipping address (default Ada Lovelace). */
+  firstName?: string;
+  lastName?: string;
 }
 
 const address = {
@@ -36,6 +39,11 @@ export async function guestCheckout(server: BrowserServer, opts: GuestCheckoutOp
     ...(opts.publishableKey ? { publishableKey: opts.publishableKey } : {}),
   });
   const countryCode = opts.countryCode ?? 'DE';
+  const named = {
+    ...address,
+    ...(opts.firstName ? { firstName: opts.firstName } : {}),
+    ...(opts.lastName ? { lastName: opts.lastName } : {}),
+  };
   const currency = opts.currency ?? (countryCode === 'US' ? 'USD' : 'EUR');
   const { data: product } = await shop.GET('/v1/store/products/{idOrHandle}', {
     params: { path: { idOrHandle: opts.product ?? 'organic-cotton-t-shirt' }, query: { currency } },
@@ -52,7 +60,7 @@ export async function guestCheckout(server: BrowserServer, opts: GuestCheckoutOp
     params: { path },
     body: {
       email: opts.email ?? `guest-${Date.now()}@example.com`,
-      shippingAddress: countryCode === 'DE' ? address : { ...address, countryCode, postalCode: '10001' },
+      shippingAddress: countryCode === 'DE' ? named : { ...named, countryCode, postalCode: '10001' },
     },
   });
   const { data: options } = await shop.GET('/v1/store/carts/{id}/shipping-options', { params: { path } });

@@ -4,6 +4,8 @@ import { api } from '../../api/client';
 import { useCan } from '../../auth/Can';
 import { type ListColumn, type ListFilter, ListPage, type ListQuery } from '../../components/ListPage';
 import { DateTime, Money, StatusBadge } from '../../components/ui';
+import { LiveBadge } from '../home/LiveBadge';
+import { useDashboardStream } from '../home/live';
 import {
   fulfillmentOptions,
   type OrderSummary,
@@ -15,12 +17,18 @@ import {
 } from './list.query';
 import { orderKeys } from './sections/api';
 
+/** The lists read again when the dashboard stream says orders changed (a new order, a payment, a parcel…). */
+const liveKeys = [orderKeys.lists] as const;
+const liveTopics = ['orders'] as const;
+
 /**
  * Orders: search by number, email or a name on the order; filter by status, payment, fulfilment, sales channel and
  * day range; sort by date or total; cursor paging. Every part lives in the URL, so the Home page can link to
- * `/orders?paymentStatus=authorized` and a reload keeps the view. Rows open `/orders/$orderId`.
+ * `/orders?paymentStatus=authorized` and a reload keeps the view. Rows open `/orders/$orderId`. The page shown is read
+ * again when orders change (the dashboard stream), so a new order appears without a reload.
  */
 export default function OrdersListPage() {
+  const live = useDashboardStream(liveKeys, liveTopics);
   const search = useSearch({ strict: false }) as Record<string, string | undefined>;
   // Channel names come from the catalog; a member without catalog:read filters by order fields only.
   const canReadChannels = useCan('catalog:read');
@@ -91,6 +99,7 @@ export default function OrdersListPage() {
   return (
     <ListPage<OrderSummary>
       title="Orders"
+      actions={<LiveBadge state={live} />}
       queryKey={orderKeys.all}
       fetchPage={fetchPage}
       rowKey={(o) => o.id}
