@@ -1,6 +1,6 @@
 import { beforeAll, expect, it } from 'vitest';
 import { createStaff, signInPage, staffToken } from './support/auth.js';
-import { describeBrowser, newPage } from './support/browser.js';
+import { describeBrowser, newPage, problemsOf } from './support/browser.js';
 import { guestCheckout } from './support/checkout.js';
 import { checkPage } from './support/checks.js';
 import { useBrowserSuite } from './support/suite.js';
@@ -68,27 +68,58 @@ describeBrowser('admin home', () => {
     }
   });
 
-  it('opens the orders list filtered to the orders waiting for capture', async () => {
+  it('opens the orders list filtered to exactly the orders each backlog card counts', async () => {
     const page = await newPage(s.browser);
     try {
+      const data = await dashboard();
       await signInPage(page, s.server, token, '/admin/');
       await page.getByTestId('awaiting-capture').click();
       await page.waitForURL(/\/admin\/orders\?/);
-      const url = new URL(page.url());
+      let url = new URL(page.url());
       expect(url.searchParams.get('status')).toBe('placed');
       expect(url.searchParams.get('paymentStatus')).toBe('authorized');
+      expect(data.awaitingCapture.filter).toEqual({ status: ['placed'], paymentStatus: ['authorized'] });
+
+      await page.goBack();
+      await page.getByTestId('awaiting-fulfilment').click();
+      await page.waitForURL(/fulfillmentStatus=/);
+      url = new URL(page.url());
+      for (const [key, values] of Object.entries(data.awaitingFulfillment.filter)) {
+        expect(url.searchParams.get(key)).toBe(values.join(','));
+      }
+      // The list shows the applied filter in its selects (a combined state too), not "All".
+      await expect
+        .poll(() => page.getByLabel('Fulfilment').inputValue())
+        .toBe(data.awaitingFulfillment.filter.fulfillmentStatus?.join(','));
+      await expect
+        .poll(() => page.getByLabel('Payment').inputValue())
+        .toBe(data.awaitingFulfillment.filter.paymentStatus?.join(','));
     } finally {
       await page.context().close();
     }
   });
 
-  it('shows no low-stock card to a member who may not read inventory', async () => {
+  it('shows no low-stock card to a member who may not read inventory, and no numbers to one who may not read orders', async () => {
     const support = await createStaff(s.server, 'role_support');
     const page = await newPage(s.browser);
     try {
       await signInPage(page, s.server, support.token, '/admin/');
       await page.getByRole('heading', { name: 'Recent activity' }).waitFor();
       expect(await page.getByRole('heading', { name: 'Low stock' }).count()).toBe(0);
+      // A member who may not read orders gets no numbers, and the page asks the API for none (no refusal logged).
+      const { data: role } = await s.server
+        .api(token)
+        .POST('/v1/admin/roles', { body: { name: 'Catalogue only', permissions: ['catalog:read'] } });
+      const catalog = await createStaff(s.server, role.id);
+      const other = await newPage(s.browser);
+      try {
+        await signInPage(other, s.server, catalog.token, '/admin/');
+        await other.getByText('Your role cannot see orders').waitFor();
+        expect(await other.getByTestId('live-state').count()).toBe(0);
+        expect(problemsOf(other).consoleErrors.filter((e) => !/favicon\.ico/.test(e))).toEqual([]);
+      } finally {
+        await other.context().close();
+      }
       const owner = await newPage(s.browser);
       try {
         await signInPage(owner, s.server, token, '/admin/');
