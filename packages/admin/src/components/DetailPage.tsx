@@ -5,6 +5,12 @@ import { useCan } from '../auth/Can';
 import { Button, ConfirmDialog, ConflictNotice, ErrorNotice, PageHeader, Spinner } from './ui';
 import type { DetailForm } from './useDetailForm';
 
+/** What the shell needs of a `useDetailForm` result: none of it depends on the form's value type. */
+export type DetailPageForm = Pick<
+  DetailForm<unknown>,
+  'dirty' | 'saving' | 'submit' | 'reset' | 'error' | 'conflict' | 'resetOnNextLoad'
+>;
+
 export interface DetailPageProps {
   title: ReactNode;
   description?: ReactNode;
@@ -17,8 +23,11 @@ export interface DetailPageProps {
   error?: unknown;
   /** Re-reads the resource (the query's refetch). */
   onReload?: () => Promise<unknown> | unknown;
-  /** When set, the children are a form: a sticky save bar appears when dirty; 412 shows the conflict notice. */
-  form?: DetailForm<unknown> | DetailForm<never>;
+  /**
+   * When set, the children are a form: a sticky save bar appears when dirty; 412 shows the conflict notice. Only the
+   * form's state is read (not its values), so any `useDetailForm` result fits.
+   */
+  form?: DetailPageForm;
   /** A delete button with a confirmation (hidden without the permission). */
   onDelete?: {
     label?: string;

@@ -2,7 +2,7 @@ import { keepPreviousData, type QueryKey, useQuery, useQueryClient } from '@tans
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { describeError } from '../api/errors';
-import { useCan } from '../auth/Can';
+import { useSession } from '../api/session';
 import {
   Button,
   Checkbox,
@@ -61,7 +61,10 @@ export interface BulkAction<T> {
   danger?: boolean;
   /** Ask first (destructive actions). */
   confirm?: { title: string; description?: string };
-  /** Does the work; the list's queries are invalidated afterwards. Use an Idempotency-Key per call. */
+  /**
+   * Does the work; the list's queries are invalidated afterwards. Use an Idempotency-Key per call. Resolve `false`
+   * when nothing was done (e.g. the member cancelled a dialog): no toast, no refetch.
+   */
   run: (rows: T[]) => Promise<unknown>;
 }
 
@@ -102,6 +105,7 @@ export function ListPage<T>(props: ListPageProps<T>) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const toast = useToast();
+  const { permissions } = useSession();
 
   const query: ListQuery = useMemo(() => {
     const f: Record<string, string> = {};
@@ -152,7 +156,11 @@ export function ListPage<T>(props: ListPageProps<T>) {
 
   const rows = list.data?.data ?? [];
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const canBulk = (props.bulkActions?.length ?? 0) > 0;
+  // Only the actions the member may run; without any, no selection checkboxes either.
+  const bulkActions = (props.bulkActions ?? []).filter(
+    (a) => a.permission === undefined || permissions.has(a.permission),
+  );
+  const canBulk = bulkActions.length > 0;
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(rowKey(r)));
   const toggle = (key: string) =>
     setSelected((s) => {
@@ -166,7 +174,15 @@ export function ListPage<T>(props: ListPageProps<T>) {
   const pageNumber = back.current.length + 1;
 
   const runBulk = async (action: BulkAction<T>) => {
-    await action.run(selectedRows);
+    let result: unknown;
+    try {
+      result = await action.run(selectedRows);
+    } catch (err) {
+      // Some rows may have changed before the failure: show them as they are now.
+      await queryClient.invalidateQueries({ queryKey: props.queryKey });
+      throw err;
+    }
+    if (result === false) return;
     setSelected(new Set());
     await queryClient.invalidateQueries({ queryKey: props.queryKey });
     toast(`${action.label}: done for ${selectedRows.length}`);
@@ -232,7 +248,7 @@ export function ListPage<T>(props: ListPageProps<T>) {
         {canBulk && selectedRows.length > 0 ? (
           <div className="flex flex-wrap items-center gap-2 border-b border-gray-200 bg-accent-50 px-3 py-2 text-sm">
             <span className="font-medium text-gray-900">{selectedRows.length} selected</span>
-            {props.bulkActions?.map((a) => (
+            {bulkActions.map((a) => (
               <BulkButton key={a.label} action={a} count={selectedRows.length} onRun={() => runBulk(a)} />
             ))}
             <Button variant="ghost" size="sm" onClick={() => setSelected(new Set())}>
@@ -398,18 +414,16 @@ function FilterControl({
 }
 
 function BulkButton<T>({ action, count, onRun }: { action: BulkAction<T>; count: number; onRun: () => Promise<void> }) {
-  const allowed = useCan(action.permission);
+  const toast = useToast();
   const [busy, setBusy] = useState(false);
-  if (!allowed) return null;
-  const button = (
-    <Button size="sm" variant={action.danger ? 'danger' : 'secondary'} loading={busy}>
-      {action.label}
-    </Button>
-  );
   if (action.confirm) {
     return (
       <ConfirmDialog
-        trigger={button}
+        trigger={
+          <Button size="sm" variant={action.danger ? 'danger' : 'secondary'}>
+            {action.label}
+          </Button>
+        }
         title={action.confirm.title}
         description={action.confirm.description ?? `${count} selected.`}
         confirmLabel={action.label}
@@ -421,11 +435,14 @@ function BulkButton<T>({ action, count, onRun }: { action: BulkAction<T>; count:
   return (
     <Button
       size="sm"
+      variant={action.danger ? 'danger' : 'secondary'}
       loading={busy}
       onClick={async () => {
         setBusy(true);
         try {
           await onRun();
+        } catch (err) {
+          toast(describeError(err).title, { tone: 'error' });
         } finally {
           setBusy(false);
         }

@@ -69,7 +69,7 @@ export default function CustomerDetailPage() {
       loading={query.isPending}
       error={query.error}
       onReload={() => query.refetch()}
-      form={canWrite ? (form as never) : undefined}
+      form={canWrite ? form : undefined}
       actions={c ? <Actions customer={c} /> : null}
     >
       {c && form.values ? (

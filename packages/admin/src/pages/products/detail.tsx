@@ -6,7 +6,7 @@ import { useApiMutation } from '../../api/mutation';
 import { Can } from '../../auth/Can';
 import { DetailPage } from '../../components/DetailPage';
 import { Button, ConfirmDialog, DateTime, StatusBadge } from '../../components/ui';
-import { type DetailForm, useDetailForm } from '../../components/useDetailForm';
+import { useDetailForm } from '../../components/useDetailForm';
 import { catalogKeys, fetchProduct, useCollections } from './api';
 import { ProductFormView } from './form/ProductFormView';
 import { formOf, type ProductForm, type ProductView } from './form-model';
@@ -82,8 +82,7 @@ export default function ProductDetailPage() {
       loading={query.isPending}
       error={query.error ?? undefined}
       onReload={() => query.refetch()}
-      // DetailPage takes DetailForm<unknown>, which setValues' parameter makes invariant (told the lead).
-      form={form as unknown as DetailForm<unknown>}
+      form={form}
       actions={
         product && product.status !== 'archived' ? (
           <Can permission="catalog:write">
