@@ -189,7 +189,7 @@ export default function CategoriesPage() {
                     <Button
                       size="sm"
                       variant="ghost"
-                      aria-label={`Add a category under ${c.name}`}
+                      aria-label={`Add sub-category to ${c.name}`}
                       onClick={() => setDialog({ parentId: c.id })}
                     >
                       Add sub-category

@@ -125,7 +125,7 @@ export function CollectionProducts({ collection }: { collection: Collection }) {
                   <Button
                     size="sm"
                     disabled={ids.includes(p.id) || save.isPending}
-                    aria-label={`Add ${p.title}`}
+                    aria-label={ids.includes(p.id) ? `In collection: ${p.title}` : `Add ${p.title}`}
                     onClick={() => save.mutate([...ids, p.id])}
                   >
                     {ids.includes(p.id) ? 'In collection' : 'Add'}

@@ -4,7 +4,7 @@ import { api } from '../../api/client';
 import { describeError } from '../../api/errors';
 import { useApiMutation } from '../../api/mutation';
 import { Button, Checkbox, Dialog, ErrorNotice, Field, Input, Money, Select, Spinner } from '../../components/ui';
-import { catalogKeys, fetchProduct, type ProductSummary, useShopCurrencies } from './api';
+import { catalogKeys, fetchProduct, type ProductSummary, useShopCurrencyList } from './api';
 import {
   type BulkMode,
   type BulkRule,
@@ -41,7 +41,9 @@ export function BulkPriceDialog({
       queryFn: ({ signal }: { signal: AbortSignal }) => fetchProduct(p.id, signal),
     })),
   });
-  const loading = details.some((d) => d.isPending);
+  const shopCurrencies = useShopCurrencyList();
+  // The form waits for the variants and the shop's currencies, so its controls do not change shape under the cursor.
+  const loading = details.some((d) => d.isPending) || shopCurrencies.loading;
   const loadError = details.find((d) => d.error)?.error;
   const variants: VariantPrices[] = useMemo(
     () =>
@@ -61,8 +63,9 @@ export function BulkPriceDialog({
       ),
     [details],
   );
-  const shop = useShopCurrencies();
-  const currencies = [...new Set([...shop, ...variants.flatMap((v) => v.prices.map((p) => p.currency))])].sort();
+  const currencies = [
+    ...new Set([...shopCurrencies.currencies, ...variants.flatMap((v) => v.prices.map((p) => p.currency))]),
+  ].sort();
 
   const [excluded, setExcluded] = useState<Set<string>>(new Set());
   const [currencyText, setCurrencyText] = useState('');
@@ -134,103 +137,108 @@ export function BulkPriceDialog({
         </>
       }
     >
-      {loading ? <Spinner label="Loading variants" /> : null}
       {loadError ? <ErrorNotice error={describeError(loadError)} /> : null}
-      <div className="grid gap-3 sm:grid-cols-2">
-        <Field label="Currency" hint={currencies.length === 0 ? 'Type a code, e.g. EUR.' : undefined}>
-          {currencies.length > 0 ? (
-            <Select
-              value={currency ?? ''}
-              options={currencies.map((c) => ({ value: c, label: c }))}
-              onChange={(e) => setCurrencyText(e.target.value)}
-            />
-          ) : (
-            <Input value={currencyText} maxLength={3} onChange={(e) => setCurrencyText(e.target.value)} />
-          )}
-        </Field>
-        <Field label="Change">
-          <Select value={mode} options={modes} onChange={(e) => setMode(e.target.value as BulkMode)} />
-        </Field>
-        {mode === 'set' ? null : (
-          <Field label="By">
-            <Select
-              value={unit}
-              options={[
-                { value: 'percent', label: 'Percent (%)' },
-                { value: 'amount', label: `Amount${currency ? ` (${currency})` : ''}` },
-              ]}
-              onChange={(e) => setUnit(e.target.value as BulkUnit)}
-            />
-          </Field>
-        )}
-        <Field
-          label={effectiveUnit === 'percent' ? 'Percent' : `Amount${currency ? ` (${currency})` : ''}`}
-          error={valueProblem}
-        >
-          <Input value={valueText} inputMode="decimal" onChange={(e) => setValueText(e.target.value)} />
-        </Field>
-        <Field label="Compare-at prices">
-          <Select
-            value={compareAt}
-            options={[
-              { value: 'keep', label: 'Keep as they are' },
-              { value: 'clear', label: 'Remove them' },
-            ]}
-            onChange={(e) => setCompareAt(e.target.value as 'keep' | 'clear')}
-          />
-        </Field>
-      </div>
-      {mode !== 'set' ? (
-        <p className="text-sm text-gray-700">
-          Variants without a {currency ?? ''} price are left out when raising or lowering.
-        </p>
-      ) : null}
-      <fieldset className="min-w-0">
-        <legend className="text-sm font-semibold text-gray-900">
-          Variants ({chosen.length} of {variants.length})
-        </legend>
-        <ul className="mt-2 max-h-72 divide-y divide-gray-100 overflow-y-auto rounded-md border border-gray-200">
-          {variants.map((v) => {
-            const row = plan.find((p) => p.variantId === v.variantId);
-            const before = v.prices.find((p) => p.currency === currency);
-            return (
-              <li key={v.variantId} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 text-sm">
-                <label htmlFor={`bulk-${v.variantId}`} className="flex min-w-0 flex-1 items-center gap-2">
-                  <Checkbox
-                    id={`bulk-${v.variantId}`}
-                    checked={!excluded.has(v.variantId)}
-                    onChange={(e) =>
-                      setExcluded((s) => {
-                        const next = new Set(s);
-                        if (e.target.checked) next.delete(v.variantId);
-                        else next.add(v.variantId);
-                        return next;
-                      })
-                    }
-                  />
-                  <span className="min-w-0 break-words">
-                    {v.productTitle}
-                    {v.variantTitle !== v.productTitle ? ` — ${v.variantTitle}` : ''}{' '}
-                    <span className="text-gray-600">({v.sku})</span>
-                  </span>
-                </label>
-                <span className="tabular-nums">
-                  {before && currency ? <Money value={{ amount: before.amount, currency }} /> : '—'}
-                  {row ? (
-                    <>
-                      {' → '}
-                      <strong>
-                        <Money value={{ amount: row.after, currency: row.currency }} />
-                      </strong>
-                    </>
-                  ) : null}
-                </span>
-                {row?.problem ? <span className="w-full text-red-700">{row.problem}</span> : null}
-              </li>
-            );
-          })}
-        </ul>
-      </fieldset>
+      {loading ? (
+        <Spinner label="Loading variants" />
+      ) : (
+        <>
+          <div className="grid gap-3 sm:grid-cols-2">
+            <Field label="Currency" hint={currencies.length === 0 ? 'Type a code, e.g. EUR.' : undefined}>
+              {currencies.length > 0 ? (
+                <Select
+                  value={currency ?? ''}
+                  options={currencies.map((c) => ({ value: c, label: c }))}
+                  onChange={(e) => setCurrencyText(e.target.value)}
+                />
+              ) : (
+                <Input value={currencyText} maxLength={3} onChange={(e) => setCurrencyText(e.target.value)} />
+              )}
+            </Field>
+            <Field label="Change">
+              <Select value={mode} options={modes} onChange={(e) => setMode(e.target.value as BulkMode)} />
+            </Field>
+            {mode === 'set' ? null : (
+              <Field label="By">
+                <Select
+                  value={unit}
+                  options={[
+                    { value: 'percent', label: 'Percent (%)' },
+                    { value: 'amount', label: `Amount${currency ? ` (${currency})` : ''}` },
+                  ]}
+                  onChange={(e) => setUnit(e.target.value as BulkUnit)}
+                />
+              </Field>
+            )}
+            <Field
+              label={effectiveUnit === 'percent' ? 'Percent' : `Amount${currency ? ` (${currency})` : ''}`}
+              error={valueProblem}
+            >
+              <Input value={valueText} inputMode="decimal" onChange={(e) => setValueText(e.target.value)} />
+            </Field>
+            <Field label="Compare-at prices">
+              <Select
+                value={compareAt}
+                options={[
+                  { value: 'keep', label: 'Keep as they are' },
+                  { value: 'clear', label: 'Remove them' },
+                ]}
+                onChange={(e) => setCompareAt(e.target.value as 'keep' | 'clear')}
+              />
+            </Field>
+          </div>
+          {mode !== 'set' ? (
+            <p className="text-sm text-gray-700">
+              Variants without a {currency ?? ''} price are left out when raising or lowering.
+            </p>
+          ) : null}
+          <fieldset className="min-w-0">
+            <legend className="text-sm font-semibold text-gray-900">
+              Variants ({chosen.length} of {variants.length})
+            </legend>
+            <ul className="mt-2 max-h-72 divide-y divide-gray-100 overflow-y-auto rounded-md border border-gray-200">
+              {variants.map((v) => {
+                const row = plan.find((p) => p.variantId === v.variantId);
+                const before = v.prices.find((p) => p.currency === currency);
+                return (
+                  <li key={v.variantId} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 text-sm">
+                    <label htmlFor={`bulk-${v.variantId}`} className="flex min-w-0 flex-1 items-center gap-2">
+                      <Checkbox
+                        id={`bulk-${v.variantId}`}
+                        checked={!excluded.has(v.variantId)}
+                        onChange={(e) =>
+                          setExcluded((s) => {
+                            const next = new Set(s);
+                            if (e.target.checked) next.delete(v.variantId);
+                            else next.add(v.variantId);
+                            return next;
+                          })
+                        }
+                      />
+                      <span className="min-w-0 break-words">
+                        {v.productTitle}
+                        {v.variantTitle !== v.productTitle ? ` — ${v.variantTitle}` : ''}{' '}
+                        <span className="text-gray-600">({v.sku})</span>
+                      </span>
+                    </label>
+                    <span className="tabular-nums">
+                      {before && currency ? <Money value={{ amount: before.amount, currency }} /> : '—'}
+                      {row ? (
+                        <>
+                          {' → '}
+                          <strong>
+                            <Money value={{ amount: row.after, currency: row.currency }} />
+                          </strong>
+                        </>
+                      ) : null}
+                    </span>
+                    {row?.problem ? <span className="w-full text-red-700">{row.problem}</span> : null}
+                  </li>
+                );
+              })}
+            </ul>
+          </fieldset>
+        </>
+      )}
       {apply.error ? <ErrorNotice error={describeError(apply.error)} /> : null}
     </Dialog>
   );

@@ -59,6 +59,11 @@ export function useSalesChannels() {
  * with the currencies the product already has and staff add others by code.
  */
 export function useShopCurrencies(): string[] {
+  return useShopCurrencyList().currencies;
+}
+
+/** The shop's currencies and whether they are still being read (a form can wait rather than change shape). */
+export function useShopCurrencyList(): { currencies: string[]; loading: boolean } {
   const canRead = useCan('settings:manage');
   const regions = useQuery({
     queryKey: catalogKeys.regions,
@@ -66,7 +71,10 @@ export function useShopCurrencies(): string[] {
     enabled: canRead,
     staleTime: 60_000,
   });
-  return [...new Set((regions.data ?? []).map((r) => r.currency))].sort();
+  return {
+    currencies: [...new Set((regions.data ?? []).map((r) => r.currency))].sort(),
+    loading: canRead && regions.isPending,
+  };
 }
 
 export async function fetchProduct(id: string, signal?: AbortSignal) {

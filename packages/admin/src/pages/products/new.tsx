@@ -19,21 +19,27 @@ export default function NewProductPage() {
   const collections = useCollections();
   const currencies = useShopCurrencies();
   const [form, setForm] = useState<ProductForm>(() => emptyForm());
-  const touched = useRef(false);
-  const update = (change: (f: ProductForm) => ProductForm) => {
-    touched.current = true;
-    setForm(change);
-  };
+  // Which defaulted fields the member changed: a default that arrives later never overwrites those, but typing a
+  // title before the shop's currencies have loaded must not cost the product its price columns.
+  const touched = useRef({ channels: false, currencies: false });
+  const update = (change: (f: ProductForm) => ProductForm) =>
+    setForm((f) => {
+      const next = change(f);
+      if (next.salesChannelIds !== f.salesChannelIds) touched.current.channels = true;
+      if (next.currencies !== f.currencies) touched.current.currencies = true;
+      return next;
+    });
 
-  // Defaults arrive with their queries; never overwrite what the member already typed.
   const defaultChannel = channels.data?.find((c) => c.isDefault)?.id;
   const currencyList = currencies.join(',');
   useEffect(() => {
-    if (touched.current) return;
     setForm((f) => ({
       ...f,
-      salesChannelIds: defaultChannel ? [defaultChannel] : f.salesChannelIds,
-      currencies: currencyList ? currencyList.split(',') : f.currencies,
+      salesChannelIds: defaultChannel && !touched.current.channels ? [defaultChannel] : f.salesChannelIds,
+      currencies:
+        currencyList && !touched.current.currencies
+          ? [...new Set([...f.currencies, ...currencyList.split(',')])]
+          : f.currencies,
     }));
   }, [defaultChannel, currencyList]);
 

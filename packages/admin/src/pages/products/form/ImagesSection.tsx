@@ -66,7 +66,7 @@ export function ImagesSection({ form, update, error, readOnly }: SectionProps) {
                   size="sm"
                   variant="ghost"
                   disabled={i === 0}
-                  aria-label={`Move image ${i + 1} up`}
+                  aria-label={`Move up image ${i + 1}`}
                   onClick={() => setImages((rows) => move(rows, i, i - 1))}
                 >
                   Move up
@@ -75,7 +75,7 @@ export function ImagesSection({ form, update, error, readOnly }: SectionProps) {
                   size="sm"
                   variant="ghost"
                   disabled={i === form.images.length - 1}
-                  aria-label={`Move image ${i + 1} down`}
+                  aria-label={`Move down image ${i + 1}`}
                   onClick={() => setImages((rows) => move(rows, i, i + 1))}
                 >
                   Move down

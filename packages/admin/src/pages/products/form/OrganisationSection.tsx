@@ -71,7 +71,10 @@ export function OrganisationSection(
           listKey="salesChannelIds"
           error={error('salesChannelIds')}
           empty="No sales channels."
-          items={channels.map((c) => ({ id: c.id, label: c.isDefault ? `${c.name} (default)` : c.name }))}
+          items={channels.map((c) => ({
+            id: c.id,
+            label: c.isDefault && !/default/i.test(c.name) ? `${c.name} (default)` : c.name,
+          }))}
         />
         <CheckList
           {...props}
