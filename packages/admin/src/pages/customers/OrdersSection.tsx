@@ -3,14 +3,17 @@ import { Section } from '../../components/DetailPage';
 import { DateTime, Money, StatusBadge } from '../../components/ui';
 import type { Customer } from './api';
 
-/** The customer's orders as the API counts them (placed orders; spent per currency) and the latest ten. */
+/**
+ * The customer's orders as the API counts them (placed orders linked to the account; spent per currency) and the
+ * latest ten. Guest orders placed with the same email are not linked: the "Orders with this email" link finds them.
+ */
 export function OrdersSection({ customer: c }: { customer: Customer }) {
   const { orderCount, totalSpent, lastOrderAt } = c.orders;
   return (
     <Section
       title="Orders"
       actions={
-        orderCount > 0 && !c.erased ? (
+        !c.erased ? (
           <Link
             to="/orders"
             search={{ q: c.email } as never}
