@@ -73,6 +73,8 @@ async function checkAt(page: Page, name: string, size: 'desktop' | 'phone', opts
     ),
   ) as { scrollWidth: number; innerWidth: number };
   mkdirSync(screenshotDir, { recursive: true });
+  // From the top: a page left scrolled by the test draws its sticky header mid-page in a full-page screenshot.
+  await page.evaluate('window.scrollTo(0, 0)');
   const screenshot = join(screenshotDir, `${name}-${size}.png`);
   await page.screenshot({ path: screenshot, fullPage: true });
   return { size, violations, scrollWidth, innerWidth, screenshot };
