@@ -124,6 +124,15 @@ describeBrowser('admin home', () => {
       try {
         await signInPage(owner, s.server, token, '/admin/');
         await owner.getByRole('heading', { name: 'Low stock' }).waitFor();
+        // The demo shop's cardigan has no stock: it is listed, and the card opens the inventory's low-stock view.
+        await owner
+          .getByTestId('low-stock')
+          .getByRole('link', { name: /Chunky Knit Cardigan/ })
+          .first()
+          .waitFor();
+        await owner.getByRole('link', { name: /in Inventory$/ }).click();
+        await owner.waitForURL(/\/admin\/inventory\?lowStock=true/);
+        await owner.getByRole('heading', { name: 'Inventory', level: 1 }).waitFor();
       } finally {
         await owner.context().close();
       }

@@ -9,7 +9,7 @@ export function LowStockCard({ low }: { low: LowStock }) {
       title="Low stock"
       actions={
         <Link to="/inventory" search={{ lowStock: 'true' } as never} className="text-sm text-accent-700 underline">
-          {low.total > low.items.length ? `All ${low.total}` : 'Inventory'}
+          {low.total > low.items.length ? `All ${low.total} in Inventory` : 'Open in Inventory'}
         </Link>
       }
     >
