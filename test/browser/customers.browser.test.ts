@@ -8,14 +8,17 @@ import { checkPage } from './support/checks.js';
 import { useBrowserSuite } from './support/suite.js';
 
 /**
- * The customers journey: a customer registered through the storefront API is found by search, opened, exported (the
- * downloaded JSON holds their profile and order) and erased behind the typed-email confirmation (the API then shows
- * placeholders). The command palette finds an order by number and a customer by email, with the keyboard only.
+ * The customers journey: a customer registered through the storefront API is found by name, opened, given a phone
+ * number (saved with If-Match), found again by that phone and by their email, disabled (their session ends) and
+ * enabled, exported (the downloaded JSON holds their profile and order) and erased behind the typed-email
+ * confirmation (the API then shows placeholders). The command palette finds an order by number and a customer by email, with the keyboard only.
  */
 describeBrowser('customers and the command palette', () => {
   const s = useBrowserSuite();
   let owner: StaffSession;
   const email = `grace.${Date.now()}@example.com`;
+  const password = 'a long customer password 7';
+  const phone = `+49 30 ${String(Date.now()).slice(-7)}`;
   let customerId = '';
   let orderNumber = 0;
 
@@ -23,7 +26,7 @@ describeBrowser('customers and the command palette', () => {
     owner = await ownerSession(s.server);
     const shop = s.server.api();
     const { data: created } = await shop.POST('/v1/store/customers', {
-      body: { email, password: 'a long customer password 7', firstName: 'Grace', lastName: 'Hopper' },
+      body: { email, password, firstName: 'Grace', lastName: 'Hopper' },
     });
     customerId = created.id;
     // An order placed with the customer's email (a guest checkout): theirs in the export, anonymised by the erase.
@@ -39,18 +42,19 @@ describeBrowser('customers and the command palette', () => {
       .waitFor({ state: 'hidden', timeout: 20_000 });
   }
 
-  it('finds the customer by search, opens, exports and erases them', async () => {
+  it('finds the customer by name, phone and email; edits, disables and enables, exports and erases them', async () => {
     const page = await newPage(s.browser);
     try {
       await signInPage(page, s.server, owner.token, '/admin/customers');
       await settled(page);
       await checkPage(page, 'customers-list', { ready: settled });
 
-      await page.getByLabel('Search customers').fill('hopper');
+      const search = page.getByLabel('Search customers');
       const row = page
         .locator('main')
         .getByRole('link', { name: /Grace Hopper/ })
         .first();
+      await search.fill('hopper');
       await row.waitFor({ state: 'visible', timeout: 15_000 });
       await expect.poll(() => page.url()).toContain('q=hopper');
       await row.click();
@@ -60,6 +64,41 @@ describeBrowser('customers and the command palette', () => {
           await p.getByRole('heading', { level: 1, name: 'Grace Hopper' }).waitFor();
         },
       });
+
+      // The profile form: a phone number saved (with If-Match), then the customer found by it and by their email.
+      const api = s.server.api(owner.token);
+      const customerNow = async () =>
+        (await api.GET('/v1/admin/customers/{id}', { params: { path: { id: customerId } } })).data;
+      await page.getByLabel('Phone', { exact: true }).fill(phone);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(async () => (await customerNow()).phone, { timeout: 15_000 }).toBe(phone);
+      await page.getByText('Unsaved changes').waitFor({ state: 'hidden' });
+      await page.getByRole('link', { name: '← Customers' }).click();
+      // Each search starts from an empty result, so the row seen is the new search's answer, not the last one's.
+      const findBy = async (text: string) => {
+        await search.fill('nobody-by-this-name');
+        await page.getByText('Nothing matches').waitFor({ timeout: 15_000 });
+        await search.fill(text);
+        await row.waitFor({ state: 'visible', timeout: 15_000 });
+      };
+      await findBy(phone.slice(-7));
+      await findBy(email.toUpperCase());
+      await row.click();
+      await page.getByRole('heading', { level: 1, name: 'Grace Hopper' }).waitFor({ timeout: 15_000 });
+
+      // Disable ends their session; enable lets them sign in again.
+      const { token: customerToken } = await s.server.api().loginCustomer({ email, password });
+      await page.getByRole('button', { name: 'Disable' }).click();
+      await expect.poll(async () => (await customerNow()).status, { timeout: 15_000 }).toBe('disabled');
+      const me = await s.server
+        .api(customerToken)
+        .GET('/v1/store/customers/me')
+        .then(() => 200)
+        .catch((err: { status?: number }) => err.status);
+      expect(me).toBe(401);
+      await page.getByRole('button', { name: 'Enable' }).click();
+      await expect.poll(async () => (await customerNow()).status, { timeout: 15_000 }).toBe('enabled');
+      await page.getByRole('button', { name: 'Disable' }).waitFor();
 
       // Export: the download is the JSON of everything held, the guest order with their email included.
       const [download] = await Promise.all([
@@ -91,13 +130,13 @@ describeBrowser('customers and the command palette', () => {
       });
 
       // The API shows placeholders only; the order keeps its number but not the person.
-      const api = s.server.api(owner.token);
-      const { data: after } = await api.GET('/v1/admin/customers/{id}', { params: { path: { id: customerId } } });
+      const after = await customerNow();
       expect(after).toMatchObject({
         erased: true,
         email: `erased-${customerId}@erased.invalid`,
         firstName: null,
         lastName: null,
+        phone: null,
       });
       const { data: orders } = await api.GET('/v1/admin/orders', { params: { query: { q: String(orderNumber) } } });
       expect(orders.data[0]?.email).toMatch(/^erased-ord_.*@erased\.invalid$/);
