@@ -39,11 +39,15 @@ export function AppLayout() {
   const [palette, setPalette] = useState(false);
 
   useEffect(() => {
+    // This layout stays mounted while the sign-in page loads: the location is already the sign-in page's then, and
+    // redirecting again would nest ?next= into itself on every render.
+    const leaving = location.pathname === '/sign-in' || location.pathname === '/mfa-setup';
+    if (leaving) return;
     if (session.status === 'mfa-enrolment') void navigate({ to: '/mfa-setup' });
     if (session.status === 'signed-out') {
       void navigate({ to: '/sign-in', search: { next: location.href } as never, replace: true });
     }
-  }, [session.status, navigate, location.href]);
+  }, [session.status, navigate, location.href, location.pathname]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
