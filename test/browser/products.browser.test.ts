@@ -172,6 +172,12 @@ describeBrowser('admin products', () => {
     await field(dialog, 'Change').selectOption('increase');
     await field(dialog, 'By').selectOption('percent');
     await field(dialog, 'Percent').fill('10');
+    await dialog.getByRole('button', { name: 'Apply 2 prices' }).waitFor();
+    await checkPage(page, 'product-bulk-price', {
+      ready: async (p) => {
+        await p.getByRole('dialog').getByRole('button', { name: 'Apply 2 prices' }).waitFor();
+      },
+    });
     // 24.90 + 10 % = 27.39, which is not below the 29.90 compare-at price; 26.00 → 28.60.
     await dialog.getByRole('button', { name: 'Apply 2 prices' }).click();
     await dialog.waitFor({ state: 'detached' });
