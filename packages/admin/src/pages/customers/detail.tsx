@@ -103,7 +103,7 @@ export default function CustomerDetailPage() {
               </Field>
               <Field
                 label="Tags"
-                hint="Separate with commas, e.g. vip, wholesale"
+                hint={canWrite ? 'Separate with commas, e.g. vip, wholesale' : undefined}
                 error={Object.entries(form.fieldErrors).find(([k]) => k.startsWith('/body/tags'))?.[1]}
                 className="sm:col-span-2"
               >
