@@ -282,4 +282,35 @@ describeBrowser('sign-in pages', () => {
     const me = await s.server.api((await storedToken(page)) ?? '').GET('/v1/admin/staff/me');
     expect(me.data).toMatchObject({ email, name: 'Ada Lovelace', mfaEnabled: false });
   }, 90_000);
+  it('turning two-factor off on the account page sends an owner (whose role requires it) straight to a new enrolment', async () => {
+    const { token } = await staffToken(s.server, owner);
+    const page = await newPage(s.browser);
+    pages.push(page);
+    await page.goto(`${s.server.baseUrl}/health/ready`);
+    await page.evaluate(`sessionStorage.setItem(${JSON.stringify(SESSION_STORAGE_KEY)}, ${JSON.stringify(token)})`);
+    await page.goto(`${s.server.baseUrl}/admin/account`);
+    await heading(page, 'Your account').waitFor();
+    await page.getByRole('button', { name: 'Turn off…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Turn off two-factor authentication' });
+    await dialog.getByLabel('Code').fill('123456');
+    await dialog.getByRole('button', { name: 'Turn off', exact: true }).click();
+    await dialog.getByText('That code is wrong, expired or already used.').waitFor();
+    await dialog.getByLabel('Code').fill(await nextTotpCode(owner.totpSecret));
+    await dialog.getByRole('button', { name: 'Turn off', exact: true }).click();
+
+    await page.waitForURL(/\/admin\/mfa-setup/);
+    const secretCode = page.locator('code[data-secret]');
+    await secretCode.waitFor();
+    const secret = (await secretCode.getAttribute('data-secret')) ?? '';
+    expect(secret).not.toBe(owner.totpSecret);
+    owner.totpSecret = secret;
+    await page.getByLabel('Code from the app').fill(await nextTotpCode(secret));
+    await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+    await heading(page, 'Save your recovery codes').waitFor();
+    await page.getByLabel('I have saved my recovery codes').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expectHome(page);
+    const { data: me } = await s.server.api(token).GET('/v1/admin/staff/me');
+    expect(me).toMatchObject({ mfaEnabled: true, mfaEnrolmentRequired: false });
+  }, 90_000);
 });
