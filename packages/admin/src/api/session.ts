@@ -20,6 +20,18 @@ export interface Session {
 }
 
 export const meQueryKey = ['session', 'me'] as const;
+
+/**
+ * Set by a deliberate sign-out, read once by the signed-in layout: the sign-in page then opens without `?next=`, so
+ * whoever signs in next in this tab starts at Home instead of the previous member's page. An expired session keeps
+ * `next` (the same member signs in again and goes on where they were).
+ */
+let signedOutOnPurpose = false;
+export function takeDeliberateSignOut(): boolean {
+  const was = signedOutOnPurpose;
+  signedOutOnPurpose = false;
+  return was;
+}
 const NONE: ReadonlySet<string> = new Set();
 
 /** Forgets the token and every cached answer (the next member must not see the last one's data). */
@@ -54,6 +66,7 @@ export function useSession(): Session {
   );
 
   const signOut = useCallback(async () => {
+    signedOutOnPurpose = true;
     try {
       if (getSessionToken()) await api.DELETE('/v1/admin/auth/sessions/current');
     } catch {

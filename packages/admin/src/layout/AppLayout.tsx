@@ -1,7 +1,7 @@
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { Dialog as D } from 'radix-ui';
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { useSession } from '../api/session';
+import { takeDeliberateSignOut, useSession } from '../api/session';
 import { Button, Spinner } from '../components/ui';
 import { navItems } from './nav';
 
@@ -45,7 +45,8 @@ export function AppLayout() {
     if (leaving) return;
     if (session.status === 'mfa-enrolment') void navigate({ to: '/mfa-setup' });
     if (session.status === 'signed-out') {
-      void navigate({ to: '/sign-in', search: { next: location.href } as never, replace: true });
+      const search = takeDeliberateSignOut() ? {} : { next: location.href };
+      void navigate({ to: '/sign-in', search: search as never, replace: true });
     }
   }, [session.status, navigate, location.href, location.pathname]);
 
