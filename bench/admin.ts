@@ -205,6 +205,28 @@ export async function seedShop(databaseUrl: string): Promise<string> {
   }
 }
 
+/**
+ * Waits until the server's workers have sequenced and handled every event the seeding wrote (~30,000: one per
+ * imported product, stock crossings), so each page is measured in a shop's steady state — not next to a relay
+ * working through a backlog a real shop never has (it measured Home, the first call, at 3× its cost).
+ */
+async function outboxDrained(databaseUrl: string, timeoutMs = 300_000): Promise<void> {
+  const handle = await benchDb(databaseUrl);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await sql<{ n: number }>`
+        select count(*)::int as n from outbox_event where status = 'pending' or position is null`.execute(handle.db);
+      const left = res.rows[0]?.n ?? 0;
+      if (left === 0) return;
+      if (Date.now() > deadline) throw new Error(`admin bench: ${left} outbox events still unhandled`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /** `CONNECTIONS` closed loops calling `path()` for `seconds`; latencies per call. */
 async function measure(ctx: BenchContext, base: string, key: string, path: () => string): Promise<AdminResult> {
   const latencies: number[] = [];
@@ -268,6 +290,7 @@ export async function adminScenarios(ctx: BenchContext): Promise<Record<string, 
   const server: Server = distIsStale() ? await startBackroomFromSource(ctx) : await startBackroom(ctx);
   const out: Record<string, AdminResult> = {};
   try {
+    await outboxDrained(ctx.databaseUrl);
     const base = server.url;
     const orders = await get<{ data: { id: string }[] }>(base, key, '/v1/admin/orders?limit=100&sort=oldest');
     const products = await get<{ data: { id: string }[] }>(base, key, '/v1/admin/products?limit=100');

@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
+import { eventStreams } from '../../platform/http/event-stream.js';
 import type { App } from '../../platform/http/types.js';
 import { topicsFor } from './activity.js';
 import { ChangeFeed } from './change-feed.js';
@@ -21,10 +21,8 @@ export async function dashboardStreamRoutes(app: App, deps: DashboardDeps) {
   const feed = new ChangeFeed(deps.db, deps.streamPollMs ?? 500, (err) =>
     app.log.warn({ err }, 'dashboard stream: poll failed; retrying'),
   );
-  const open = new Set<() => void>();
-  // Before the server waits for in-flight requests: end every stream, or close would hang.
+  const streams = eventStreams(app, { heartbeatMs });
   app.addHook('preClose', async () => {
-    for (const end of [...open]) end();
     await feed.close();
   });
 
@@ -56,44 +54,15 @@ export async function dashboardStreamRoutes(app: App, deps: DashboardDeps) {
       const lastEventId =
         (typeof header === 'string' && POSITION.test(header) ? header : undefined) ?? request.query.lastEventId;
 
-      reply.hijack();
-      const res: ServerResponse = reply.raw;
-      res.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        // The stream is the whole life of the connection: closing it with the response lets app.close finish.
-        connection: 'close',
-        'x-accel-buffering': 'no',
-      });
-      res.write('retry: 2000\n\n');
-
-      let closed = false;
+      const stream = streams.open(request, reply);
       const send = (topics: string[], sequence: string) => {
-        if (closed || topics.length === 0) return;
-        res.write(
-          `id: ${sequence}\nevent: changed\ndata: ${JSON.stringify({ topics, sequence: Number(sequence) })}\n\n`,
-        );
+        if (topics.length > 0) stream.send('changed', { topics, sequence: Number(sequence) }, sequence);
       };
-      const unsubscribe = feed.subscribe((change) => send(topicsFor(change.types, permissions), change.sequence));
-      const heartbeat = setInterval(() => {
-        if (!closed) res.write(': heartbeat\n\n');
-      }, heartbeatMs);
-      const end = () => {
-        if (closed) return;
-        closed = true;
-        clearInterval(heartbeat);
-        unsubscribe();
-        open.delete(end);
-        if (!res.writableEnded) res.end();
-      };
-      open.add(end);
-      request.raw.on('close', end);
-      res.on('close', end);
+      stream.onEnd(feed.subscribe((change) => send(topicsFor(change.types, permissions), change.sequence)));
 
       const position = await feed.positioned();
-      if (closed) return;
-      res.write(`id: ${position}\nevent: ready\ndata: ${JSON.stringify({ sequence: Number(position) })}\n\n`);
+      if (stream.closed) return;
+      stream.send('ready', { sequence: Number(position) }, position);
       if (lastEventId !== undefined && BigInt(lastEventId) < BigInt(position)) {
         send(
           topicsFor(['order.placed', 'inventory.adjusted', 'product.created', 'customer.created'], permissions),

@@ -1,7 +1,7 @@
-import type { ServerResponse } from 'node:http';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Queryable } from '../../platform/db/database.js';
+import { eventStreams } from '../../platform/http/event-stream.js';
 import type { App } from '../../platform/http/types.js';
 import type { InventoryDeps } from './deps.js';
 import { NotAcceptableError } from './inventory.errors.js';
@@ -55,11 +55,7 @@ const BATCH = 500;
 export async function streamRoutes(app: App, deps: InventoryDeps) {
   const pollMs = deps.streamPollMs ?? 250;
   const heartbeatMs = deps.streamHeartbeatMs ?? 15_000;
-  const open = new Set<() => void>();
-  // Before the server waits for in-flight requests: end every stream, or close would hang.
-  app.addHook('preClose', async () => {
-    for (const end of [...open]) end();
-  });
+  const streams = eventStreams(app, { heartbeatMs });
 
   app.get(
     '/v1/admin/inventory/stream',
@@ -86,52 +82,26 @@ export async function streamRoutes(app: App, deps: InventoryDeps) {
         deps.db,
         (typeof header === 'string' ? header : undefined) ?? request.query.lastEventId,
       );
-      reply.hijack();
-      const res: ServerResponse = reply.raw;
-      res.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        // The stream is the whole life of the connection: closing it with the response lets
-        // app.close finish at once instead of waiting for an idle keep-alive socket.
-        connection: 'close',
-        'x-accel-buffering': 'no',
-      });
-      res.write('retry: 2000\n\n');
-
-      let closed = false;
+      const stream = streams.open(request, reply);
       let poll: NodeJS.Timeout | undefined;
-      const end = () => {
-        if (closed) return;
-        closed = true;
-        clearTimeout(poll);
-        clearInterval(heartbeat);
-        open.delete(end);
-        if (!res.writableEnded) res.end();
-      };
-      open.add(end);
-      request.raw.on('close', end);
-      res.on('close', end);
-      const heartbeat = setInterval(() => {
-        if (!closed) res.write(': heartbeat\n\n');
-      }, heartbeatMs);
+      stream.onEnd(() => clearTimeout(poll));
 
       const tick = async () => {
-        if (closed) return;
+        if (stream.closed) return;
         let more = false;
         try {
           const rows = await nextMovements(deps.db, cursor, request.query.itemId, BATCH);
           for (const r of rows) {
-            if (closed) return;
-            res.write(`id: ${r.id}\nevent: movement\ndata: ${JSON.stringify({ ...movementView(r), sku: r.sku })}\n\n`);
+            if (stream.closed) return;
+            stream.send('movement', { ...movementView(r), sku: r.sku }, r.id);
             cursor = { tx: r.tx, id: r.id };
           }
           more = rows.length === BATCH;
         } catch (err) {
-          if (closed) return;
+          if (stream.closed) return;
           request.log.warn({ err }, 'inventory stream: poll failed; retrying');
         }
-        if (!closed) poll = setTimeout(tick, more ? 0 : pollMs);
+        if (!stream.closed) poll = setTimeout(tick, more ? 0 : pollMs);
       };
       await tick();
     },
