@@ -1,6 +1,6 @@
 import { Dialog as D } from 'radix-ui';
 import { type ReactNode, useState } from 'react';
-import { describeError } from '../../api/errors';
+import { type DescribedError, describeError } from '../../api/errors';
 import { Button, type ButtonVariant } from './Button';
 import { ErrorNotice } from './notices';
 
@@ -38,6 +38,62 @@ export function Dialog({ open, onOpenChange, trigger, title, description, childr
         </D.Content>
       </D.Portal>
     </D.Root>
+  );
+}
+
+export interface FormDialogProps {
+  title: ReactNode;
+  /** The form's id (the footer's submit button sits outside the form and names it). */
+  formId: string;
+  submitLabel: string;
+  pending: boolean;
+  /** The failed save: shown above the fields unless it names fields (each shows next to its own). */
+  error: DescribedError | undefined;
+  onClose: () => void;
+  onSubmit: () => void;
+  children: ReactNode;
+}
+
+/** An edit form in a dialog: Cancel / submit in the footer, the form's general error on top. */
+export function FormDialog({
+  title,
+  formId,
+  submitLabel,
+  pending,
+  error,
+  onClose,
+  onSubmit,
+  children,
+}: FormDialogProps) {
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => {
+        if (!open) onClose();
+      }}
+      title={title}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form={formId} loading={pending}>
+            {submitLabel}
+          </Button>
+        </>
+      }
+    >
+      <form
+        id={formId}
+        noValidate
+        className="space-y-4"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSubmit();
+        }}
+      >
+        {error && Object.keys(error.fieldErrors ?? {}).length === 0 ? <ErrorNotice error={error} /> : null}
+        {children}
+      </form>
+    </Dialog>
   );
 }
 

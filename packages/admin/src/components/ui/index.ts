@@ -1,7 +1,7 @@
 // The admin app's UI kit: import from here (`import { Button, Field, Money } from '../../components/ui'`).
 export { Button, type ButtonProps, buttonClass } from './Button';
 export { cx } from './cx';
-export { ConfirmDialog, Dialog, DialogClose } from './Dialog';
+export { ConfirmDialog, Dialog, DialogClose, FormDialog } from './Dialog';
 export { Badge, Card, EmptyState, PageHeader, StatusBadge, type Tone } from './display';
 export { Field } from './Field';
 export { DateTime, formatDateTime, formatMoney, Money, type MoneyValue } from './format';

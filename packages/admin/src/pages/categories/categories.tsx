@@ -7,10 +7,10 @@ import {
   Badge,
   Button,
   ConfirmDialog,
-  Dialog,
   EmptyState,
   ErrorNotice,
   Field,
+  FormDialog,
   Input,
   PageHeader,
   Select,
@@ -68,61 +68,44 @@ function CategoryDialog({
   const error = save.error ? describeError(save.error) : undefined;
   const fe = error?.fieldErrors ?? {};
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
+    <FormDialog
       title={editing ? `Edit ${editing.name}` : 'New category'}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="category-form" loading={save.isPending}>
-            {editing ? 'Save' : 'Create'}
-          </Button>
-        </>
-      }
+      formId="category-form"
+      submitLabel={editing ? 'Save' : 'Create'}
+      pending={save.isPending}
+      error={error}
+      onClose={onClose}
+      onSubmit={() => save.mutate(draft)}
     >
-      <form
-        id="category-form"
-        noValidate
-        className="space-y-4"
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate(draft);
-        }}
+      <Field label="Name" required fieldErrors={fe} name="name">
+        <Input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+      </Field>
+      <Field
+        label="Handle"
+        hint="Left empty on a new category, one is made from the name."
+        fieldErrors={fe}
+        name="handle"
       >
-        {error && Object.keys(fe).length === 0 ? <ErrorNotice error={error} /> : null}
-        <Field label="Name" required fieldErrors={fe} name="name">
-          <Input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
-        </Field>
-        <Field
-          label="Handle"
-          hint="Left empty on a new category, one is made from the name."
-          fieldErrors={fe}
-          name="handle"
-        >
-          <Input
-            value={draft.handle}
-            spellCheck={false}
-            onChange={(e) => setDraft({ ...draft, handle: e.target.value })}
-          />
-        </Field>
-        <Field label="Parent" fieldErrors={fe} name="parentId">
-          <Select
-            value={draft.parentId}
-            placeholder="None (top level)"
-            options={categories
-              .filter((c) => !blocked.has(c.id))
-              .map((c) => ({ value: c.id, label: pathLabel(categories, c) }))}
-            onChange={(e) => setDraft({ ...draft, parentId: e.target.value })}
-          />
-        </Field>
-        <Field label="Description" fieldErrors={fe} name="description">
-          <Textarea value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.target.value })} />
-        </Field>
-      </form>
-    </Dialog>
+        <Input
+          value={draft.handle}
+          spellCheck={false}
+          onChange={(e) => setDraft({ ...draft, handle: e.target.value })}
+        />
+      </Field>
+      <Field label="Parent" fieldErrors={fe} name="parentId">
+        <Select
+          value={draft.parentId}
+          placeholder="None (top level)"
+          options={categories
+            .filter((c) => !blocked.has(c.id))
+            .map((c) => ({ value: c.id, label: pathLabel(categories, c) }))}
+          onChange={(e) => setDraft({ ...draft, parentId: e.target.value })}
+        />
+      </Field>
+      <Field label="Description" fieldErrors={fe} name="description">
+        <Textarea value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.target.value })} />
+      </Field>
+    </FormDialog>
   );
 }
 

@@ -9,10 +9,10 @@ import {
   Button,
   Card,
   ConfirmDialog,
-  Dialog,
   EmptyState,
   ErrorNotice,
   Field,
+  FormDialog,
   Input,
   PageHeader,
   Spinner,
@@ -53,51 +53,34 @@ function CollectionDialog({ editing, onClose }: { editing?: Collection; onClose:
   const error = save.error ? describeError(save.error) : undefined;
   const fe = error?.fieldErrors ?? {};
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
+    <FormDialog
       title={editing ? `Edit ${editing.title}` : 'New collection'}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="collection-form" loading={save.isPending}>
-            {editing ? 'Save' : 'Create'}
-          </Button>
-        </>
-      }
+      formId="collection-form"
+      submitLabel={editing ? 'Save' : 'Create'}
+      pending={save.isPending}
+      error={error}
+      onClose={onClose}
+      onSubmit={() => save.mutate(draft)}
     >
-      <form
-        id="collection-form"
-        noValidate
-        className="space-y-4"
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate(draft);
-        }}
+      <Field label="Title" required fieldErrors={fe} name="title">
+        <Input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} />
+      </Field>
+      <Field
+        label="Handle"
+        hint="Left empty on a new collection, one is made from the title."
+        fieldErrors={fe}
+        name="handle"
       >
-        {error && Object.keys(fe).length === 0 ? <ErrorNotice error={error} /> : null}
-        <Field label="Title" required fieldErrors={fe} name="title">
-          <Input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} />
-        </Field>
-        <Field
-          label="Handle"
-          hint="Left empty on a new collection, one is made from the title."
-          fieldErrors={fe}
-          name="handle"
-        >
-          <Input
-            value={draft.handle}
-            spellCheck={false}
-            onChange={(e) => setDraft({ ...draft, handle: e.target.value })}
-          />
-        </Field>
-        <Field label="Description" fieldErrors={fe} name="description">
-          <Textarea value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.target.value })} />
-        </Field>
-      </form>
-    </Dialog>
+        <Input
+          value={draft.handle}
+          spellCheck={false}
+          onChange={(e) => setDraft({ ...draft, handle: e.target.value })}
+        />
+      </Field>
+      <Field label="Description" fieldErrors={fe} name="description">
+        <Textarea value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.target.value })} />
+      </Field>
+    </FormDialog>
   );
 }
 
