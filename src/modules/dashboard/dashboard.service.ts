@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../../platform/db/database.js';
-import { listEvents } from '../../platform/outbox/admin.js';
+import { latestEventsOfTypes } from '../../platform/outbox/admin.js';
 import { sequenceEvents } from '../../platform/outbox/sequencer.js';
 import { productTitles, variantTitles } from '../catalog/index.js';
 import { customerViews } from '../identity/index.js';
@@ -63,7 +63,7 @@ function salesRows(shop: string[], rows: CurrencySales[]): Dashboard['sales'] {
 async function recentActivity(db: Db, permissions: ReadonlySet<string>): Promise<ActivityLine[]> {
   const types = visibleActivityTypes(permissions);
   if (types.length === 0) return [];
-  const events: ActivityEvent[] = await listEvents(db, { types, order: 'desc', limit: ACTIVITY_LIMIT });
+  const events: ActivityEvent[] = await latestEventsOfTypes(db, types, ACTIVITY_LIMIT);
   const idsOf = (kind: string, needs?: (e: ActivityEvent) => boolean) =>
     events
       .filter((e) => activityTypes[e.type]?.resource === kind && (needs?.(e) ?? true))

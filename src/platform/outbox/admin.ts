@@ -69,6 +69,29 @@ export interface ListedEvent extends OutboxEventRow {
   sequencedAt: Date;
 }
 
+/**
+ * The newest sequenced events of the given types (the dashboard's activity): the `limit` newest of each type from the
+ * (type, position) index, then the `limit` newest of those — `types × limit` index entries at most, whatever the
+ * table's statistics say. The generic listing's plan depends on them: right after a burst of sequencing (statistics
+ * taken while the positions were still null, until autovacuum analyzes again) it read every event, 20 ms a call.
+ */
+export async function latestEventsOfTypes(db: Db, types: readonly string[], limit: number): Promise<ListedEvent[]> {
+  if (types.length === 0) return [];
+  const res = await sql<ListedEvent>`
+    select e.id, e.type, e.aggregate_id as "aggregateId", e.status, e.attempts, e.last_error as "lastError",
+           e.created_at as "createdAt", e.available_at as "availableAt", e.payload, e.request_id as "requestId",
+           e.position::text as position, e.sequenced_at as "sequencedAt"
+      from unnest(${[...new Set(types)]}::text[]) as t(type)
+      cross join lateral (
+        select * from outbox_event o
+         where o.type = t.type and o.position is not null
+         order by o.position desc
+         limit ${limit}) e
+     order by e.position desc
+     limit ${limit}`.execute(db);
+  return res.rows;
+}
+
 export interface EventQuery {
   types?: readonly string[];
   aggregateId?: string;

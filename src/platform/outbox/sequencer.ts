@@ -20,7 +20,9 @@ const SEQUENCER_LOCK = sql`hashtext('backroom.outbox.sequencer')`;
 export async function sequenceEvents(db: Db, opts: { batchSize?: number } = {}): Promise<number> {
   const batchSize = opts.batchSize ?? 1000;
   // Idle callers (every poll of the worker, every events API request) pay one indexed read, no transaction.
-  const pending = await sql`select 1 from outbox_event where position is null limit 1`.execute(db);
+  // `order by id` walks the partial unsequenced index (empty: one page) whatever the statistics say; without it, right
+  // after a burst (statistics taken while positions were null) the planner chose a scan of the whole table.
+  const pending = await sql`select 1 from outbox_event where position is null order by id limit 1`.execute(db);
   if (pending.rows.length === 0) return 0;
   let total = 0;
   for (;;) {
