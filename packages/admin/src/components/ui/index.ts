@@ -1,5 +1,6 @@
 // The admin app's UI kit: import from here (`import { Button, Field, Money } from '../../components/ui'`).
 export { Button, type ButtonProps, buttonClass } from './Button';
+export { CursorPager, type CursorStack, useCursorStack } from './CursorPager';
 export { cx } from './cx';
 export { ConfirmDialog, Dialog, DialogClose, FormDialog } from './Dialog';
 export { Badge, Card, EmptyState, PageHeader, StatusBadge, type Tone } from './display';

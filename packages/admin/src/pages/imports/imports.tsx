@@ -1,11 +1,12 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { describeError } from '../../api/errors';
 import { Can } from '../../auth/Can';
 import {
   Button,
   Card,
+  CursorPager,
   DateTime,
   EmptyState,
   ErrorNotice,
@@ -17,6 +18,7 @@ import {
   THead,
   Th,
   Tr,
+  useCursorStack,
 } from '../../components/ui';
 import { fetchJob, fetchJobs, importKeys, isActive } from './api';
 import { ExportCard } from './export-card';
@@ -132,8 +134,8 @@ function CurrentJob({ id, onClose }: { id: string; onClose: () => void }) {
 }
 
 function PastImports({ selected, onSelect }: { selected: string | undefined; onSelect: (id: string) => void }) {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorStack();
+  const cursor = pages.cursor;
   const jobs = useQuery({
     queryKey: importKeys.list(cursor),
     queryFn: ({ signal }) => fetchJobs(cursor, signal),
@@ -214,21 +216,12 @@ function PastImports({ selected, onSelect }: { selected: string | undefined; onS
           </ul>
         </>
       )}
-      <nav aria-label="Past import pages" className="mt-3 flex justify-end gap-2">
-        <Button size="sm" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Newer
-        </Button>
-        <Button
-          size="sm"
-          disabled={!jobs.data?.nextCursor}
-          onClick={() => {
-            const next = jobs.data?.nextCursor;
-            if (next) setCursors((c) => [...c, next]);
-          }}
-        >
-          Older
-        </Button>
-      </nav>
+      <CursorPager
+        label="Past import pages"
+        pages={pages}
+        nextCursor={jobs.data?.nextCursor}
+        className="mt-3 flex justify-end gap-2"
+      />
     </Card>
   );
 }

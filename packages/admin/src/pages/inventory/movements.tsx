@@ -3,7 +3,7 @@ import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { describeError } from '../../api/errors';
 import {
-  Button,
+  CursorPager,
   DateTime,
   EmptyState,
   ErrorNotice,
@@ -15,6 +15,7 @@ import {
   THead,
   Th,
   Tr,
+  useCursorStack,
 } from '../../components/ui';
 import { fetchMovements, inventoryKeys, type Movement, type MovementReason, movementReasons, reasonLabel } from './api';
 
@@ -69,8 +70,8 @@ export function MovementHistory({
 }) {
   const [locationId, setLocationId] = useState('');
   const [reason, setReason] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorStack();
+  const cursor = pages.cursor;
   const query = {
     limit: PAGE,
     ...(cursor ? { cursor } : {}),
@@ -97,7 +98,7 @@ export function MovementHistory({
             placeholder="All locations"
             onChange={(e) => {
               setLocationId(e.target.value);
-              setCursors([]);
+              pages.reset();
             }}
             options={locationIds.map((id) => ({ value: id, label: locationName(id) }))}
           />
@@ -112,7 +113,7 @@ export function MovementHistory({
             placeholder="All reasons"
             onChange={(e) => {
               setReason(e.target.value);
-              setCursors([]);
+              pages.reset();
             }}
             options={movementReasons}
           />
@@ -189,22 +190,12 @@ export function MovementHistory({
           </ul>
         </>
       )}
-      <nav aria-label="Movement pages" className="flex items-center justify-end gap-2">
-        {movements.isFetching && !movements.isPending ? <Spinner label="Updating" /> : null}
-        <Button size="sm" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Newer
-        </Button>
-        <Button
-          size="sm"
-          disabled={!movements.data?.nextCursor}
-          onClick={() => {
-            const next = movements.data?.nextCursor;
-            if (next) setCursors((c) => [...c, next]);
-          }}
-        >
-          Older
-        </Button>
-      </nav>
+      <CursorPager
+        label="Movement pages"
+        pages={pages}
+        nextCursor={movements.data?.nextCursor}
+        updating={movements.isFetching && !movements.isPending}
+      />
     </div>
   );
 }
