@@ -11,6 +11,7 @@ import './carts.tables.js';
 import { cartRoutes } from './carts.routes.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { completionRoutes } from './completion.routes.js';
+import { regionPreviewRoutes } from './preview.routes.js';
 import { promotionRoutes } from './promotions.routes.js';
 import { regionRoutes } from './regions.routes.js';
 import { shippingOptionRoutes } from './shipping-options.routes.js';
@@ -187,6 +188,7 @@ export async function checkoutRoutes(app: App, deps: CheckoutDeps) {
   await regionRoutes(app, { db: deps.db, paymentProviderIds: () => deps.payments.providers.ids() });
   await taxRateRoutes(app, deps);
   await shippingOptionRoutes(app, deps);
+  await regionPreviewRoutes(app, deps);
   await promotionRoutes(app, deps);
   await cartRoutes(app, deps);
   await completionRoutes(app, deps);
