@@ -3,6 +3,7 @@ import { requestAuditContext } from '../../platform/audit/audit.js';
 import type { SecretBox } from '../../platform/crypto/secret-box.js';
 import { NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { App } from '../../platform/http/types.js';
+import { listDisputes } from './disputes.service.js';
 import {
   deleteGatewaySettings,
   type GatewayEnv,
@@ -173,6 +174,67 @@ export async function paymentRoutes(app: App, deps: PaymentRoutesDeps): Promise<
           receivedAt: new Date(r.received_at).toISOString(),
           processedAt: r.processed_at ? new Date(r.processed_at).toISOString() : null,
         })),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/admin/disputes',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Disputes (chargebacks) reported by the gateways, newest opened first, with cursor paging',
+        description:
+          'status is the gateway’s own (Stripe: needs_response, under_review, won, lost …; PayPal: OPEN, RESOLVED …).',
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+            provider: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                provider: Type.String(),
+                disputeId: Type.String(),
+                paymentId: Type.String(),
+                orderId: Type.Union([Type.String(), Type.Null()]),
+                status: Type.String(),
+                reason: Type.Union([Type.String(), Type.Null()]),
+                amount: Type.Union([Type.Integer(), Type.Null()]),
+                currency: Type.Union([Type.String(), Type.Null()]),
+                openedAt: Type.String(),
+                closedAt: Type.Union([Type.String(), Type.Null()]),
+                updatedAt: Type.String(),
+              }),
+            ),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { rows, nextCursor } = await listDisputes(deps, request.query);
+      return {
+        data: rows.map((r) => ({
+          provider: r.provider,
+          disputeId: r.dispute_id,
+          paymentId: r.payment_id,
+          orderId: r.order_id,
+          status: r.status,
+          reason: r.reason,
+          amount: r.amount === null ? null : Number(r.amount),
+          currency: r.currency,
+          openedAt: new Date(r.opened_at).toISOString(),
+          closedAt: r.closed_at ? new Date(r.closed_at).toISOString() : null,
+          updatedAt: new Date(r.updated_at).toISOString(),
+        })),
+        nextCursor,
       };
     },
   );
