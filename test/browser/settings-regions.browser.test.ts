@@ -9,14 +9,15 @@ import { useBrowserSuite } from './support/suite.js';
 /**
  * The issue's first journey: a new shop's region (two countries, tax-exclusive EUR), a tax rate and a flat shipping
  * option are set up in the browser, the preview shows what a sample cart pays; then a guest checkout through the
- * storefront API in that region, with a publishable key and a promotion code, gets the expected tax and shipping.
- * The code and the key are created through the API (their pages belong to the promotions/channels part).
+ * storefront API in that region, with a publishable key and a 1 € promotion code (made on the Promotions page), gets
+ * the expected tax and shipping. The key is created through the API (the channels & keys page is another part's).
  */
 describeBrowser('settings: regions, taxes & shipping', () => {
   const s = useBrowserSuite();
   let owner: StaffSession;
   const suffix = String(Date.now()).slice(-6);
   const regionName = `Microstates ${suffix}`;
+  const code = `MICRO${suffix}`;
 
   beforeAll(async () => {
     owner = await ownerSession(s.server);
@@ -79,26 +80,28 @@ describeBrowser('settings: regions, taxes & shipping', () => {
       await card.getByRole('button', { name: 'Preview' }).click();
       const previewRow = card.getByRole('table', { name: 'Preview' }).getByRole('row', { name: /Courier/ });
       await previewRow.waitFor({ timeout: 15_000 });
-      await expect.poll(() => previewRow.innerText()).toMatch(/6\.00[\s\S]*21\.00[\s\S]*126\.00/);
+      await expect.poll(() => previewRow.textContent()).toMatch(/6\.00[\s\S]*21\.00[\s\S]*126\.00/);
       await checkPage(page, 'settings-regions-preview', { ready: settled });
+
+      // A 1 € code on the Promotions page.
+      await page.goto(`${s.server.baseUrl}/admin/promotions`);
+      await settled(page);
+      await page.getByRole('button', { name: 'New promotion' }).click();
+      dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Name').fill(`Micro ${suffix}`);
+      await dialog.getByRole('textbox', { name: 'Code' }).fill(code);
+      await dialog.getByLabel('Discount type').selectOption('fixed');
+      await dialog.getByLabel('Amount off').fill('1');
+      await dialog.getByLabel('Currency').selectOption('EUR');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+      await page.locator('main').getByText(code).first().waitFor({ timeout: 15_000 });
     } finally {
       await page.close();
     }
 
-    // The promotion code and the publishable key, through the API.
+    // The publishable key through the API (the channels & keys page is another part's).
     const admin = s.server.api(owner.token);
-    const code = `MICRO${suffix}`;
-    await admin.POST('/v1/admin/promotions', {
-      body: {
-        name: `Micro ${suffix}`,
-        kind: 'fixed',
-        value: 100,
-        currency: 'EUR',
-        code,
-        target: 'order',
-        active: true,
-      },
-    });
     const { data: key } = await admin.POST('/v1/admin/api-keys', {
       body: { name: `Micro storefront ${suffix}`, kind: 'publishable' },
     });
