@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { App } from '../../platform/http/types.js';
 import { auditContext } from './audit.js';
 import { UnauthenticatedError } from './identity.errors.js';
-import { confirmMfaEnrolment, disableMfa, startMfaEnrolment } from './mfa.service.js';
+import { confirmMfaEnrolment, disableMfa, regenerateRecoveryCodes, startMfaEnrolment } from './mfa.service.js';
 
 export interface MfaRouteDeps {
   db: Db;
@@ -78,6 +78,31 @@ export async function mfaRoutes(app: App, deps: MfaRouteDeps) {
       if (p.type !== 'staff') throw new UnauthenticatedError();
       await disableMfa(deps.db, deps.secretBox, { staffId: p.id, code: request.body.code }, auditContext(p, request));
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v1/admin/staff/me/mfa/recovery-codes',
+    {
+      config: { auth: 'staff', idempotency: false },
+      schema: {
+        tags: ['admin: staff'],
+        summary: 'New recovery codes (needs a current code or a recovery code); the earlier ones stop working',
+        body: Code,
+        response: { 200: Type.Object({ recoveryCodes: Type.Array(Type.String()) }) },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      if (p.type !== 'staff') throw new UnauthenticatedError();
+      const done = await regenerateRecoveryCodes(
+        deps.db,
+        deps.secretBox,
+        { staffId: p.id, code: request.body.code },
+        auditContext(p, request),
+      );
+      reply.header('cache-control', 'no-store');
+      return done;
     },
   );
 }

@@ -156,3 +156,36 @@ export async function disableMfa(
     await recordAudit(tx, ctx, { action: 'staff.mfa_disabled', targetType: 'staff_user', targetId: staffId });
   });
 }
+
+/**
+ * New recovery codes for a member with MFA on: needs a current code (or an unused recovery code); every earlier
+ * recovery code stops working. The new codes are returned once and stored hashed.
+ */
+export async function regenerateRecoveryCodes(
+  db: Db,
+  box: SecretBox | undefined,
+  input: { staffId: string; code: string },
+  ctx: AuditContext,
+): Promise<{ recoveryCodes: string[] }> {
+  const sealer = requireBox(box);
+  const { staffId } = input;
+  const codes = newRecoveryCodes();
+  await withTransaction(db, async (tx) => {
+    const row = await staffMfaRow(tx, staffId);
+    if (!row.mfa_enabled_at || !row.mfa_secret) {
+      throw new ConflictError('MFA_NOT_ENABLED', 'Two-factor authentication is not on.');
+    }
+    if (!(await consumeMfaCode(tx, sealer, staffId, row.mfa_secret, input.code))) throw new InvalidMfaCodeError();
+    await tx.deleteFrom('staff_mfa_recovery_code').where('staff_id', '=', staffId).execute();
+    await tx
+      .insertInto('staff_mfa_recovery_code')
+      .values(codes.map((c) => ({ staff_id: staffId, code_hash: hashRecoveryCode(c) })))
+      .execute();
+    await recordAudit(tx, ctx, {
+      action: 'staff.mfa_recovery_codes_regenerated',
+      targetType: 'staff_user',
+      targetId: staffId,
+    });
+  });
+  return { recoveryCodes: codes };
+}

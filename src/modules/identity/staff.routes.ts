@@ -11,7 +11,13 @@ import { roleRoutes } from './roles.routes.js';
 import { revokeSession } from './sessions.js';
 import { type StaffAdminRouteDeps, staffAdminRoutes } from './staff.admin.routes.js';
 import { staffPasswordRoutes } from './staff.password.routes.js';
-import { getStaffProfile, loginStaff, type StaffProfile, updateOwnProfile } from './staff.service.js';
+import {
+  getStaffProfile,
+  loginStaff,
+  logoutStaffEverywhere,
+  type StaffProfile,
+  updateOwnProfile,
+} from './staff.service.js';
 
 export interface StaffRouteDeps extends StaffAdminRouteDeps {
   db: Db;
@@ -83,6 +89,24 @@ export async function staffRoutes(app: App, deps: StaffRouteDeps) {
       );
       reply.header('cache-control', 'no-store');
       return reply.code(201).send({ token: session.token, expiresAt: session.expiresAt.toISOString() });
+    },
+  );
+
+  app.delete(
+    '/v1/admin/auth/sessions',
+    {
+      config: { auth: 'staff', mfaEnrolment: true },
+      schema: {
+        tags: ['admin: auth'],
+        summary: 'Sign out everywhere: ends every session of the signed-in member, this one included',
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      if (p.type !== 'staff') throw new UnauthenticatedError();
+      await logoutStaffEverywhere(deps.db, p.id, auditContext(p, request));
+      return reply.code(204).send(null);
     },
   );
 

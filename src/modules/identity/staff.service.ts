@@ -14,7 +14,7 @@ import { MfaRequiredError } from './mfa.errors.js';
 import { consumeMfaCode, requireBox } from './mfa.service.js';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { rolePermissions } from './permissions.js';
-import { type NewSession, openSession } from './sessions.js';
+import { type NewSession, openSession, revokeAllSessions } from './sessions.js';
 import { StaffEmailTakenError } from './staff.errors.js';
 
 /** The same shape the customer schema accepts (the CLI calls createStaff without a route schema). */
@@ -194,4 +194,17 @@ export async function updateOwnProfile(
     });
   });
   return getStaffProfile(db, staffId);
+}
+
+/** "Sign out everywhere": ends every session of the member (this one too), audited with how many ended. */
+export async function logoutStaffEverywhere(db: Db, staffId: string, audit: AuditContext): Promise<void> {
+  await withTransaction(db, async (tx) => {
+    const ended = await revokeAllSessions(tx, { type: 'staff', id: staffId });
+    await recordAudit(tx, audit, {
+      action: 'staff.sessions_revoked',
+      targetType: 'staff_user',
+      targetId: staffId,
+      changes: { sessions: ended },
+    });
+  });
 }
