@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 interface Page {
-  data: { id: string; action: string; actorId: string | null; targetId: string | null }[];
+  data: { id: string; at: string; action: string; actorId: string | null; targetId: string | null }[];
   nextCursor: string | null;
 }
 
@@ -56,6 +56,21 @@ describe('GET /v1/admin/audit-log', () => {
     expect(byActor.data.map((r) => r.targetId)).toContain(keyId);
     expect(byActor.data.every((r) => r.actorId === owner.id)).toBe(true);
     expect((await read(`?targetId=${keyId}`)).json<Page>().data.map((r) => r.action)).toEqual(['api_key.created']);
+  });
+
+  it('filters by a time range: from (inclusive) and to (exclusive)', async () => {
+    const all = (await read('?limit=100')).json<Page>().data;
+    const newest = all[0];
+    expect(newest).toBeDefined();
+    if (!newest) return;
+    const at = encodeURIComponent(newest.at);
+    const since = (await read(`?limit=100&from=${at}`)).json<Page>().data;
+    expect(since.map((r) => r.id)).toContain(newest.id);
+    expect(since.every((r) => r.at >= newest.at)).toBe(true);
+    const before = (await read(`?limit=100&to=${at}`)).json<Page>().data;
+    expect(before.map((r) => r.id)).not.toContain(newest.id);
+    expect(before.every((r) => r.at < newest.at)).toBe(true);
+    expect((await read('?from=yesterday')).statusCode).toBe(400);
   });
 
   it('returns what changed as a JSON object (not a JSON string) on every database', async () => {

@@ -26,6 +26,8 @@ const Query = Type.Object(
     action: Type.Optional(Type.String({ maxLength: 100 })),
     actorId: Type.Optional(Type.String({ maxLength: 100 })),
     targetId: Type.Optional(Type.String({ maxLength: 100 })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'entries at or after this instant' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'entries before this instant' })),
   },
   { additionalProperties: false },
 );

@@ -1,13 +1,17 @@
 import type { Db } from '../db/database.js';
 import './audit.js';
 
-/** Which audit rows to list: a page of `limit` older than `cursor`, optionally one action, actor or target. */
+/** Which audit rows to list: a page of `limit` older than `cursor`, optionally one action, actor or target, and a time range. */
 export interface AuditFilter {
   limit: number;
   cursor?: string | undefined;
   action?: string | undefined;
   actorId?: string | undefined;
   targetId?: string | undefined;
+  /** Entries at or after this instant (ISO 8601). */
+  from?: string | undefined;
+  /** Entries before this instant (ISO 8601). */
+  to?: string | undefined;
 }
 
 /**
@@ -25,6 +29,8 @@ export async function listAuditLog(db: Db, f: AuditFilter) {
   if (f.action) q = q.where('action', '=', f.action);
   if (f.actorId) q = q.where('actor_id', '=', f.actorId);
   if (f.targetId) q = q.where('target_id', '=', f.targetId);
+  if (f.from) q = q.where('at', '>=', new Date(f.from));
+  if (f.to) q = q.where('at', '<', new Date(f.to));
   const rows = await q.execute();
   const data = rows.slice(0, f.limit).map((r) => ({
     id: r.id,
