@@ -55,6 +55,7 @@ describeBrowser('settings: regions, taxes & shipping', () => {
       await dialog.getByLabel('Country').fill('MC');
       await dialog.getByLabel('Name').fill('TVA');
       await dialog.getByLabel('Rate (%)').fill('20');
+      await checkPage(page, 'settings-regions-tax-rate');
       await dialog.getByRole('button', { name: 'Create' }).click();
       await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
       await page.getByRole('row', { name: /MC\s+TVA\s+20%/ }).waitFor({ timeout: 15_000 });
@@ -82,6 +83,33 @@ describeBrowser('settings: regions, taxes & shipping', () => {
       await previewRow.waitFor({ timeout: 15_000 });
       await expect.poll(() => previewRow.textContent()).toMatch(/6\.00[\s\S]*21\.00[\s\S]*126\.00/);
       await checkPage(page, 'settings-regions-preview', { ready: settled });
+
+      // A weight-band option shows in the preview too; deleted, it goes (the checkout below takes the only option).
+      await card.getByRole('button', { name: `Add shipping option to ${regionName}` }).click();
+      dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Name').fill('Parcel');
+      await dialog.getByLabel('Ships from').selectOption({ index: 1 });
+      await dialog.getByLabel('Price').selectOption('weight_bands');
+      await dialog.getByLabel('Weight bands').fill('1000 = 3\n5000 = 8.50');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+      await card.getByRole('row', { name: /Parcel/ }).waitFor({ timeout: 15_000 });
+      await card.getByRole('button', { name: 'Preview' }).click();
+      const parcelRow = card.getByRole('table', { name: 'Preview' }).getByRole('row', { name: /Parcel/ });
+      await parcelRow.waitFor({ timeout: 15_000 });
+      await expect.poll(() => parcelRow.textContent()).toMatch(/3\.60[\s\S]*20\.60[\s\S]*123\.60/);
+      await card.getByRole('button', { name: 'Delete Parcel' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+      await expect
+        .poll(
+          () =>
+            card
+              .getByRole('table', { name: `Shipping options of ${regionName}` })
+              .getByRole('row', { name: /Parcel/ })
+              .count(),
+          { timeout: 15_000 },
+        )
+        .toBe(0);
 
       // A 1 € code on the Promotions page.
       await page.goto(`${s.server.baseUrl}/admin/promotions`);

@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../../api/client';
 import { describeError } from '../../../api/errors';
@@ -6,6 +7,7 @@ import { Section } from '../../../components/DetailPage';
 import {
   Badge,
   Button,
+  ConfirmDialog,
   EmptyState,
   ErrorNotice,
   Field,
@@ -21,7 +23,7 @@ import {
   Tr,
 } from '../../../components/ui';
 import { parseAmount } from '../../products/money';
-import { type Preview, percent, type Region, type ShippingOption, useShippingOptions } from './api';
+import { type Preview, percent, type Region, regionKeys, type ShippingOption, useShippingOptions } from './api';
 import { ShippingOptionDialog } from './ShippingOptionDialog';
 
 function PriceText({ option, currency }: { option: ShippingOption; currency: string }) {
@@ -156,6 +158,7 @@ function PreviewForm({ region }: { region: Region }) {
 /** One region: its settings, its shipping options and a preview. */
 export function RegionCard({ region, onEdit }: { region: Region; onEdit: () => void }) {
   const options = useShippingOptions(region.id);
+  const queryClient = useQueryClient();
   const [dialog, setDialog] = useState<{ editing?: ShippingOption } | undefined>();
   const rows = options.data ?? [];
   return (
@@ -177,6 +180,20 @@ export function RegionCard({ region, onEdit }: { region: Region; onEdit: () => v
           <Button size="sm" aria-label={`Add shipping option to ${region.name}`} onClick={() => setDialog({})}>
             Add shipping option
           </Button>
+          <ConfirmDialog
+            trigger={
+              <Button size="sm" variant="ghost" aria-label={`Delete ${region.name}`}>
+                Delete
+              </Button>
+            }
+            title={`Delete ${region.name}?`}
+            description="Its countries and shipping options go with it; carts in those countries can no longer be priced."
+            confirmLabel="Delete"
+            onConfirm={async () => {
+              await api.DELETE('/v1/admin/regions/{id}', { params: { path: { id: region.id } } });
+              await queryClient.invalidateQueries({ queryKey: regionKeys.regions });
+            }}
+          />
         </>
       }
     >
@@ -211,9 +228,25 @@ export function RegionCard({ region, onEdit }: { region: Region; onEdit: () => v
                     <PriceText option={o} currency={region.currency} />
                   </Td>
                   <Td className="text-right">
-                    <Button size="sm" aria-label={`Edit ${o.name}`} onClick={() => setDialog({ editing: o })}>
-                      Edit
-                    </Button>
+                    <div className="flex justify-end gap-1">
+                      <Button size="sm" aria-label={`Edit ${o.name}`} onClick={() => setDialog({ editing: o })}>
+                        Edit
+                      </Button>
+                      <ConfirmDialog
+                        trigger={
+                          <Button size="sm" variant="ghost" aria-label={`Delete ${o.name}`}>
+                            Delete
+                          </Button>
+                        }
+                        title={`Delete ${o.name}?`}
+                        description="Customers can no longer choose it; untick “Offered at checkout” to only hide it."
+                        confirmLabel="Delete"
+                        onConfirm={async () => {
+                          await api.DELETE('/v1/admin/shipping-options/{id}', { params: { path: { id: o.id } } });
+                          await options.refetch();
+                        }}
+                      />
+                    </div>
                   </Td>
                 </Tr>
               ))}

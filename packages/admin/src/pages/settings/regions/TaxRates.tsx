@@ -5,6 +5,7 @@ import { useApiMutation } from '../../../api/mutation';
 import { Section } from '../../../components/DetailPage';
 import {
   Button,
+  ConfirmDialog,
   EmptyState,
   ErrorNotice,
   Field,
@@ -199,13 +200,29 @@ export function TaxRatesSection() {
                     {r.overrides.length ? overridesText(r) : '—'}
                   </Td>
                   <Td className="text-right">
-                    <Button
-                      size="sm"
-                      aria-label={`Edit ${r.name} ${r.countryCode}`}
-                      onClick={() => setDialog({ editing: r })}
-                    >
-                      Edit
-                    </Button>
+                    <div className="flex justify-end gap-1">
+                      <Button
+                        size="sm"
+                        aria-label={`Edit ${r.name} ${r.countryCode}`}
+                        onClick={() => setDialog({ editing: r })}
+                      >
+                        Edit
+                      </Button>
+                      <ConfirmDialog
+                        trigger={
+                          <Button size="sm" variant="ghost" aria-label={`Delete ${r.name} ${r.countryCode}`}>
+                            Delete
+                          </Button>
+                        }
+                        title={`Delete ${r.name} (${r.countryCode}${r.provinceCode ? `-${r.provinceCode}` : ''})?`}
+                        description="Orders to this country (or province) are no longer taxed at this rate."
+                        confirmLabel="Delete"
+                        onConfirm={async () => {
+                          await api.DELETE('/v1/admin/tax-rates/{id}', { params: { path: { id: r.id } } });
+                          await rates.refetch();
+                        }}
+                      />
+                    </div>
                   </Td>
                 </Tr>
               ))}
