@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { ownerSession, type StaffSession, signInPage } from './support/auth.js';
-import { describeBrowser, newPage } from './support/browser.js';
+import { createStaff, ownerSession, type StaffSession, signInPage } from './support/auth.js';
+import { describeBrowser, newPage, problemsOf } from './support/browser.js';
 import { checkPage } from './support/checks.js';
 import { useBrowserSuite } from './support/suite.js';
 
@@ -193,4 +193,32 @@ describeBrowser('payments settings', () => {
       await page.close();
     }
   }, 240_000);
+
+  it('shows a member with payments:manage only the gateways, disputes and webhooks; the API refuses the rest', async () => {
+    const { data: role } = await s.server
+      .api(owner.token)
+      .POST('/v1/admin/roles', { body: { name: 'Payments only', permissions: ['payments:manage'] } });
+    const member = await createStaff(s.server, role.id);
+    const page = await newPage(s.browser);
+    try {
+      await signInPage(page, s.server, member.token, '/admin/settings/payments');
+      await settled(page);
+      await page.getByRole('button', { name: 'Edit Stripe' }).waitFor();
+      await page.getByRole('heading', { name: 'Disputes' }).waitFor();
+      await page.getByRole('heading', { name: 'Webhook events' }).waitFor();
+      // Regions need settings:manage and the differences events:read: not shown, and not asked for.
+      expect(await page.getByRole('heading', { name: 'Regions' }).count()).toBe(0);
+      expect(await page.getByRole('heading', { name: 'Reconciliation differences' }).count()).toBe(0);
+      expect(problemsOf(page).consoleErrors.filter((e) => !/favicon\.ico/.test(e))).toEqual([]);
+      const api = s.server.api(member.token);
+      const regions = await api.GET('/v1/admin/regions').catch((e: { status?: number }) => e);
+      expect((regions as { status?: number }).status).toBe(403);
+      const events = await api
+        .GET('/v1/admin/events', { params: { query: { type: 'payment.mismatch' } } })
+        .catch((e: { status?: number }) => e);
+      expect((events as { status?: number }).status).toBe(403);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
 });
