@@ -8,12 +8,14 @@ import { auth, customRole, staffSession } from './staff.helpers.js';
 /** Admin routes open to any signed-in staff member (or anyone) by design; every other needs a permission. */
 const notPermissionScoped = new Set([
   'POST /v1/admin/auth/sessions',
+  'DELETE /v1/admin/auth/sessions',
   'DELETE /v1/admin/auth/sessions/current',
   'GET /v1/admin/staff/me',
   'PATCH /v1/admin/staff/me',
   'POST /v1/admin/staff/me/mfa',
   'POST /v1/admin/staff/me/mfa/confirm',
   'DELETE /v1/admin/staff/me/mfa',
+  'POST /v1/admin/staff/me/mfa/recovery-codes',
   'POST /v1/admin/staff/invites/accept',
   'POST /v1/admin/staff/me/password',
   'POST /v1/admin/auth/password-reset',
