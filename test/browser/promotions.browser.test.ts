@@ -7,7 +7,7 @@ import { checkPage } from './support/checks.js';
 import { useBrowserSuite } from './support/suite.js';
 
 /**
- * The promotions journey: a 10 % code created in the browser gives a guest checkout (through the storefront API) its
+ * The promotions journey: a 10 % code created (and edited) in the browser gives a guest checkout (through the storefront API) its
  * discount; disabled in the browser, the same code is refused in a new cart (rejected, nothing taken off).
  */
 describeBrowser('promotions', () => {
@@ -60,7 +60,16 @@ describeBrowser('promotions', () => {
       const row = page.locator('main').getByText(code).first();
       await row.waitFor({ state: 'visible', timeout: 15_000 });
 
+      // Edited: a limit in total.
+      await page.getByRole('button', { name: 'Edit Browser test 10 %' }).first().click();
+      const edit = page.getByRole('dialog');
+      await edit.getByRole('textbox', { name: 'Uses in total', exact: true }).fill('50');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.waitFor({ state: 'hidden', timeout: 15_000 });
+      await page.locator('main tbody').getByText('50 in total, 2 per customer').waitFor({ timeout: 15_000 });
+
       // A guest checkout with the code gets 10 % off.
+
       const order = await guestCheckout(s.server, { promoCode: code });
       expect(order.discountTotal.amount).toBeGreaterThan(0);
       expect(Math.abs(order.discountTotal.amount - order.subtotal.amount / 10)).toBeLessThanOrEqual(1);
@@ -70,7 +79,7 @@ describeBrowser('promotions', () => {
       await settled(page);
       await expect
         .poll(async () => (await page.locator('main').textContent()) ?? '', { timeout: 15_000 })
-        .toMatch(/2 per customer/);
+        .toMatch(/1 \/ 50/);
 
       await page.getByRole('button', { name: 'Disable Browser test 10 %' }).first().click();
       await page.getByRole('button', { name: 'Enable Browser test 10 %' }).first().waitFor({ timeout: 15_000 });

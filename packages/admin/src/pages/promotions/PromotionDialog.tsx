@@ -6,7 +6,7 @@ import { useApiMutation } from '../../api/mutation';
 import { Field, FormDialog, Input, Select } from '../../components/ui';
 import { CheckboxLine } from '../orders/actions/CheckboxLine';
 import { useCategories, useShopCurrencies } from '../products/api';
-import { parseAmount } from '../products/money';
+import { formatAmount, parseAmount } from '../products/money';
 
 export type Promotion =
   paths['/v1/admin/promotions']['get']['responses'][200]['content']['application/json']['data'][number];
@@ -49,6 +49,39 @@ const empty: Draft = {
   perCustomerLimit: '',
   combinable: false,
 };
+
+/** An ISO time as a datetime-local input's value (local time, minutes). */
+function localInput(iso: string | null): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function fromPromotion(p: Promotion): Draft {
+  return {
+    name: p.name,
+    automatic: p.code === null,
+    code: p.code ?? '',
+    kind: p.kind,
+    value:
+      p.kind === 'percentage'
+        ? String(p.value / 100)
+        : p.currency
+          ? formatAmount(p.value, p.currency)
+          : String(p.value),
+    currency: p.currency ?? '',
+    target: p.target,
+    productIds: p.target === 'products' ? p.targetIds.join(', ') : '',
+    categoryIds: p.target === 'categories' ? p.targetIds : [],
+    minSubtotal: p.minSubtotal !== null && p.currency ? formatAmount(p.minSubtotal, p.currency) : '',
+    startsAt: localInput(p.startsAt),
+    endsAt: localInput(p.endsAt),
+    usageLimit: p.usageLimit === null ? '' : String(p.usageLimit),
+    perCustomerLimit: p.perCustomerLimit === null ? '' : String(p.perCustomerLimit),
+    combinable: p.combinable,
+  };
+}
 
 /** The form's draft as the API's body, or the field errors that keep it from being sent. */
 function toBody(d: Draft): { body: Body } | { errors: Record<string, string> } {
@@ -116,16 +149,25 @@ function toBody(d: Draft): { body: Body } | { errors: Record<string, string> } {
   return Object.keys(errors).length ? { errors } : { body };
 }
 
-/** Create a promotion: a code or automatic, percentage or fixed, on the order, products or categories. */
-export function PromotionDialog({ onClose }: { onClose: () => void }) {
-  const [draft, setDraft] = useState<Draft>(empty);
+/** Create or change a promotion: a code or automatic, percentage or fixed, on the order, products or categories. */
+export function PromotionDialog({ editing, onClose }: { editing?: Promotion | undefined; onClose: () => void }) {
+  const [draft, setDraft] = useState<Draft>(editing ? fromPromotion(editing) : empty);
   const [local, setLocal] = useState<Record<string, string>>({});
   const currencies = useShopCurrencies();
   const categories = useCategories();
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
   const save = useApiMutation({
-    mutationFn: async (body: Body, { idempotencyKey }) =>
-      (await api.POST('/v1/admin/promotions', { body, headers: { 'Idempotency-Key': idempotencyKey } })).data,
+    mutationFn: async (body: Body, { idempotencyKey }) => {
+      const headers = { 'Idempotency-Key': idempotencyKey };
+      if (editing) {
+        // Enabling and disabling is the list's button: an edit keeps the promotion's state.
+        const { active: _active, ...changes } = body;
+        return (
+          await api.PATCH('/v1/admin/promotions/{id}', { params: { path: { id: editing.id } }, body: changes, headers })
+        ).data;
+      }
+      return (await api.POST('/v1/admin/promotions', { body, headers })).data;
+    },
     invalidate: [promotionKeys.all],
     onSuccess: onClose,
   });
@@ -133,9 +175,9 @@ export function PromotionDialog({ onClose }: { onClose: () => void }) {
   const fe = { ...(error?.fieldErrors ?? {}), ...local };
   return (
     <FormDialog
-      title="New promotion"
+      title={editing ? `Edit ${editing.name}` : 'New promotion'}
       formId="promotion-form"
-      submitLabel="Create"
+      submitLabel={editing ? 'Save' : 'Create'}
       pending={save.isPending}
       error={error}
       onClose={onClose}

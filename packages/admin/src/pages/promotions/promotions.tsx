@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api } from '../../api/client';
 import { describeError } from '../../api/errors';
 import { useApiMutation } from '../../api/mutation';
@@ -24,7 +24,7 @@ function appliesTo(p: Promotion): string {
     : base;
 }
 
-function ActiveToggle({ p }: { p: Promotion }) {
+function RowActions({ p, onEdit }: { p: Promotion; onEdit: (p: Promotion) => void }) {
   const toggle = useApiMutation({
     mutationFn: async (active: boolean, { idempotencyKey }) =>
       (
@@ -38,7 +38,10 @@ function ActiveToggle({ p }: { p: Promotion }) {
   });
   return (
     <Can permission="promotions:write">
-      <span className="inline-flex flex-col items-start gap-1">
+      <span className="inline-flex flex-wrap items-start gap-2">
+        <Button size="sm" aria-label={`Edit ${p.name}`} onClick={() => onEdit(p)}>
+          Edit
+        </Button>
         <Button
           size="sm"
           variant={p.active ? 'danger' : 'secondary'}
@@ -48,93 +51,95 @@ function ActiveToggle({ p }: { p: Promotion }) {
         >
           {p.active ? 'Disable' : 'Enable'}
         </Button>
-        {toggle.error ? <span className="text-sm text-red-700">{describeError(toggle.error).title}</span> : null}
+        {toggle.error ? <span className="w-full text-sm text-red-700">{describeError(toggle.error).title}</span> : null}
       </span>
     </Can>
   );
 }
 
-const columns: ListColumn<Promotion>[] = [
-  {
-    key: 'name',
-    header: 'Promotion',
-    primary: true,
-    cell: (p) => (
-      <span className="inline-flex flex-wrap items-center gap-2">
-        <span className="break-words">{p.name}</span>
-        {p.code ? (
-          <code className="rounded bg-gray-100 px-1.5 py-0.5 text-sm break-all">{p.code}</code>
-        ) : (
-          <Badge tone="info">Automatic</Badge>
-        )}
-      </span>
-    ),
-  },
-  { key: 'discount', header: 'Discount', cell: discount },
-  { key: 'applies', header: 'Applies to', cell: appliesTo },
-  {
-    key: 'limits',
-    header: 'Limits',
-    hideOnPhone: true,
-    cell: (p) =>
-      [
-        p.usageLimit !== null ? `${p.usageLimit} in total` : null,
-        p.perCustomerLimit !== null ? `${p.perCustomerLimit} per customer` : null,
-      ]
-        .filter(Boolean)
-        .join(', ') || '—',
-  },
-  {
-    key: 'schedule',
-    header: 'Schedule',
-    hideOnPhone: true,
-    cell: (p) =>
-      p.startsAt || p.endsAt ? (
-        <span className="inline-flex flex-col text-sm">
-          {p.startsAt ? (
-            <span>
-              From <DateTime value={p.startsAt} />
-            </span>
-          ) : null}
-          {p.endsAt ? (
-            <span>
-              Until <DateTime value={p.endsAt} />
-            </span>
-          ) : null}
+function columnsFor(onEdit: (p: Promotion) => void): ListColumn<Promotion>[] {
+  return [
+    {
+      key: 'name',
+      header: 'Promotion',
+      primary: true,
+      cell: (p) => (
+        <span className="inline-flex flex-wrap items-center gap-2">
+          <span className="break-words">{p.name}</span>
+          {p.code ? (
+            <code className="rounded bg-gray-100 px-1.5 py-0.5 text-sm break-all">{p.code}</code>
+          ) : (
+            <Badge tone="info">Automatic</Badge>
+          )}
         </span>
-      ) : (
-        'Always'
       ),
-  },
-  {
-    key: 'used',
-    header: 'Used',
-    align: 'right',
-    cell: (p) => (p.usageLimit !== null ? `${p.used} / ${p.usageLimit}` : p.used),
-  },
-  {
-    key: 'status',
-    header: 'Status',
-    cell: (p) => {
-      const now = Date.now();
-      const ended = p.endsAt !== null && Date.parse(p.endsAt) <= now;
-      const scheduled = p.startsAt !== null && Date.parse(p.startsAt) > now;
-      const used = p.usageLimit !== null && p.used >= p.usageLimit;
-      return !p.active ? (
-        <Badge>Disabled</Badge>
-      ) : ended ? (
-        <Badge>Ended</Badge>
-      ) : used ? (
-        <Badge tone="warning">Used up</Badge>
-      ) : scheduled ? (
-        <Badge tone="info">Scheduled</Badge>
-      ) : (
-        <Badge tone="success">Active</Badge>
-      );
     },
-  },
-  { key: 'action', header: 'Action', cell: (p) => <ActiveToggle p={p} /> },
-];
+    { key: 'discount', header: 'Discount', cell: discount },
+    { key: 'applies', header: 'Applies to', cell: appliesTo },
+    {
+      key: 'limits',
+      header: 'Limits',
+      hideOnPhone: true,
+      cell: (p) =>
+        [
+          p.usageLimit !== null ? `${p.usageLimit} in total` : null,
+          p.perCustomerLimit !== null ? `${p.perCustomerLimit} per customer` : null,
+        ]
+          .filter(Boolean)
+          .join(', ') || '—',
+    },
+    {
+      key: 'schedule',
+      header: 'Schedule',
+      hideOnPhone: true,
+      cell: (p) =>
+        p.startsAt || p.endsAt ? (
+          <span className="inline-flex flex-col text-sm">
+            {p.startsAt ? (
+              <span>
+                From <DateTime value={p.startsAt} />
+              </span>
+            ) : null}
+            {p.endsAt ? (
+              <span>
+                Until <DateTime value={p.endsAt} />
+              </span>
+            ) : null}
+          </span>
+        ) : (
+          'Always'
+        ),
+    },
+    {
+      key: 'used',
+      header: 'Used',
+      align: 'right',
+      cell: (p) => (p.usageLimit !== null ? `${p.used} / ${p.usageLimit}` : p.used),
+    },
+    {
+      key: 'status',
+      header: 'Status',
+      cell: (p) => {
+        const now = Date.now();
+        const ended = p.endsAt !== null && Date.parse(p.endsAt) <= now;
+        const scheduled = p.startsAt !== null && Date.parse(p.startsAt) > now;
+        const used = p.usageLimit !== null && p.used >= p.usageLimit;
+        return !p.active ? (
+          <Badge>Disabled</Badge>
+        ) : ended ? (
+          <Badge>Ended</Badge>
+        ) : used ? (
+          <Badge tone="warning">Used up</Badge>
+        ) : scheduled ? (
+          <Badge tone="info">Scheduled</Badge>
+        ) : (
+          <Badge tone="success">Active</Badge>
+        );
+      },
+    },
+    { key: 'action', header: 'Actions', cell: (p) => <RowActions p={p} onEdit={onEdit} /> },
+  ];
+}
 
 async function fetchPromotions(query: ListQuery, signal: AbortSignal) {
   const q: { limit: number; cursor?: string; active?: boolean; code?: string } = { limit: query.limit };
@@ -149,7 +154,8 @@ async function fetchPromotions(query: ListQuery, signal: AbortSignal) {
  * categories; limits in total and per customer; a schedule; how often each was used. Disable one at once.
  */
 export default function PromotionsPage() {
-  const [creating, setCreating] = useState(false);
+  const [dialog, setDialog] = useState<{ editing?: Promotion } | undefined>();
+  const columns = useMemo(() => columnsFor((p) => setDialog({ editing: p })), []);
   return (
     <>
       <ListPage<Promotion>
@@ -157,7 +163,7 @@ export default function PromotionsPage() {
         description="Discount codes and automatic promotions. Disabling one stops it at once, also in open carts."
         actions={
           <Can permission="promotions:write">
-            <Button variant="primary" onClick={() => setCreating(true)}>
+            <Button variant="primary" onClick={() => setDialog({})}>
               New promotion
             </Button>
           </Can>
@@ -183,7 +189,7 @@ export default function PromotionsPage() {
           description: 'Create a code customers enter at checkout, or an automatic promotion.',
         }}
       />
-      {creating ? <PromotionDialog onClose={() => setCreating(false)} /> : null}
+      {dialog ? <PromotionDialog editing={dialog.editing} onClose={() => setDialog(undefined)} /> : null}
     </>
   );
 }
