@@ -173,12 +173,12 @@ describeBrowser('payments settings', () => {
         .first()
         .waitFor({ timeout: 15_000 });
       const disputes = page.getByTestId('disputes');
-      await disputes.getByText('fraudulent').waitFor({ timeout: 15_000 });
+      await disputes.getByRole('cell', { name: 'fraudulent', exact: true }).waitFor({ timeout: 15_000 });
       await disputes.getByRole('link', { name: 'Open order' }).first().waitFor();
       await page.getByLabel('Status').selectOption('won');
       await page.getByText('No disputes').waitFor({ timeout: 15_000 });
       await page.getByLabel('Status').selectOption('needs_response');
-      await disputes.getByText('fraudulent').waitFor({ timeout: 15_000 });
+      await disputes.getByRole('cell', { name: 'fraudulent', exact: true }).waitFor({ timeout: 15_000 });
       await checkPage(page, 'settings-payments-activity', { ready: settled });
 
       // No secret in the page, in anything the page received, or in the admin API's answers.

@@ -93,9 +93,9 @@ export function DisputesSection() {
             <THead>
               <tr>
                 <Th>Opened</Th>
-                <Th>Gateway</Th>
+                <Th className="hidden sm:table-cell">Gateway</Th>
                 <Th>Status</Th>
-                <Th>Reason</Th>
+                <Th className="hidden md:table-cell">Reason</Th>
                 <Th className="text-right">Amount</Th>
                 <Th>Order</Th>
               </tr>
@@ -103,14 +103,15 @@ export function DisputesSection() {
             <TBody>
               {disputes.data.data.map((d) => (
                 <Tr key={`${d.provider}:${d.disputeId}`}>
-                  <Td className="whitespace-nowrap">
+                  <Td className="sm:whitespace-nowrap">
                     <DateTime value={d.openedAt} />
                   </Td>
-                  <Td>{gatewayName(d.provider)}</Td>
+                  <Td className="hidden sm:table-cell">{gatewayName(d.provider)}</Td>
                   <Td>
                     <StatusBadge status={d.status} />
+                    <div className="text-xs text-gray-700 md:hidden">{d.reason ?? ''}</div>
                   </Td>
-                  <Td>{d.reason ?? '—'}</Td>
+                  <Td className="hidden md:table-cell">{d.reason ?? '—'}</Td>
                   <Td className="text-right">
                     {d.amount !== null && d.currency ? (
                       <Money value={{ amount: d.amount, currency: d.currency }} />
@@ -120,7 +121,11 @@ export function DisputesSection() {
                   </Td>
                   <Td>
                     {d.orderId ? (
-                      <Link to="/orders/$orderId" params={{ orderId: d.orderId }} className="text-accent-700 underline">
+                      <Link
+                        to="/orders/$orderId"
+                        params={{ orderId: d.orderId }}
+                        className="whitespace-nowrap text-accent-700 underline"
+                      >
                         Open order
                       </Link>
                     ) : (
