@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { createStaff, ownerSession, type StaffSession, signInPage } from './support/auth.js';
+import { createStaff, ownerSession, type StaffSession, signInPage, staffToken } from './support/auth.js';
 import { describeBrowser, newPage } from './support/browser.js';
 import { checkPage } from './support/checks.js';
 import { newestMail, tokenFromMail, waitForMail } from './support/mail.js';
@@ -162,4 +162,49 @@ describeBrowser('team: staff, invitations and roles', () => {
       await page.context().close();
     }
   }, 120_000);
+
+  it('account page: new recovery codes (the old ones stop working) and sign out everywhere', async () => {
+    const admin = await createStaff(s.server, 'role_admin');
+    const other = await staffToken(s.server, { ...admin, totpSecret: admin.totpSecret ?? '' });
+    const page = await newPage(s.browser);
+    const heading = (p: Page) => p.getByRole('heading', { level: 1, name: 'Your account' });
+    try {
+      await signInPage(page, s.server, admin.token, '/admin/account');
+      await heading(page).waitFor({ timeout: 20_000 });
+      await checkPage(page, 'account-security', { ready: (p) => heading(p).waitFor() });
+
+      await page.getByRole('button', { name: 'New recovery codes…' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel(/^Code/).fill('000000-wrong');
+      await dialog.getByRole('button', { name: 'Make new codes' }).click();
+      await dialog.getByText('That code is wrong, expired or already used.').waitFor({ timeout: 15_000 });
+      await dialog.getByLabel(/^Code/).fill(admin.recoveryCodes?.[0] ?? '');
+      await dialog.getByRole('button', { name: 'Make new codes' }).click();
+      const list = dialog.getByRole('list', { name: 'Your new recovery codes' });
+      await list.waitFor({ timeout: 15_000 });
+      const fresh = (await list.getByRole('listitem').allTextContents()).map((c) => c.trim());
+      expect(fresh).toHaveLength(admin.recoveryCodes?.length ?? 10);
+      await dialog.getByRole('button', { name: 'I have saved them' }).click();
+      // An old code no longer signs in; a new one does.
+      const api = s.server.api();
+      await expect(
+        api.loginStaff({ email: admin.email, password: admin.password, code: admin.recoveryCodes?.[1] ?? '' }),
+      ).rejects.toThrow();
+      const viaNew = await api.loginStaff({ email: admin.email, password: admin.password, code: fresh[0] ?? '' });
+      expect(viaNew.token).toBeTruthy();
+
+      // Sign out everywhere: this tab goes to the sign-in page, the other sessions end too.
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Sign out everywhere' }).click();
+      await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('/sign-in');
+      for (const token of [other.token, viaNew.token]) {
+        const res = await fetch(`${s.server.baseUrl}/v1/admin/staff/me`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.status).toBe(401);
+      }
+    } finally {
+      await page.context().close();
+    }
+  }, 180_000);
 });

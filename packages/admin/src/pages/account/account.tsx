@@ -2,6 +2,7 @@ import { useSession } from '../../api/session';
 import { Badge, Button, Card, PageHeader } from '../../components/ui';
 import { ChangePasswordCard } from './ChangePasswordCard';
 import { MfaCard } from './MfaCard';
+import { SecurityCard } from './SecurityCard';
 import { StockAlertsCard } from './StockAlertsCard';
 
 /** The signed-in member: who they are, their role and permissions, password, two-factor status, sign out. */
@@ -50,6 +51,7 @@ export default function AccountPage() {
         </Card>
         <MfaCard me={me} />
         <ChangePasswordCard />
+        <SecurityCard me={me} />
         {me.permissions.includes('inventory:read') ? <StockAlertsCard me={me} /> : null}
       </div>
     </div>
