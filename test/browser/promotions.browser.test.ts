@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { ownerSession, type StaffSession, signInPage } from './support/auth.js';
+import { createStaff, ownerSession, type StaffSession, signInPage } from './support/auth.js';
 import { describeBrowser, newPage } from './support/browser.js';
 import { guestCheckout } from './support/checkout.js';
 import { checkPage } from './support/checks.js';
@@ -93,4 +93,19 @@ describeBrowser('promotions', () => {
       await page.close();
     }
   });
+
+  it('shows a read-only member the promotions without any button to change them', async () => {
+    const reader = await createStaff(s.server, 'role_read_only', { ownerToken: owner.token });
+    const page = await newPage(s.browser);
+    try {
+      await signInPage(page, s.server, reader.token, '/admin/promotions');
+      await settled(page);
+      await page.locator('main').getByText('WELCOME10').first().waitFor({ timeout: 15_000 });
+      for (const name of [/New promotion/, /^Edit /, /^Disable /, /^Enable /]) {
+        expect(await page.getByRole('button', { name }).count()).toBe(0);
+      }
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
 });
