@@ -38,6 +38,7 @@ import type { Metrics } from './platform/metrics.js';
 import { defaultTemplatesDir } from './platform/notifications/templates.js';
 import { healthRoutes } from './platform/ops/health.routes.js';
 import { metricsRoutes } from './platform/ops/metrics.routes.js';
+import { settingsRoutes } from './platform/ops/settings.routes.js';
 import { outboxRoutes } from './platform/outbox/routes.js';
 import type { RedisHandle } from './platform/redis.js';
 import { version } from './version.js';
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   // Route groups. Each module's routes are registered here, one line each.
   await app.register(async (scope) => healthRoutes(scope as App, deps));
+  await app.register(async (scope) => settingsRoutes(scope as App, { config, version }));
   await app.register(async (scope) =>
     metricsRoutes(scope as App, {
       ...deps,
