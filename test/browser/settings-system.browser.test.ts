@@ -73,6 +73,25 @@ describeBrowser('admin audit log and system', () => {
       await expect.poll(() => health.textContent(), { timeout: 15_000 }).toContain('Database');
       expect(await health.textContent()).toContain('Redis');
       await expect.poll(() => page.getByTestId('system-backlog').textContent()).toContain('events waiting');
+      // The environment's settings: values with their source; secrets only as set / not set.
+      const envSettings = page.getByTestId('env-setting');
+      await envSettings.first().waitFor();
+      const host = envSettings.filter({ hasText: 'HOST' }).first();
+      expect(await host.textContent()).toContain('127.0.0.1');
+      const stripe = envSettings.filter({ hasText: 'STRIPE_SECRET_KEY' });
+      expect(await stripe.textContent()).toMatch(/Secret (not )?set/);
+      const settingsText = await page.getByTestId('system-settings').textContent();
+      for (const name of [
+        'STRIPE_SECRET_KEY',
+        'STRIPE_WEBHOOK_SECRET',
+        'PAYPAL_CLIENT_SECRET',
+        'BACKROOM_SECRET_KEY',
+      ]) {
+        const secret = s.server.env[name];
+        if (secret) expect(settingsText).not.toContain(secret);
+      }
+      const databaseUrl = s.server.env.DATABASE_URL;
+      if (databaseUrl) expect(await page.getByTestId('system-settings').textContent()).not.toContain(databaseUrl);
       if (deadId) {
         const dead = page.getByTestId('dead-event').filter({ hasText: 'test: the handler failed' });
         await dead.waitFor();

@@ -45,6 +45,9 @@ export default function SystemPage() {
         <Backlog />
       </div>
       <DeadEvents />
+      <Can permission="settings:manage">
+        <EnvSettings />
+      </Can>
     </div>
   );
 }
@@ -164,6 +167,59 @@ function DeadEvents() {
             <DeadEvent key={e.id} event={e} />
           ))}
         </ul>
+      )}
+    </Card>
+  );
+}
+
+function EnvSettings() {
+  const list = useQuery({
+    queryKey: ['system', 'settings'],
+    queryFn: async ({ signal }) => (await api.GET('/v1/admin/system/settings', { signal })).data,
+  });
+  return (
+    <Card title="Settings from the environment" data-testid="system-settings">
+      <p className="mb-3 text-sm text-gray-700">
+        Read-only: these come from environment variables when the server starts (change them where the server is
+        deployed, then restart). Secrets are only shown as set or not set.
+        {list.data ? (
+          <>
+            {' '}
+            Version <strong className="text-gray-900">{list.data.version}</strong>.
+          </>
+        ) : null}
+      </p>
+      {list.isPending ? (
+        <Spinner label="Loading settings" />
+      ) : list.isError ? (
+        <ErrorNotice error={describeError(list.error)} />
+      ) : (
+        <dl className="divide-y divide-gray-100 text-sm">
+          {list.data.data.map((s) => (
+            <div
+              key={s.name}
+              data-testid="env-setting"
+              className="grid gap-1 py-2 md:grid-cols-[minmax(0,18rem)_minmax(0,1fr)]"
+            >
+              <dt className="min-w-0">
+                <code className="font-medium break-all text-gray-900">{s.name}</code>{' '}
+                <Badge tone={s.source === 'env' ? 'info' : 'neutral'}>
+                  {s.source === 'env' ? 'environment' : s.source === 'default' ? 'default' : 'not set'}
+                </Badge>
+              </dt>
+              <dd className="min-w-0">
+                <p className="break-all text-gray-900">
+                  {s.secret ? (
+                    <Badge tone={s.set ? 'success' : 'neutral'}>{s.set ? 'Secret set' : 'Secret not set'}</Badge>
+                  ) : (
+                    <code>{s.value ?? '—'}</code>
+                  )}
+                </p>
+                <p className="text-xs text-gray-700">{s.description}</p>
+              </dd>
+            </div>
+          ))}
+        </dl>
       )}
     </Card>
   );
