@@ -94,6 +94,14 @@ describeBrowser('every admin page passes the page checks', () => {
   it('customer detail', () => visit('customer-detail', () => `/customers/${ids.customer}`));
   it('imports and exports', () => visit('imports', () => '/imports'));
   it('account', () => visit('account', () => '/account'));
+  it('promotions', () => visit('promotions', () => '/promotions'));
+  it('settings: regions, taxes and shipping', () => visit('settings-regions', () => '/settings/regions'));
+  it('settings: payments', () => visit('settings-payments', () => '/settings/payments'));
+  it('settings: channels and API keys', () => visit('settings-channels', () => '/settings/channels'));
+  it('settings: team', () => visit('settings-team', () => '/settings/team'));
+  it('settings: webhooks', () => visit('settings-webhooks', () => '/settings/webhooks'));
+  it('settings: audit log', () => visit('settings-audit-log', () => '/settings/audit-log'));
+  it('settings: system', () => visit('settings-system', () => '/settings/system'));
   it('not found', () => visit('not-found', () => '/no-such-page'));
 
   it('command palette (Ctrl-K)', async () => {

@@ -75,6 +75,14 @@ const customers = page('/customers', () => import('./pages/customers/list'));
 const customer = page('/customers/$customerId', () => import('./pages/customers/detail'));
 const imports = page('/imports', () => import('./pages/imports/imports'));
 const account = page('/account', () => import('./pages/account/account'));
+const promotions = page('/promotions', () => import('./pages/promotions/promotions'));
+const settingsRegions = page('/settings/regions', () => import('./pages/settings/regions/regions'));
+const settingsPayments = page('/settings/payments', () => import('./pages/settings/payments/payments'));
+const settingsChannels = page('/settings/channels', () => import('./pages/settings/channels/channels'));
+const settingsTeam = page('/settings/team', () => import('./pages/settings/team/team'));
+const settingsWebhooks = page('/settings/webhooks', () => import('./pages/settings/webhooks/webhooks'));
+const settingsAuditLog = page('/settings/audit-log', () => import('./pages/settings/audit/audit-log'));
+const settingsSystem = page('/settings/system', () => import('./pages/settings/system/system'));
 
 // Printable pages: signed in, no chrome.
 const printLayout = createRoute({
@@ -107,6 +115,14 @@ const routeTree = rootRoute.addChildren([
     customer,
     imports,
     account,
+    promotions,
+    settingsRegions,
+    settingsPayments,
+    settingsChannels,
+    settingsTeam,
+    settingsWebhooks,
+    settingsAuditLog,
+    settingsSystem,
   ]),
   printLayout.addChildren([packingSlip]),
 ]);

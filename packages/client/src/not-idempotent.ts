@@ -10,6 +10,7 @@ export const notIdempotent: ReadonlySet<string> = new Set([
   'POST /v1/admin/staff/invites/accept',
   'POST /v1/admin/staff/me/mfa',
   'POST /v1/admin/staff/me/mfa/confirm',
+  'POST /v1/admin/staff/me/mfa/recovery-codes',
   'POST /v1/admin/webhook-endpoints',
   'POST /v1/admin/webhook-endpoints/{id}/rotate-secret',
   'POST /v1/store/auth/password-reset',

@@ -170,6 +170,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/system/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The settings read from environment variables, read-only: secrets only as set/unset */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: string;
+                            data: {
+                                name: string;
+                                description: string;
+                                /** @description Secret: `value` is always null, `set` says whether it has one. */
+                                secret: boolean;
+                                set: boolean;
+                                /** @description `default`: the value is the built-in default (unset, or set to the same value). */
+                                source: "env" | "default" | "unset";
+                                /** @description The value as text; null for secrets and unset. */
+                                value: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/events": {
         parameters: {
             query?: never;
@@ -1323,7 +1390,43 @@ export interface paths {
                 };
             };
         };
-        delete?: never;
+        /** Sign out everywhere: ends every session of the signed-in member, this one included */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1671,6 +1774,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/staff/me/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New recovery codes (needs a current code or a recovery code); the earlier ones stop working */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/api-keys": {
         parameters: {
             query?: never;
@@ -1878,6 +2043,10 @@ export interface paths {
                     action?: string;
                     actorId?: string;
                     targetId?: string;
+                    /** @description entries at or after this instant */
+                    from?: string;
+                    /** @description entries before this instant */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -6950,6 +7119,88 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/admin/regions/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview a sample cart (subtotal, weight, destination) in a region: tax and shipping for each option it could use. No writes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description merchandise, minor units, in the region price convention */
+                        subtotal: number;
+                        weightGrams: number;
+                        /** @description ISO 3166-1 alpha-2 code, e.g. DE */
+                        countryCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currency: string;
+                            taxInclusive: boolean;
+                            /** @description the destination's standard rate, thousandths of a percent (0 without one) */
+                            taxRate: number;
+                            taxRateName: string | null;
+                            options: {
+                                id: string;
+                                name: string;
+                                /** @description the option price, in the region price convention */
+                                shipping: number;
+                                /** @description merchandise tax + shipping tax */
+                                tax: number;
+                                shippingTotal: number;
+                                total: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/promotions": {
         parameters: {
             query?: never;
@@ -10239,6 +10490,83 @@ export interface paths {
                                 receivedAt: string;
                                 processedAt: string | null;
                             }[];
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Disputes (chargebacks) reported by the gateways, newest opened first, with cursor paging
+         * @description status is the gateway’s own (Stripe: needs_response, under_review, won, lost …; PayPal: OPEN, RESOLVED …).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: string;
+                    provider?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                provider: string;
+                                disputeId: string;
+                                paymentId: string;
+                                orderId: string | null;
+                                status: string;
+                                reason: string | null;
+                                amount: number | null;
+                                currency: string | null;
+                                openedAt: string;
+                                closedAt: string | null;
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
                         };
                     };
                 };

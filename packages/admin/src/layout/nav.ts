@@ -8,4 +8,12 @@ export const navItems: ReadonlyArray<{ to: string; label: string; permission?: s
   { to: '/inventory', label: 'Inventory', permission: 'inventory:read' },
   { to: '/customers', label: 'Customers', permission: 'customers:read' },
   { to: '/imports', label: 'Imports', permission: 'catalog:read' },
+  { to: '/promotions', label: 'Promotions', permission: 'promotions:read' },
+  { to: '/settings/regions', label: 'Regions, taxes & shipping', permission: 'settings:manage' },
+  { to: '/settings/payments', label: 'Payments', permission: 'payments:manage' },
+  { to: '/settings/channels', label: 'Channels & API keys', permission: 'keys:manage' },
+  { to: '/settings/team', label: 'Team', permission: 'staff:read' },
+  { to: '/settings/webhooks', label: 'Webhooks', permission: 'webhooks:manage' },
+  { to: '/settings/audit-log', label: 'Audit log', permission: 'audit:read' },
+  { to: '/settings/system', label: 'System', permission: 'events:read' },
 ];
