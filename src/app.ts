@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
+import { describeSettings } from './config-view.js';
 import { webhookOpenApi } from './event-catalogue.openapi.js';
 import { catalogRoutes } from './modules/catalog/index.js';
 import { checkoutRoutes, listRegions, releaseRedemptions } from './modules/checkout/index.js';
@@ -157,7 +158,9 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   // Route groups. Each module's routes are registered here, one line each.
   await app.register(async (scope) => healthRoutes(scope as App, deps));
-  await app.register(async (scope) => settingsRoutes(scope as App, { config, version }));
+  await app.register(async (scope) =>
+    settingsRoutes(scope as App, { describe: () => describeSettings(config), version }),
+  );
   await app.register(async (scope) =>
     metricsRoutes(scope as App, {
       ...deps,

@@ -1,17 +1,6 @@
+import type { Static } from 'typebox';
 import { Type } from 'typebox';
-import { type Config, settings } from '../../config.js';
 import type { App } from '../http/types.js';
-
-/**
- * Settings whose value is never shown, only whether it is set: keys, secrets, passwords and URLs that can carry
- * credentials (database, Redis, SMTP).
- */
-const SECRET_NAME = /SECRET|KEY|PASSWORD|TOKEN|WEBHOOK_ID|CLIENT_ID/;
-const CREDENTIAL_URLS = new Set(['DATABASE_URL', 'REDIS_URL', 'SMTP_URL']);
-
-export function isSecretSetting(name: string): boolean {
-  return SECRET_NAME.test(name) || CREDENTIAL_URLS.has(name);
-}
 
 const SettingView = Type.Object({
   name: Type.String(),
@@ -24,30 +13,13 @@ const SettingView = Type.Object({
   value: Type.Union([Type.String(), Type.Null()], { description: 'The value as text; null for secrets and unset.' }),
 });
 
-const text = (v: unknown): string => (Array.isArray(v) ? v.join(',') : String(v));
+export type SettingView = Static<typeof SettingView>;
 
-/** Every environment setting with its source and (for non-secrets) value: what `src/config.ts` declares. */
-export function describeSettings(config: Config) {
-  const values = config as unknown as Record<string, unknown>;
-  return Object.entries(settings).map(([name, s]) => {
-    const value = values[name];
-    const def = (s as { default: unknown }).default;
-    const set = value !== undefined && !(Array.isArray(value) && value.length === 0 && def === undefined);
-    const source = !set ? 'unset' : def !== undefined && text(def) === text(value) ? 'default' : 'env';
-    // A URL with credentials in it (user:password@) is a secret whatever its name.
-    const secret = isSecretSetting(name) || (set && /\/\/[^/]*@/.test(text(value)));
-    return {
-      name,
-      description: (s as { doc: string }).doc,
-      secret,
-      set,
-      source: source as 'env' | 'default' | 'unset',
-      value: secret || !set ? null : text(value),
-    };
-  });
-}
-
-export async function settingsRoutes(app: App, deps: { config: Config; version: string }) {
+/**
+ * `GET /v1/admin/system/settings`. The platform does not read the configuration (dependency rules): the app hands
+ * in `describe`, which lists the settings with their sources and hides secrets (src/config-view.ts).
+ */
+export async function settingsRoutes(app: App, deps: { describe: () => SettingView[]; version: string }) {
   app.get(
     '/v1/admin/system/settings',
     {
@@ -58,6 +30,6 @@ export async function settingsRoutes(app: App, deps: { config: Config; version: 
         response: { 200: Type.Object({ version: Type.String(), data: Type.Array(SettingView) }) },
       },
     },
-    async () => ({ version: deps.version, data: describeSettings(deps.config) }),
+    async () => ({ version: deps.version, data: deps.describe() }),
   );
 }
