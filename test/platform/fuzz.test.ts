@@ -27,6 +27,7 @@ const endsSession = new Set([
   'DELETE /v1/store/auth/sessions',
   'DELETE /v1/store/auth/sessions/current',
   'POST /v1/store/customers/me/password',
+  'DELETE /v1/admin/auth/sessions',
   'DELETE /v1/admin/auth/sessions/current',
   'POST /v1/admin/staff/me/password',
   'DELETE /v1/admin/staff/me/mfa',
