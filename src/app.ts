@@ -212,6 +212,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   const inbox = webhookInboxRunner(checkout, app.log as unknown as Logger);
   app.addHook('onClose', async () => {
     gateways.stop();
+    inbox.stop();
     await inbox.idle();
   });
   await app.register(async (scope) =>

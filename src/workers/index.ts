@@ -174,6 +174,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
       clearInterval(reconcileTimer);
       gateways.stop();
       clearInterval(inboxTimer);
+      inbox.stop();
       clearInterval(gatewayReconcileTimer);
       stopped = true;
       await webhookDelivery?.stop();

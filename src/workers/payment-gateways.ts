@@ -48,11 +48,33 @@ export interface WebhookInboxRunner {
   run(): Promise<InboxReport | undefined>;
   /** Resolves when no round is running (shutdown, tests). */
   idle(): Promise<void>;
+  /** Cancels the follow-up round a failed or waiting event scheduled (shutdown). */
+  stop(): void;
 }
+
+/** A follow-up round further out than this is left to the worker's timer. */
+const FOLLOW_UP_HORIZON_MS = 60_000;
 
 export function webhookInboxRunner(checkout: CheckoutDeps, logger: Logger): WebhookInboxRunner {
   let running: Promise<InboxReport | undefined> | undefined;
   let again = false;
+  let followUpTimer: NodeJS.Timeout | undefined;
+  let followUpAt = Number.POSITIVE_INFINITY;
+  let stopped = false;
+  // An event that failed (a lock timeout under load) or waits for another event is due again after its backoff:
+  // this process runs a round then, instead of leaving it to the worker's timer (seconds to minutes later).
+  const scheduleFollowUp = (at: Date | null) => {
+    if (stopped || !at || at.getTime() >= followUpAt) return;
+    const delay = Math.max(0, at.getTime() - Date.now()) + 50;
+    if (delay > FOLLOW_UP_HORIZON_MS) return;
+    clearTimeout(followUpTimer);
+    followUpAt = at.getTime();
+    followUpTimer = setTimeout(() => {
+      followUpAt = Number.POSITIVE_INFINITY;
+      void run();
+    }, delay);
+    followUpTimer.unref();
+  };
   const onApplied = paymentEventHook(checkout);
   const round = async (): Promise<InboxReport | undefined> => {
     try {
@@ -61,6 +83,7 @@ export function webhookInboxRunner(checkout: CheckoutDeps, logger: Logger): Webh
         again = false;
         report = await processWebhookInbox(checkout.payments, { onApplied });
         if (report.failed > 0) logger.warn({ failed: report.failed }, 'webhook inbox: events failed; will retry');
+        scheduleFollowUp(report.retryAt);
         await followUp(checkout, report, logger);
       } while (again);
       return report;
@@ -84,6 +107,10 @@ export function webhookInboxRunner(checkout: CheckoutDeps, logger: Logger): Webh
     run,
     idle: async () => {
       while (running) await running;
+    },
+    stop: () => {
+      stopped = true;
+      clearTimeout(followUpTimer);
     },
   };
 }

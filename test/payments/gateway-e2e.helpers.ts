@@ -2,7 +2,7 @@ import { type FakePayPal, startFakePayPal } from '../../src/fake-gateways/paypal
 import { type FakeStripe, startFakeStripe } from '../../src/fake-gateways/stripe/index.js';
 import { ownerClient } from '../checkout/checkout.helpers.js';
 import { complete, type ReadyCart, readyCart, shopOf } from '../checkout/completion.helpers.js';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp, type TestAppOptions } from '../support/app.js';
 
 /**
  * Backroom over HTTP with a real gateway adapter pointed at a local fake gateway — configured exactly as an operator
@@ -18,9 +18,13 @@ export interface GatewayShop {
   close(): Promise<void>;
 }
 
-export async function stripeShop(env: Record<string, string> = {}): Promise<GatewayShop & { stripe: FakeStripe }> {
+export async function stripeShop(
+  env: Record<string, string> = {},
+  opts: Pick<TestAppOptions, 'db'> = {},
+): Promise<GatewayShop & { stripe: FakeStripe }> {
   const stripe = await startFakeStripe({ holdWebhooks: true });
   const t = await createTestApp({
+    ...opts,
     env: {
       STRIPE_SECRET_KEY: 'sk_test_backroom',
       STRIPE_WEBHOOK_SECRET: 'whsec_backroom',
@@ -152,18 +156,21 @@ export async function deliver(g: GatewayShop, event: { id: string; body: string 
   return g.t.app.inject({ method: 'POST', url: `/v1/webhooks/${g.provider}`, headers, payload: event.body });
 }
 
-/** Waits until the app has applied every stored webhook (the endpoint nudges an in-process applier). */
-export async function inboxDrained(t: TestApp, timeoutMs = 10_000) {
+/**
+ * Waits until the app has applied every stored webhook (the endpoint nudges an in-process applier). "Applied"
+ * includes events whose first try failed and wait for their backoff (1 s, 2 s …): under CI load a try can fail
+ * (a lock timeout), and the test must see the state the shop converges to, not the moment in between.
+ */
+export async function inboxDrained(t: TestApp, timeoutMs = 20_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const row = await t.db.db
+    const rows = await t.db.db
       .selectFrom('payment_webhook_event')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .select(['event_id', 'type', 'attempts', 'last_error', 'result'])
       .where('status', '=', 'pending')
-      .where('available_at', '<=', new Date())
-      .executeTakeFirstOrThrow();
-    if (Number(row.n) === 0) return;
-    if (Date.now() > until) throw new Error('webhook inbox not drained');
+      .execute();
+    if (rows.length === 0) return;
+    if (Date.now() > until) throw new Error(`webhook inbox not drained: ${JSON.stringify(rows)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -58,6 +58,8 @@ export interface InboxReport {
   failed: number;
   /** What each processed event did, for the caller's follow-ups (placing a waiting order …). */
   applied: AppliedEvent[];
+  /** The soonest moment an event of this round is due again (it failed, or waits for another event); else null. */
+  retryAt: Date | null;
 }
 
 /**
@@ -69,7 +71,10 @@ export async function processWebhookInbox(
   deps: PaymentsDeps,
   opts: { limit?: number; onApplied?: ((tx: Tx, applied: AppliedEvent) => Promise<void>) | undefined } = {},
 ): Promise<InboxReport> {
-  const report: InboxReport = { processed: 0, failed: 0, applied: [] };
+  const report: InboxReport = { processed: 0, failed: 0, applied: [], retryAt: null };
+  const dueAgain = (at: Date | null) => {
+    if (at && (!report.retryAt || at < report.retryAt)) report.retryAt = at;
+  };
   for (let i = 0; i < (opts.limit ?? 100); i++) {
     let claimed: { provider: string; event_id: string } | undefined;
     try {
@@ -92,7 +97,7 @@ export async function processWebhookInbox(
         if (applied.result !== 'retry' && applied.result !== 'ignored' && opts.onApplied) {
           await opts.onApplied(tx, applied);
         }
-        await markDone(tx, row.provider, row.event_id, applied, row.attempts);
+        dueAgain(await markDone(tx, row.provider, row.event_id, applied, row.attempts));
         return applied;
       });
       if (!outcome) break;
@@ -101,13 +106,20 @@ export async function processWebhookInbox(
     } catch (err) {
       if (!claimed) throw err;
       report.failed++;
-      await recordFailure(deps, claimed, err);
+      dueAgain(await recordFailure(deps, claimed, err));
     }
   }
   return report;
 }
 
-async function markDone(tx: Tx, provider: string, eventId: string, applied: AppliedEvent, attempts: number) {
+/** Marks the event applied (or due again after a backoff, for a `retry`); returns when it is due again, if it is. */
+async function markDone(
+  tx: Tx,
+  provider: string,
+  eventId: string,
+  applied: AppliedEvent,
+  attempts: number,
+): Promise<Date | null> {
   const retry = applied.result === 'retry' && attempts + 1 < MAX_ATTEMPTS;
   const status = retry
     ? 'pending'
@@ -116,20 +128,30 @@ async function markDone(tx: Tx, provider: string, eventId: string, applied: Appl
       : applied.result === 'ignored'
         ? 'ignored'
         : 'processed';
-  await sql`
+  const { rows } = await sql<{ available_at: Date }>`
     update payment_webhook_event set status = ${status}, result = ${applied.result},
            payment_id = coalesce(payment_id, ${applied.paymentId}::text), attempts = attempts + 1,
            processed_at = case when ${retry} then null else now() end,
            available_at = now() + make_interval(secs => ${backoffSeconds(attempts)})
-     where provider = ${provider} and event_id = ${eventId}`.execute(tx);
+     where provider = ${provider} and event_id = ${eventId}
+     returning available_at`.execute(tx);
+  const at = rows[0];
+  return retry && at ? new Date(at.available_at) : null;
 }
 
-async function recordFailure(deps: PaymentsDeps, row: { provider: string; event_id: string }, err: unknown) {
-  await sql`
+async function recordFailure(
+  deps: PaymentsDeps,
+  row: { provider: string; event_id: string },
+  err: unknown,
+): Promise<Date | null> {
+  const { rows } = await sql<{ available_at: Date; status: string }>`
     update payment_webhook_event set attempts = attempts + 1, last_error = ${errorText(err)},
            status = case when attempts + 1 >= ${MAX_ATTEMPTS} then 'failed' else 'pending' end,
            available_at = now() + make_interval(secs => power(2, least(attempts, 10)))
-     where provider = ${row.provider} and event_id = ${row.event_id}`.execute(deps.db);
+     where provider = ${row.provider} and event_id = ${row.event_id}
+     returning available_at, status`.execute(deps.db);
+  const at = rows[0];
+  return at && at.status === 'pending' ? new Date(at.available_at) : null;
 }
 
 /** 1, 2, 4 … seconds, at most ~17 minutes. */
