@@ -8,18 +8,22 @@ import { useBrowserSuite } from './support/suite.js';
 /**
  * The payments settings journey, against the local fake gateways (BACKROOM_FAKE_GATEWAYS, which the harness turns
  * on): Stripe's keys entered in the browser (stored sealed; the page then says "set", never the value), the German
- * region set to offer Stripe and capture at checkout, then a Stripe checkout through the storefront API is placed and
+ * region set to offer Stripe and capture at checkout. The secret key is first rolled at the fake (as an owner rolls it in
+ * Stripe's dashboard), so the environment's key is refused from then on and the checkout can only succeed with the
+ * key typed into the page, then a Stripe checkout through the storefront API is placed and
  * captured; its webhooks and a dispute opened at the fake show on the page. No API response the page received, no
  * admin API answer and no page HTML ever contains a secret.
  */
 describeBrowser('payments settings', () => {
   const s = useBrowserSuite();
   let owner: StaffSession;
-  // The fake Stripe's fixed credentials (src/fake-gateways/index.ts): the only ones it accepts.
-  const secretKey = 'sk_test_backroom';
+  // The fake Stripe's credentials (src/fake-gateways/index.ts gives the server the first secret key through its
+  // environment); the test rolls the secret key to a new one before typing it into the page.
+  const envSecretKey = 'sk_test_backroom';
+  const secretKey = `sk_test_dashboard_${Date.now()}`;
   const webhookSecret = 'whsec_backroom';
   const publishableKey = 'pk_test_backroom';
-  const secrets = [secretKey, webhookSecret];
+  const secrets = [envSecretKey, secretKey, webhookSecret];
 
   beforeAll(async () => {
     owner = await ownerSession(s.server);
@@ -107,6 +111,14 @@ describeBrowser('payments settings', () => {
       await settled(page);
       const stripe = page.getByTestId('gateway-stripe');
       await stripe.getByText('environment variables').waitFor({ timeout: 15_000 });
+
+      // The owner rolls the secret key at Stripe: the key in the environment is refused from now on.
+      const rolled = await fetch(`${stripeUrl()}/_fake/keys/roll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ secretKey }),
+      });
+      expect(await rolled.json()).toEqual({ secretKey });
 
       // Stripe's keys entered here: stored sealed, shown only as "Set".
       await page.getByRole('button', { name: 'Edit Stripe' }).click();

@@ -94,6 +94,28 @@ describe('fake Stripe', () => {
     );
   });
 
+  it('rolls the secret key as the dashboard does: the new key works, the old one is refused at once', async () => {
+    const own = await startFakeStripe();
+    try {
+      const res = await fetch(`${own.url}/_fake/keys/roll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ secretKey: 'sk_test_rolled_123' }),
+      });
+      expect(await res.json()).toEqual({ secretKey: 'sk_test_rolled_123' });
+      expect((await post(own, '/v1/payment_intents', { amount: '100', currency: 'eur' })).status).toBe(401);
+      const rolled = await post(
+        own,
+        '/v1/payment_intents',
+        { amount: '100', currency: 'eur' },
+        { key: 'sk_test_rolled_123' },
+      );
+      expect(rolled.status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('creates PaymentIntents in the SDK wire format, bracket metadata included', async () => {
     const pi = await manualIntent(1234, {
       metadata: { backroom_payment_id: 'pay_1', 'odd key': 'a&b=c' },

@@ -65,15 +65,18 @@ type Endpoint = (ctx: FakeContext, params: Record<string, string>) => FakeRespon
  * tests and demo shops only.
  */
 export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<FakeStripe> {
-  const secretKey = opts.secretKey ?? 'sk_test_backroom';
-  const publishableKey = opts.publishableKey ?? 'pk_test_backroom';
+  // Mutable, as in Stripe's dashboard: "roll" a secret key and the old one stops working at once.
+  const keys: Keys = {
+    secret: opts.secretKey ?? 'sk_test_backroom',
+    publishable: opts.publishableKey ?? 'pk_test_backroom',
+  };
   const state: StripeState = createState();
   const log = new EventLog({
     webhookSecret: opts.webhookSecret ?? 'whsec_backroom',
     webhookUrl: opts.webhookUrl,
     holdWebhooks: opts.holdWebhooks,
   });
-  const router = buildRouter(state, log, secretKey, publishableKey);
+  const router = buildRouter(state, log, keys);
   const idempotency = new IdempotencyStore();
   // Requests with a key whose first call is still running: a concurrent twin waits for it instead of acting twice.
   const inflight = new Map<string, { fingerprint: string; done: Promise<FakeResponse> }>();
@@ -82,8 +85,9 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
 
   async function handle(req: FakeRequest): Promise<FakeResponse> {
     // Keys belong to an account, so a caller without a valid key is refused before any key is looked up.
+    if (req.method === 'POST' && req.path === '/_fake/keys/roll') return rollSecretKey(keys, req);
     if (req.path.startsWith('/v1/')) {
-      const auth = authenticate(req, secretKey, publishableKey);
+      const auth = authenticate(req, keys);
       if (auth.status === 'missing' || auth.status === 'invalid') return unauthorized(auth);
     }
     const header = req.headers['idempotency-key'];
@@ -134,14 +138,26 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
   };
 }
 
-function buildRouter(state: StripeState, log: EventLog, secretKey: string, publishableKey: string): Router {
+interface Keys {
+  secret: string;
+  publishable: string;
+}
+
+/** `POST /_fake/keys/roll` (`{"secretKey": …}` or a generated one): the new secret key, the old one refused from now. */
+function rollSecretKey(keys: Keys, req: FakeRequest): FakeResponse {
+  const given = (req.rawBody ? (JSON.parse(req.rawBody) as { secretKey?: unknown }) : {}).secretKey;
+  keys.secret = typeof given === 'string' && given.startsWith('sk_test_') ? given : newId('sk_test');
+  return { status: 200, body: { secretKey: keys.secret } };
+}
+
+function buildRouter(state: StripeState, log: EventLog, keys: Keys): Router {
   const router = createRouter((req) =>
     stripeError(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${req.path}).`),
   );
   /** `browser`: also callable with the publishable key (the handler then checks the intent's client secret). */
   const on = (method: string, pattern: string, endpoint: Endpoint, access: 'secret' | 'browser' | 'none') =>
     router.on(method, pattern, (req, params) => {
-      const auth = authenticate(req, secretKey, publishableKey);
+      const auth = authenticate(req, keys);
       if (access !== 'none') {
         if (auth.status === 'missing' || auth.status === 'invalid') return unauthorized(auth);
         if (auth.status === 'publishable' && access !== 'browser') {
@@ -188,13 +204,13 @@ function buildRouter(state: StripeState, log: EventLog, secretKey: string, publi
 
 type AuthResult = { status: 'secret' | 'publishable' | 'missing' } | { status: 'invalid'; given: string };
 
-function authenticate(req: FakeRequest, secretKey: string, publishableKey: string): AuthResult {
+function authenticate(req: FakeRequest, keys: Keys): AuthResult {
   const header = req.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   const given = match?.[1];
   if (!given) return { status: 'missing' };
-  if (given === secretKey) return { status: 'secret' };
-  if (given === publishableKey) return { status: 'publishable' };
+  if (given === keys.secret) return { status: 'secret' };
+  if (given === keys.publishable) return { status: 'publishable' };
   return { status: 'invalid', given };
 }
 
