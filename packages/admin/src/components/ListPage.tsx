@@ -1,17 +1,16 @@
 import { keepPreviousData, type QueryKey, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
-import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useMemo, useRef, useState } from 'react';
 import { describeError } from '../api/errors';
 import { useSession } from '../api/session';
+import { type BulkAction, ListBulkBar } from './ListBulkBar';
+import { type ListFilter, ListFilters, type ListSearch } from './ListFilters';
 import {
   Button,
   Checkbox,
-  ConfirmDialog,
   EmptyState,
   ErrorNotice,
-  Input,
   PageHeader,
-  Select,
   type SelectOption,
   Spinner,
   Table,
@@ -22,6 +21,9 @@ import {
   Tr,
   useToast,
 } from './ui';
+
+// Re-exported: each list page configures its filters and bulk actions through ListPage.
+export type { BulkAction, ListFilter };
 
 export interface ListColumn<T> {
   key: string;
@@ -34,16 +36,6 @@ export interface ListColumn<T> {
   hideOnPhone?: boolean;
 }
 
-export interface ListFilter {
-  /** The URL search param and the key in `ListQuery.filters`. */
-  key: string;
-  label: string;
-  type: 'select' | 'date' | 'text';
-  options?: SelectOption[];
-  /** The select's "any" option (default "All"). */
-  placeholder?: string;
-}
-
 /** What the page asks the API for; every part lives in the URL (reload and share keep it). */
 export interface ListQuery {
   q: string | undefined;
@@ -52,20 +44,6 @@ export interface ListQuery {
   sort: string | undefined;
   cursor: string | undefined;
   limit: number;
-}
-
-export interface BulkAction<T> {
-  label: string;
-  /** Hidden unless the member has it (the server still checks). */
-  permission?: string;
-  danger?: boolean;
-  /** Ask first (destructive actions). */
-  confirm?: { title: string; description?: string };
-  /**
-   * Does the work; the list's queries are invalidated afterwards. Use an Idempotency-Key per call. Resolve `false`
-   * when nothing was done (e.g. the member cancelled a dialog): no toast, no refetch.
-   */
-  run: (rows: T[]) => Promise<unknown>;
 }
 
 export interface ListPageProps<T> {
@@ -91,9 +69,6 @@ export interface ListPageProps<T> {
   children?: ReactNode;
 }
 
-type Search = Record<string, string | undefined>;
-const RESERVED = new Set(['q', 'sort', 'cursor']);
-
 /**
  * The list shell every resource uses: search, filters, sort and cursor paging kept in the URL, bulk selection and
  * actions, loading, error and empty states, rows linking to their detail page. On a phone the rows are cards, so
@@ -101,7 +76,7 @@ const RESERVED = new Set(['q', 'sort', 'cursor']);
  */
 export function ListPage<T>(props: ListPageProps<T>) {
   const { columns, rowKey, rowHref, filters = [], limit = 25 } = props;
-  const search = useSearch({ strict: false }) as Search;
+  const search = useSearch({ strict: false }) as ListSearch;
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const toast = useToast();
@@ -130,29 +105,19 @@ export function ListPage<T>(props: ListPageProps<T>) {
 
   // Cursors of the pages before this one: "Previous" pops. Kept in memory (a reload starts again at page 1's link).
   const back = useRef<string[]>([]);
-  const setSearch = (changes: Search, keepPage = false) => {
+  const setSearch = (changes: ListSearch, keepPage = false) => {
     if (!keepPage) back.current = [];
     setSelected(new Set());
     void navigate({
       to: '.',
-      search: ((prev: Search) => {
-        const next: Search = { ...prev, ...changes };
+      search: ((prev: ListSearch) => {
+        const next: ListSearch = { ...prev, ...changes };
         if (!keepPage) next.cursor = undefined;
         return next;
       }) as never,
       replace: !keepPage,
     });
   };
-
-  const [text, setText] = useState(search.q ?? '');
-  useEffect(() => setText(search.q ?? ''), [search.q]);
-  // Debounced on the text only (setSearch is rebuilt each render but only reads refs and navigate).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: see above
-  useEffect(() => {
-    if ((search.q ?? '') === text) return;
-    const timer = setTimeout(() => setSearch({ q: text || undefined }), 300);
-    return () => clearTimeout(timer);
-  }, [text]);
 
   const rows = list.data?.data ?? [];
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -193,68 +158,23 @@ export function ListPage<T>(props: ListPageProps<T>) {
       <PageHeader title={props.title} description={props.description} actions={props.actions} />
       {props.children}
       <div className="rounded-lg border border-gray-200 bg-white shadow-sm">
-        <div className="flex flex-wrap items-end gap-3 border-b border-gray-200 p-3">
-          {props.search !== false && props.search ? (
-            <div className="min-w-0 flex-1 basis-56">
-              <label className="sr-only" htmlFor="list-search">
-                {props.search.label ?? 'Search'}
-              </label>
-              <Input
-                id="list-search"
-                type="search"
-                value={text}
-                placeholder={props.search.placeholder}
-                onChange={(e) => setText(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter') setSearch({ q: text || undefined });
-                }}
-              />
-            </div>
-          ) : null}
-          {filters.map((f) => (
-            <FilterControl
-              key={f.key}
-              filter={f}
-              value={search[f.key] ?? ''}
-              onChange={(v) => setSearch({ [f.key]: v || undefined })}
-            />
-          ))}
-          {props.sortOptions?.length ? (
-            <div className="w-full sm:w-auto">
-              <label className="block text-xs font-medium text-gray-700" htmlFor="list-sort">
-                Sort
-              </label>
-              <Select
-                id="list-sort"
-                value={query.sort ?? ''}
-                options={props.sortOptions}
-                onChange={(e) => setSearch({ sort: e.target.value || undefined })}
-              />
-            </div>
-          ) : null}
-          {filtered ? (
-            <Button
-              variant="ghost"
-              onClick={() => {
-                setText('');
-                setSearch(Object.fromEntries([...filters.map((f) => [f.key, undefined]), ['q', undefined]]));
-              }}
-            >
-              Clear filters
-            </Button>
-          ) : null}
-        </div>
+        <ListFilters
+          search={props.search}
+          filters={filters}
+          sortOptions={props.sortOptions}
+          values={search}
+          sort={query.sort}
+          filtered={filtered}
+          onChange={(changes) => setSearch(changes)}
+        />
 
         {canBulk && selectedRows.length > 0 ? (
-          <div className="flex flex-wrap items-center gap-2 border-b border-gray-200 bg-accent-50 px-3 py-2 text-sm">
-            <span className="font-medium text-gray-900">{selectedRows.length} selected</span>
-            {bulkActions.map((a) => (
-              <BulkButton key={a.label} action={a} count={selectedRows.length} onRun={() => runBulk(a)} />
-            ))}
-            <Button variant="ghost" size="sm" onClick={() => setSelected(new Set())}>
-              Clear selection
-            </Button>
-          </div>
+          <ListBulkBar
+            actions={bulkActions}
+            count={selectedRows.length}
+            onRun={runBulk}
+            onClear={() => setSelected(new Set())}
+          />
         ) : null}
 
         {list.isError ? (
@@ -359,7 +279,7 @@ export function ListPage<T>(props: ListPageProps<T>) {
                 setSelected(new Set());
                 void navigate({
                   to: '.',
-                  search: ((prev: Search) => ({ ...prev, cursor: previous || undefined })) as never,
+                  search: ((prev: ListSearch) => ({ ...prev, cursor: previous || undefined })) as never,
                 });
               }}
             >
@@ -379,77 +299,6 @@ export function ListPage<T>(props: ListPageProps<T>) {
         </nav>
       </div>
     </div>
-  );
-}
-
-function FilterControl({
-  filter,
-  value,
-  onChange,
-}: {
-  filter: ListFilter;
-  value: string;
-  onChange: (v: string) => void;
-}) {
-  const id = `filter-${filter.key}`;
-  if (RESERVED.has(filter.key)) throw new Error(`filter key ${filter.key} is reserved`);
-  return (
-    <div className="w-[calc(50%-0.375rem)] sm:w-auto">
-      <label className="block text-xs font-medium text-gray-700" htmlFor={id}>
-        {filter.label}
-      </label>
-      {filter.type === 'select' ? (
-        <Select
-          id={id}
-          value={value}
-          placeholder={filter.placeholder ?? 'All'}
-          options={filter.options}
-          onChange={(e) => onChange(e.target.value)}
-        />
-      ) : (
-        <Input id={id} type={filter.type} value={value} onChange={(e) => onChange(e.target.value)} />
-      )}
-    </div>
-  );
-}
-
-function BulkButton<T>({ action, count, onRun }: { action: BulkAction<T>; count: number; onRun: () => Promise<void> }) {
-  const toast = useToast();
-  const [busy, setBusy] = useState(false);
-  if (action.confirm) {
-    return (
-      <ConfirmDialog
-        trigger={
-          <Button size="sm" variant={action.danger ? 'danger' : 'secondary'}>
-            {action.label}
-          </Button>
-        }
-        title={action.confirm.title}
-        description={action.confirm.description ?? `${count} selected.`}
-        confirmLabel={action.label}
-        variant={action.danger ? 'danger' : 'primary'}
-        onConfirm={onRun}
-      />
-    );
-  }
-  return (
-    <Button
-      size="sm"
-      variant={action.danger ? 'danger' : 'secondary'}
-      loading={busy}
-      onClick={async () => {
-        setBusy(true);
-        try {
-          await onRun();
-        } catch (err) {
-          toast(describeError(err).title, { tone: 'error' });
-        } finally {
-          setBusy(false);
-        }
-      }}
-    >
-      {action.label}
-    </Button>
   );
 }
 
