@@ -1,5 +1,5 @@
 // The admin app's UI kit: import from here (`import { Button, Field, Money } from '../../components/ui'`).
-export { Button, type ButtonProps, buttonClass } from './Button';
+export { Button, type ButtonProps, type ButtonVariant, buttonClass } from './Button';
 export { CursorPager, type CursorStack, useCursorStack } from './CursorPager';
 export { cx } from './cx';
 export { ConfirmDialog, Dialog, DialogClose, FormDialog } from './Dialog';

@@ -1,10 +1,11 @@
 import { Link } from '@tanstack/react-router';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../../api/client';
 import { describeError } from '../../api/errors';
 import { useApiMutation } from '../../api/mutation';
 import { type Me, meQueryKey } from '../../api/session';
-import { Badge, Button, buttonClass, Card, Dialog, DialogClose, Field, Input, useToast } from '../../components/ui';
+import { CodeConfirmForm } from '../../components/CodeConfirmForm';
+import { Badge, Button, buttonClass, Card, Dialog, useToast } from '../../components/ui';
 
 /** Two-factor status: set it up (enrolment page), or turn it off with a current code or a recovery code. */
 export function MfaCard({ me }: { me: Me }) {
@@ -46,17 +47,6 @@ function TurnOffDialog() {
       toast('Two-factor authentication turned off');
     },
   });
-  const error = turnOff.error ? describeError(turnOff.error) : undefined;
-  const codeError =
-    error?.code === 'INVALID_MFA_CODE'
-      ? 'That code is wrong, expired or already used.'
-      : (error?.fieldErrors['/body/code'] ?? (error ? (error.detail ?? error.title) : undefined));
-
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    turnOff.mutate(code.replace(/\s+/g, ''));
-  };
-
   return (
     <Dialog
       open={open}
@@ -68,25 +58,15 @@ function TurnOffDialog() {
       title="Turn off two-factor authentication"
       description="Enter a current code from your app, or a recovery code. If your role requires two-factor authentication, you will be asked to set it up again straight away (a way to move it to a new phone)."
     >
-      <form onSubmit={onSubmit} noValidate className="space-y-4">
-        <Field label="Code" error={codeError} required>
-          <Input
-            name="code"
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-            autoComplete="one-time-code"
-            spellCheck={false}
-          />
-        </Field>
-        <div className="flex flex-wrap justify-end gap-2">
-          <DialogClose asChild>
-            <Button>Cancel</Button>
-          </DialogClose>
-          <Button type="submit" variant="danger" loading={turnOff.isPending}>
-            Turn off
-          </Button>
-        </div>
-      </form>
+      <CodeConfirmForm
+        code={code}
+        onCodeChange={setCode}
+        error={turnOff.error ? describeError(turnOff.error) : undefined}
+        pending={turnOff.isPending}
+        submitLabel="Turn off"
+        submitVariant="danger"
+        onSubmit={(c) => turnOff.mutate(c)}
+      />
     </Dialog>
   );
 }

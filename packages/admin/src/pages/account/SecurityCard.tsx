@@ -1,9 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../../api/client';
 import { describeError } from '../../api/errors';
 import { useApiMutation } from '../../api/mutation';
 import { type Me, useSession } from '../../api/session';
-import { Button, Card, ConfirmDialog, Dialog, DialogClose, Field, Input, useToast } from '../../components/ui';
+import { CodeConfirmForm } from '../../components/CodeConfirmForm';
+import { Button, Card, ConfirmDialog, Dialog, DialogClose, useToast } from '../../components/ui';
 
 /** New recovery codes (with MFA on) and "sign out everywhere" (every session of this member, this tab included). */
 export function SecurityCard({ me }: { me: Me }) {
@@ -49,17 +50,7 @@ function NewRecoveryCodesDialog() {
       toast('New recovery codes made; the old ones no longer work');
     },
   });
-  const error = regenerate.error ? describeError(regenerate.error) : undefined;
-  const codeError =
-    error?.code === 'INVALID_MFA_CODE'
-      ? 'That code is wrong, expired or already used.'
-      : (error?.fieldErrors['/body/code'] ?? (error ? (error.detail ?? error.title) : undefined));
   const codes = regenerate.data?.recoveryCodes;
-
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    regenerate.mutate(code.replace(/\s+/g, ''));
-  };
 
   return (
     <Dialog
@@ -105,25 +96,15 @@ function NewRecoveryCodesDialog() {
           </div>
         </div>
       ) : (
-        <form onSubmit={onSubmit} noValidate className="space-y-4">
-          <Field label="Code" error={codeError} required>
-            <Input
-              name="code"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              autoComplete="one-time-code"
-              spellCheck={false}
-            />
-          </Field>
-          <div className="flex flex-wrap justify-end gap-2">
-            <DialogClose asChild>
-              <Button disabled={regenerate.isPending}>Cancel</Button>
-            </DialogClose>
-            <Button type="submit" variant="primary" loading={regenerate.isPending}>
-              Make new codes
-            </Button>
-          </div>
-        </form>
+        <CodeConfirmForm
+          code={code}
+          onCodeChange={setCode}
+          error={regenerate.error ? describeError(regenerate.error) : undefined}
+          pending={regenerate.isPending}
+          submitLabel="Make new codes"
+          submitVariant="primary"
+          onSubmit={(c) => regenerate.mutate(c)}
+        />
       )}
     </Dialog>
   );

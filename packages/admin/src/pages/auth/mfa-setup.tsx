@@ -5,7 +5,8 @@ import { api } from '../../api/client';
 import { describeError } from '../../api/errors';
 import { useApiMutation } from '../../api/mutation';
 import { meQueryKey, useSession } from '../../api/session';
-import { Button, ErrorNotice, Field, Input, Spinner } from '../../components/ui';
+import { CodeField, codeWithoutSpaces } from '../../components/CodeConfirmForm';
+import { Button, ErrorNotice, Spinner } from '../../components/ui';
 import { RecoveryCodes } from './RecoveryCodes';
 import { AuthHeading, useGoNext, useNext } from './shared';
 
@@ -90,7 +91,7 @@ export default function MfaSetupPage() {
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    confirm.mutate(code.replace(/\s+/g, ''));
+    confirm.mutate(codeWithoutSpaces(code));
   };
   const confirmError = confirm.error ? describeError(confirm.error) : undefined;
   const codeError =
@@ -141,16 +142,7 @@ export default function MfaSetupPage() {
             </p>
           </div>
           {confirmError && !codeError ? <ErrorNotice error={confirmError} /> : null}
-          <Field label="Code from the app" error={codeError} required>
-            <Input
-              name="code"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              autoComplete="one-time-code"
-              inputMode="numeric"
-              spellCheck={false}
-            />
-          </Field>
+          <CodeField label="Code from the app" error={codeError} value={code} onChange={setCode} numeric />
           <Button type="submit" variant="primary" className="w-full" loading={confirm.isPending}>
             Turn on two-factor authentication
           </Button>
