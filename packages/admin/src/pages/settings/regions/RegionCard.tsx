@@ -3,11 +3,11 @@ import { useState } from 'react';
 import { api } from '../../../api/client';
 import { describeError } from '../../../api/errors';
 import { useApiMutation } from '../../../api/mutation';
+import { DeleteRowButton } from '../../../components/DeleteRowButton';
 import { Section } from '../../../components/DetailPage';
 import {
   Badge,
   Button,
-  ConfirmDialog,
   EmptyState,
   ErrorNotice,
   Field,
@@ -180,19 +180,12 @@ export function RegionCard({ region, onEdit }: { region: Region; onEdit: () => v
           <Button size="sm" aria-label={`Add shipping option to ${region.name}`} onClick={() => setDialog({})}>
             Add shipping option
           </Button>
-          <ConfirmDialog
-            trigger={
-              <Button size="sm" variant="ghost" aria-label={`Delete ${region.name}`}>
-                Delete
-              </Button>
-            }
+          <DeleteRowButton
+            label={`Delete ${region.name}`}
             title={`Delete ${region.name}?`}
             description="Its countries and shipping options go with it; carts in those countries can no longer be priced."
-            confirmLabel="Delete"
-            onConfirm={async () => {
-              await api.DELETE('/v1/admin/regions/{id}', { params: { path: { id: region.id } } });
-              await queryClient.invalidateQueries({ queryKey: regionKeys.regions });
-            }}
+            remove={() => api.DELETE('/v1/admin/regions/{id}', { params: { path: { id: region.id } } })}
+            reload={() => queryClient.invalidateQueries({ queryKey: regionKeys.regions })}
           />
         </>
       }
@@ -232,19 +225,12 @@ export function RegionCard({ region, onEdit }: { region: Region; onEdit: () => v
                       <Button size="sm" aria-label={`Edit ${o.name}`} onClick={() => setDialog({ editing: o })}>
                         Edit
                       </Button>
-                      <ConfirmDialog
-                        trigger={
-                          <Button size="sm" variant="ghost" aria-label={`Delete ${o.name}`}>
-                            Delete
-                          </Button>
-                        }
+                      <DeleteRowButton
+                        label={`Delete ${o.name}`}
                         title={`Delete ${o.name}?`}
                         description="Customers can no longer choose it; untick “Offered at checkout” to only hide it."
-                        confirmLabel="Delete"
-                        onConfirm={async () => {
-                          await api.DELETE('/v1/admin/shipping-options/{id}', { params: { path: { id: o.id } } });
-                          await options.refetch();
-                        }}
+                        remove={() => api.DELETE('/v1/admin/shipping-options/{id}', { params: { path: { id: o.id } } })}
+                        reload={() => options.refetch()}
                       />
                     </div>
                   </Td>

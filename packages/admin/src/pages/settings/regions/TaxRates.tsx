@@ -2,10 +2,10 @@ import { useState } from 'react';
 import { api } from '../../../api/client';
 import { describeError } from '../../../api/errors';
 import { useApiMutation } from '../../../api/mutation';
+import { DeleteRowButton } from '../../../components/DeleteRowButton';
 import { Section } from '../../../components/DetailPage';
 import {
   Button,
-  ConfirmDialog,
   EmptyState,
   ErrorNotice,
   Field,
@@ -208,19 +208,12 @@ export function TaxRatesSection() {
                       >
                         Edit
                       </Button>
-                      <ConfirmDialog
-                        trigger={
-                          <Button size="sm" variant="ghost" aria-label={`Delete ${r.name} ${r.countryCode}`}>
-                            Delete
-                          </Button>
-                        }
+                      <DeleteRowButton
+                        label={`Delete ${r.name} ${r.countryCode}`}
                         title={`Delete ${r.name} (${r.countryCode}${r.provinceCode ? `-${r.provinceCode}` : ''})?`}
                         description="Orders to this country (or province) are no longer taxed at this rate."
-                        confirmLabel="Delete"
-                        onConfirm={async () => {
-                          await api.DELETE('/v1/admin/tax-rates/{id}', { params: { path: { id: r.id } } });
-                          await rates.refetch();
-                        }}
+                        remove={() => api.DELETE('/v1/admin/tax-rates/{id}', { params: { path: { id: r.id } } })}
+                        reload={() => rates.refetch()}
                       />
                     </div>
                   </Td>
