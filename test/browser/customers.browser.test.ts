@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import { ownerSession, type StaffSession, signInPage } from './support/auth.js';
 import { describeBrowser, newPage } from './support/browser.js';
 import { guestCheckout } from './support/checkout.js';
 import { checkPage } from './support/checks.js';
+import { settled } from './support/settled.js';
 import { useBrowserSuite } from './support/suite.js';
 
 /**
@@ -33,14 +33,6 @@ describeBrowser('customers and the command palette', () => {
     const order = await guestCheckout(s.server, { email });
     orderNumber = order.number;
   }, 120_000);
-
-  async function settled(page: Page) {
-    await page.locator('main h1').first().waitFor({ state: 'visible', timeout: 20_000 });
-    await page
-      .locator('[role="status"]', { hasText: /^Loading/ })
-      .first()
-      .waitFor({ state: 'hidden', timeout: 20_000 });
-  }
 
   it('finds the customer by name, phone and email; edits, disables and enables, exports and erases them', async () => {
     const page = await newPage(s.browser);

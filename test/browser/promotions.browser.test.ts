@@ -1,9 +1,9 @@
-import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import { createStaff, ownerSession, type StaffSession, signInPage } from './support/auth.js';
 import { describeBrowser, newPage } from './support/browser.js';
 import { guestCheckout } from './support/checkout.js';
 import { checkPage } from './support/checks.js';
+import { settled } from './support/settled.js';
 import { useBrowserSuite } from './support/suite.js';
 
 /**
@@ -18,14 +18,6 @@ describeBrowser('promotions', () => {
   beforeAll(async () => {
     owner = await ownerSession(s.server);
   }, 120_000);
-
-  async function settled(page: Page) {
-    await page.locator('main h1').first().waitFor({ state: 'visible', timeout: 20_000 });
-    await page
-      .locator('[role="status"]', { hasText: /^Loading/ })
-      .first()
-      .waitFor({ state: 'hidden', timeout: 20_000 });
-  }
 
   async function cartWithCode() {
     const shop = s.server.api();

@@ -4,6 +4,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { createStaff, ownerSession, type StaffSession, signInPage } from './support/auth.js';
 import { describeBrowser, newPage } from './support/browser.js';
 import { guestCheckout } from './support/checkout.js';
+import { settled } from './support/settled.js';
 import { useBrowserSuite } from './support/suite.js';
 
 /**
@@ -28,15 +29,6 @@ async function actionNames(page: Page): Promise<string[]> {
     }
   }
   return names;
-}
-
-/** The page has its heading, what `ready` names, and no loading indicator left (sections load on their own). */
-async function settled(page: Page, ready: (page: Page) => Locator) {
-  await page.locator('main h1').first().waitFor({ state: 'visible', timeout: 20_000 });
-  await ready(page).first().waitFor({ state: 'visible', timeout: 20_000 });
-  await expect
-    .poll(() => page.locator('main [role="status"]', { hasText: /^Loading/ }).count(), { timeout: 20_000 })
-    .toBe(0);
 }
 
 interface Checked {

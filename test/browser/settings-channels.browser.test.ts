@@ -3,6 +3,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { ownerSession, type StaffSession, signInPage } from './support/auth.js';
 import { describeBrowser, newPage } from './support/browser.js';
 import { checkPage } from './support/checks.js';
+import { settled } from './support/settled.js';
 import { useBrowserSuite } from './support/suite.js';
 
 /**
@@ -19,14 +20,6 @@ describeBrowser('sales channels and API keys', () => {
   beforeAll(async () => {
     owner = await ownerSession(s.server);
   }, 120_000);
-
-  async function settled(page: Page) {
-    await page.locator('main h1').first().waitFor({ state: 'visible', timeout: 20_000 });
-    await page
-      .locator('[role="status"]', { hasText: /^Loading/ })
-      .first()
-      .waitFor({ state: 'hidden', timeout: 20_000 });
-  }
 
   async function status(path: string, headers: Record<string, string>) {
     const res = await fetch(`${s.server.baseUrl}${path}`, { headers });

@@ -1,8 +1,8 @@
-import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import { createStaff, ownerSession, type StaffSession, signInPage } from './support/auth.js';
 import { describeBrowser, newPage, problemsOf } from './support/browser.js';
 import { checkPage } from './support/checks.js';
+import { settled } from './support/settled.js';
 import { useBrowserSuite } from './support/suite.js';
 
 /**
@@ -28,14 +28,6 @@ describeBrowser('payments settings', () => {
   beforeAll(async () => {
     owner = await ownerSession(s.server);
   }, 120_000);
-
-  async function settled(page: Page) {
-    await page.locator('main h1').first().waitFor({ state: 'visible', timeout: 20_000 });
-    await page
-      .locator('[role="status"]', { hasText: /^Loading/ })
-      .first()
-      .waitFor({ state: 'hidden', timeout: 20_000 });
-  }
 
   /** Where the server's fake Stripe listens (it logs it when it starts). */
   function stripeUrl(): string {

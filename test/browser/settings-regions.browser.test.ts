@@ -1,9 +1,9 @@
-import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import { ownerSession, type StaffSession, signInPage } from './support/auth.js';
 import { describeBrowser, newPage } from './support/browser.js';
 import { guestCheckout } from './support/checkout.js';
 import { checkPage } from './support/checks.js';
+import { settled } from './support/settled.js';
 import { useBrowserSuite } from './support/suite.js';
 
 /**
@@ -23,13 +23,6 @@ describeBrowser('settings: regions, taxes & shipping', () => {
   beforeAll(async () => {
     owner = await ownerSession(s.server);
   }, 120_000);
-
-  async function settled(page: Page) {
-    await page.locator('main h1').first().waitFor({ state: 'visible', timeout: 20_000 });
-    await expect
-      .poll(() => page.locator('[role="status"]', { hasText: /^Loading/ }).count(), { timeout: 20_000 })
-      .toBe(0);
-  }
 
   it('sets up a region, a tax rate and a shipping option; a guest checkout there gets the expected totals', async () => {
     const page = await newPage(s.browser);
