@@ -40,6 +40,7 @@ import { defaultTemplatesDir } from './platform/notifications/templates.js';
 import { healthRoutes } from './platform/ops/health.routes.js';
 import { metricsRoutes } from './platform/ops/metrics.routes.js';
 import { settingsRoutes } from './platform/ops/settings.routes.js';
+import { workerRunRoutes } from './platform/ops/worker-runs.routes.js';
 import { outboxRoutes } from './platform/outbox/routes.js';
 import type { RedisHandle } from './platform/redis.js';
 import { version } from './version.js';
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) =>
     settingsRoutes(scope as App, { describe: () => describeSettings(config), version }),
   );
+  await app.register(async (scope) => workerRunRoutes(scope as App, { db: deps.db }));
   await app.register(async (scope) =>
     metricsRoutes(scope as App, {
       ...deps,

@@ -32,6 +32,7 @@ import * as m0030 from './0030_identity_customer_admin.js';
 import * as m0031 from './0031_orders_admin_list.js';
 import * as m0032 from './0032_orders_dashboard.js';
 import * as m0033 from './0033_orders_timeline_erasure.js';
+import * as m0034 from './0034_platform_worker_runs.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -71,4 +72,5 @@ export const migrations: Record<string, Migration> = {
   '0031_orders_admin_list': m0031,
   '0032_orders_dashboard': m0032,
   '0033_orders_timeline_erasure': m0033,
+  '0034_platform_worker_runs': m0034,
 };

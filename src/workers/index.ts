@@ -9,6 +9,7 @@ import type { Db } from '../platform/db/database.js';
 import { pruneIdempotencyKeys } from '../platform/http/idempotency.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
+import { pruneWorkerRuns, workerRuns } from '../platform/ops/worker-runs.js';
 import { pruneEvents } from '../platform/outbox/admin.js';
 import type { EventHandlers } from '../platform/outbox/handlers.js';
 import { startRelay } from '../platform/outbox/relay.js';
@@ -35,6 +36,8 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 const IMPORT_POLL_INTERVAL_MS = 1000;
 /** How often workers look for payment calls whose outcome was never recorded. */
 const PAYMENT_RECONCILE_INTERVAL_MS = 30_000;
+/** Rows of worker processes that stopped without saying so (crashed) stay this long on the System page. */
+const WORKER_RUN_RETENTION_DAYS = 7;
 
 /**
  * Background work: the outbox relay, periodic maintenance (expired idempotency keys, events and
@@ -44,8 +47,18 @@ const PAYMENT_RECONCILE_INTERVAL_MS = 30_000;
  */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const logger = deps.logger.child({ component: 'worker' });
+  // Each loop's rounds, for the System page's "workers' last runs" (throttled writes; never fails a loop).
+  const runs = workerRuns(deps.db, logger);
+  runs.loop('outbox-relay', deps.config.OUTBOX_POLL_INTERVAL_MS);
+  runs.loop('maintenance', MAINTENANCE_INTERVAL_MS);
+  runs.loop('webhook-inbox', deps.config.WEBHOOK_INBOX_INTERVAL_MS);
+  runs.loop('gateway-reconcile', deps.config.PAYMENT_RECONCILE_INTERVAL_S * 1000);
+  runs.loop('hold-expiry', deps.config.HOLD_EXPIRY_INTERVAL_MS);
+  runs.loop('payment-reconcile', PAYMENT_RECONCILE_INTERVAL_MS);
+  runs.loop('imports', IMPORT_POLL_INTERVAL_MS);
+  runs.loop('webhook-delivery', deps.config.WEBHOOK_POLL_INTERVAL_MS);
   const relay = startRelay(
-    { db: deps.db, handlers: deps.events, logger, metrics: deps.metrics },
+    { db: deps.db, handlers: deps.events, logger, metrics: deps.metrics, rounds: runs },
     {
       batchSize: deps.config.OUTBOX_BATCH_SIZE,
       pollIntervalMs: deps.config.OUTBOX_POLL_INTERVAL_MS,
@@ -58,12 +71,15 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const maintain = () => {
     maintenance = (async () => {
       try {
-        const keys = await pruneIdempotencyKeys(deps.db);
-        // Events API and webhook history share one retention; pending events and deliveries are never pruned.
-        const events = await pruneEvents(deps.db, deps.config.EVENT_RETENTION_DAYS);
-        const webhookEvents = await pruneWebhookHistory(deps, deps.config.EVENT_RETENTION_DAYS);
-        if (keys + events + webhookEvents > 0)
-          logger.info({ keys, events, webhookEvents }, 'maintenance: pruned expired rows');
+        await runs.round('maintenance', async () => {
+          const keys = await pruneIdempotencyKeys(deps.db);
+          // Events API and webhook history share one retention; pending events and deliveries are never pruned.
+          const events = await pruneEvents(deps.db, deps.config.EVENT_RETENTION_DAYS);
+          const webhookEvents = await pruneWebhookHistory(deps, deps.config.EVENT_RETENTION_DAYS);
+          const workerRows = await pruneWorkerRuns(deps.db, WORKER_RUN_RETENTION_DAYS);
+          if (keys + events + webhookEvents + workerRows > 0)
+            logger.info({ keys, events, webhookEvents, workerRows }, 'maintenance: pruned expired rows');
+        });
       } catch (err) {
         logger.warn({ err }, 'maintenance round failed; will retry');
       }
@@ -86,12 +102,12 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   );
   const gatewaysReady = gateways.ready;
   // Stored gateway webhooks, applied in order; then, hourly, our ledger against each gateway.
-  const inbox = webhookInboxRunner(checkout, logger);
+  const inbox = webhookInboxRunner(checkout, logger, runs);
   const inboxTimer = setInterval(() => void gatewaysReady.then(inbox.nudge), deps.config.WEBHOOK_INBOX_INTERVAL_MS);
   inboxTimer.unref();
   let gatewayReconcile: Promise<void> | undefined;
   const reconcileGateways = () => {
-    gatewayReconcile ??= reconcileGatewaysRound(checkout, logger).finally(() => {
+    gatewayReconcile ??= reconcileGatewaysRound(checkout, logger, runs).finally(() => {
       gatewayReconcile = undefined;
     });
   };
@@ -102,7 +118,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     if (holdExpiry) return; // the previous round is still running
     holdExpiry = (async () => {
       try {
-        const released = await releaseExpiredHolds(inventory);
+        const released = await runs.round('hold-expiry', () => releaseExpiredHolds(inventory));
         if (released > 0) logger.info({ released }, 'hold expiry: released expired cart holds');
       } catch (err) {
         logger.warn({ err }, 'hold expiry round failed; will retry');
@@ -126,18 +142,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     if (reconciling) return;
     reconciling = (async () => {
       try {
-        const ops = await reconcilePendingOperations(modules.payments);
-        const attempts = await reconcilePendingPayments(modules.payments);
-        if (ops.claimed + attempts.claimed > 0) logger.info({ ops, attempts }, 'payments: reconciled pending calls');
-        // Checkouts stopped between their phases: placed or cancelled, never left holding stock.
-        const completions = await finishStaleCompletions(checkout, {
-          graceSeconds: deps.config.COMPLETION_GRACE_SECONDS,
-          abandonAfterSeconds: deps.config.COMPLETION_ABANDON_SECONDS,
-        });
-        if (completions.claimed > 0) logger.info({ completions }, 'checkout: finished stopped completions');
-        // Paid at the gateway, never completed (the webhook's own attempt failed for a moment): complete now.
-        const paid = await completePaidCarts(checkout, { olderThanSeconds: deps.config.COMPLETION_GRACE_SECONDS });
-        if (paid.completed + paid.released > 0) logger.info({ paid }, 'checkout: completed carts paid at the gateway');
+        await runs.round('payment-reconcile', () => reconcilePaymentsRound());
       } catch (err) {
         logger.warn({ err }, 'payment reconcile round failed; will retry');
       } finally {
@@ -145,13 +150,31 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
       }
     })();
   };
+  const reconcilePaymentsRound = async () => {
+    {
+      const ops = await reconcilePendingOperations(modules.payments);
+      const attempts = await reconcilePendingPayments(modules.payments);
+      if (ops.claimed + attempts.claimed > 0) logger.info({ ops, attempts }, 'payments: reconciled pending calls');
+      // Checkouts stopped between their phases: placed or cancelled, never left holding stock.
+      const completions = await finishStaleCompletions(checkout, {
+        graceSeconds: deps.config.COMPLETION_GRACE_SECONDS,
+        abandonAfterSeconds: deps.config.COMPLETION_ABANDON_SECONDS,
+      });
+      if (completions.claimed > 0) logger.info({ completions }, 'checkout: finished stopped completions');
+      // Paid at the gateway, never completed (the webhook's own attempt failed for a moment): complete now.
+      const paid = await completePaidCarts(checkout, { olderThanSeconds: deps.config.COMPLETION_GRACE_SECONDS });
+      if (paid.completed + paid.released > 0) logger.info({ paid }, 'checkout: completed carts paid at the gateway');
+    }
+  };
   const reconcileTimer = setInterval(reconcilePayments, PAYMENT_RECONCILE_INTERVAL_MS);
   reconcileTimer.unref();
   const runImports = () => {
     if (importing) return;
     importing = (async () => {
       try {
-        while (!stopped && (await runNextImportJob(modules, logger))) {}
+        await runs.round('imports', async () => {
+          while (!stopped && (await runNextImportJob(modules, logger))) {}
+        });
       } catch (err) {
         logger.warn({ err }, 'import job round failed; will retry');
       } finally {
@@ -162,7 +185,13 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const importTimer = setInterval(runImports, IMPORT_POLL_INTERVAL_MS);
   importTimer.unref();
   // Outbound webhooks: fan-out of outbox events and delivery per endpoint (needs the secret box to sign).
-  const webhookDelivery = startWebhookDelivery({ config: deps.config, db: deps.db, logger, secretBox: deps.secretBox });
+  const webhookDelivery = startWebhookDelivery({
+    config: deps.config,
+    db: deps.db,
+    logger,
+    secretBox: deps.secretBox,
+    rounds: runs,
+  });
 
   logger.info('workers started');
 
@@ -187,6 +216,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
         inbox.idle(),
         gatewayReconcile,
       ]);
+      await runs.stop();
       logger.info('workers stopped');
     },
   };

@@ -13,6 +13,7 @@ import {
 import type { SecretBox } from '../platform/crypto/secret-box.js';
 import type { Db } from '../platform/db/database.js';
 import type { Logger } from '../platform/logger.js';
+import type { WorkerRuns } from '../platform/ops/worker-runs.js';
 
 /** How often a process re-reads gateway settings changed through the admin API on another node. */
 const GATEWAY_REFRESH_INTERVAL_MS = 60_000;
@@ -55,7 +56,12 @@ export interface WebhookInboxRunner {
 /** A follow-up round further out than this is left to the worker's timer. */
 const FOLLOW_UP_HORIZON_MS = 60_000;
 
-export function webhookInboxRunner(checkout: CheckoutDeps, logger: Logger): WebhookInboxRunner {
+export function webhookInboxRunner(
+  checkout: CheckoutDeps,
+  logger: Logger,
+  /** The worker records its rounds for the System page (`webhook-inbox`); the API process's nudged rounds are not. */
+  rounds?: Pick<WorkerRuns, 'record'>,
+): WebhookInboxRunner {
   let running: Promise<InboxReport | undefined> | undefined;
   let again = false;
   let followUpTimer: NodeJS.Timeout | undefined;
@@ -77,6 +83,7 @@ export function webhookInboxRunner(checkout: CheckoutDeps, logger: Logger): Webh
   };
   const onApplied = paymentEventHook(checkout);
   const round = async (): Promise<InboxReport | undefined> => {
+    const startedAt = new Date();
     try {
       let report: InboxReport | undefined;
       do {
@@ -86,8 +93,10 @@ export function webhookInboxRunner(checkout: CheckoutDeps, logger: Logger): Webh
         scheduleFollowUp(report.retryAt);
         await followUp(checkout, report, logger);
       } while (again);
+      rounds?.record('webhook-inbox', { startedAt, finishedAt: new Date() });
       return report;
     } catch (err) {
+      rounds?.record('webhook-inbox', { startedAt, finishedAt: new Date(), error: err });
       logger.warn({ err }, 'webhook inbox round failed; will retry');
       return undefined;
     } finally {
@@ -119,17 +128,26 @@ export function webhookInboxRunner(checkout: CheckoutDeps, logger: Logger): Webh
  * The scheduled reconciliation: the last day of gateway payments compared with the gateways, each difference
  * emitted as `payment.mismatch` (subscribe to it; the CLI prints the same list).
  */
-export async function reconcileGatewaysRound(checkout: CheckoutDeps, logger: Logger): Promise<void> {
+export async function reconcileGatewaysRound(
+  checkout: CheckoutDeps,
+  logger: Logger,
+  rounds?: Pick<WorkerRuns, 'round'>,
+): Promise<void> {
   try {
-    const since = new Date(Date.now() - 24 * 3600 * 1000);
-    const report = await compareWithGateways(checkout.payments, { since });
-    if (report.providers.length === 0) return;
-    const emitted = await emitMismatches(checkout.payments, report);
-    const level = emitted > 0 ? 'warn' : 'info';
-    logger[level]({ checked: report.checked, mismatches: emitted }, 'payment reconciliation finished');
+    const run = () => reconcileGateways(checkout, logger);
+    await (rounds ? rounds.round('gateway-reconcile', run) : run());
   } catch (err) {
     logger.warn({ err }, 'payment reconciliation failed; will retry next round');
   }
+}
+
+async function reconcileGateways(checkout: CheckoutDeps, logger: Logger): Promise<void> {
+  const since = new Date(Date.now() - 24 * 3600 * 1000);
+  const report = await compareWithGateways(checkout.payments, { since });
+  if (report.providers.length === 0) return;
+  const emitted = await emitMismatches(checkout.payments, report);
+  const level = emitted > 0 ? 'warn' : 'info';
+  logger[level]({ checked: report.checked, mismatches: emitted }, 'payment reconciliation finished');
 }
 
 /**

@@ -3,6 +3,7 @@ import { startWebhookWorker, type WebhookWorker } from '../modules/webhooks/inde
 import type { SecretBox } from '../platform/crypto/secret-box.js';
 import type { Db } from '../platform/db/database.js';
 import type { Logger } from '../platform/logger.js';
+import type { WorkerRuns } from '../platform/ops/worker-runs.js';
 import { webhooksDeps } from '../wiring.js';
 
 /**
@@ -15,10 +16,14 @@ export function startWebhookDelivery(deps: {
   db: Db;
   logger: Logger;
   secretBox: SecretBox | undefined;
+  rounds?: Pick<WorkerRuns, 'record'>;
 }): WebhookWorker | undefined {
   if (!deps.secretBox) {
     deps.logger.warn('webhooks: no secret key configured, so outbound webhooks are not delivered by this worker');
     return undefined;
   }
-  return startWebhookWorker(webhooksDeps(deps.config, { db: deps.db, secretBox: deps.secretBox, logger: deps.logger }));
+  return startWebhookWorker(
+    webhooksDeps(deps.config, { db: deps.db, secretBox: deps.secretBox, logger: deps.logger }),
+    deps.rounds ? { rounds: deps.rounds } : {},
+  );
 }

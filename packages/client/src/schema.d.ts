@@ -237,6 +237,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/system/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workers' last runs: each background loop per process, when it last ran and succeeded, its last error */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            now: string;
+                            data: {
+                                /** @description The loop: outbox-relay, webhook-delivery, webhook-inbox, hold-expiry … */
+                                name: string;
+                                /** @description The process that ran it (`host:pid`). */
+                                node: string;
+                                /** @description How often the loop is meant to run. */
+                                intervalMs: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When its last recorded round started.
+                                 */
+                                startedAt: string;
+                                /** Format: date-time */
+                                finishedAt: string;
+                                durationMs: number;
+                                lastOkAt: string | null;
+                                /** @description The last failed round's error (kept after recovery). */
+                                lastError: string | null;
+                                lastErrorAt: string | null;
+                                /** @description Rounds recorded since the process started. */
+                                rounds: number;
+                                failures: number;
+                                /** @description `failing`: the last round failed. `late`: no round for three intervals (at least a minute) — the loop is stuck or its process is gone. */
+                                state: "ok" | "failing" | "late";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/events": {
         parameters: {
             query?: never;

@@ -1,3 +1,4 @@
+import type { WorkerRuns } from '../../platform/ops/worker-runs.js';
 import { sequenceEvents } from '../../platform/outbox/sequencer.js';
 import { unblockOrphans } from './delivery.blocking.js';
 import {
@@ -42,6 +43,8 @@ export interface WebhookWorkerOptions {
   feed?: (deps: WebhooksDeps) => Promise<boolean>;
   /** Deliveries per slot per claim (default 20; 1 = no chains). */
   chainLength?: number;
+  /** Where each round is recorded for the System page (`webhook-delivery`). */
+  rounds?: Pick<WorkerRuns, 'record'>;
 }
 
 const DEFAULT_LEASE_MARGIN_MS = 5000;
@@ -234,6 +237,7 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
     }
     round = (async () => {
       let more = false;
+      const startedAt = new Date();
       try {
         more = await feed(deps);
         if (stopped) return;
@@ -248,7 +252,9 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
         }
         for (const id of await dueEndpoints(deps.db)) laneOf(id).pump(true);
         dropIdleLanes();
+        options.rounds?.record('webhook-delivery', { startedAt, finishedAt: new Date() });
       } catch (err) {
+        options.rounds?.record('webhook-delivery', { startedAt, finishedAt: new Date(), error: err });
         log.warn({ err }, 'webhooks: delivery round failed; will retry');
       }
       if (again || more) {

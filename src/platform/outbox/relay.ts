@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { WorkerRuns } from '../ops/worker-runs.js';
 import type { EventHandlers } from './handlers.js';
 import { type Claimed, claimBatch, recordDelivered, recordFailure, releaseUnstarted } from './relay.sql.js';
 
@@ -27,6 +28,8 @@ export interface RelayDeps {
   handlers: EventHandlers;
   logger: Logger;
   metrics?: Metrics;
+  /** Where each round is recorded for the System page (`outbox-relay`). */
+  rounds?: Pick<WorkerRuns, 'record'>;
 }
 
 /** Thrown at start-up for options that would let two relays hold one event at the same time. */
@@ -156,9 +159,12 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions): RunningRelay {
   const loop = (async () => {
     while (!stopper.signal.aborted) {
       let claimed = 0;
+      const startedAt = new Date();
       try {
         claimed = await relayOnce(deps, opts, stopper.signal);
+        deps.rounds?.record('outbox-relay', { startedAt, finishedAt: new Date() });
       } catch (err) {
+        deps.rounds?.record('outbox-relay', { startedAt, finishedAt: new Date(), error: err });
         deps.logger.error({ err }, 'outbox relay round failed; retrying after the poll interval');
       }
       if (claimed < opts.batchSize) {
