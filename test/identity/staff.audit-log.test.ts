@@ -70,7 +70,14 @@ describe('GET /v1/admin/audit-log', () => {
     const before = (await read(`?limit=100&to=${at}`)).json<Page>().data;
     expect(before.map((r) => r.id)).not.toContain(newest.id);
     expect(before.every((r) => r.at < newest.at)).toBe(true);
-    expect((await read('?from=yesterday')).statusCode).toBe(400);
+    for (const bad of ['?from=yesterday', '?to=2026-13-01T00:00:00Z']) {
+      const res = await read(bad);
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json().errors).toEqual([
+        expect.objectContaining({ path: bad.startsWith('?from') ? '/query/from' : '/query/to' }),
+      ]);
+    }
   });
 
   it('returns what changed as a JSON object (not a JSON string) on every database', async () => {
