@@ -7,7 +7,8 @@ import { useBrowserSuite } from './support/suite.js';
 
 /**
  * The audit log (filtered by action, member, target and date; each entry shows what changed) and the System page
- * (health of the database, migrations and Redis; the outbox backlog; a dead event retried from the page).
+ * (health of the database, migrations and Redis; the outbox backlog; the workers' last runs, a crashed one shown late;
+ * a dead event retried from the page).
  */
 describeBrowser('admin audit log and system', () => {
   const s = useBrowserSuite();
@@ -61,6 +62,12 @@ describeBrowser('admin audit log and system', () => {
           where id = (select id from outbox_event where status = 'delivered' order by id desc limit 1)
           returning id`;
         deadId = rows[0]?.id;
+        // A worker process that crashed an hour ago, its last round failed: shown late, with its error.
+        await db`
+          insert into worker_run (name, node, interval_ms, started_at, finished_at, duration_ms, last_ok_at,
+                                  last_error, last_error_at, rounds, failures)
+          values ('hold-expiry', 'crashed-host:4242', 1000, now() - interval '1 hour', now() - interval '1 hour', 12,
+                  now() - interval '2 hours', 'test: connection refused', now() - interval '1 hour', 40, 3)`;
       } finally {
         await db.end();
       }
@@ -73,6 +80,18 @@ describeBrowser('admin audit log and system', () => {
       await expect.poll(() => health.textContent(), { timeout: 15_000 }).toContain('Database');
       expect(await health.textContent()).toContain('Redis');
       await expect.poll(() => page.getByTestId('system-backlog').textContent()).toContain('events waiting');
+      // The workers' last runs: this server runs its workers in-process, so its loops are listed and running.
+      const runs = page.getByTestId('worker-run');
+      const relay = runs.filter({ hasText: 'outbox-relay' }).first();
+      await relay.waitFor({ timeout: 20_000 });
+      await expect.poll(() => relay.textContent()).toContain('Running');
+      await expect.poll(() => runs.filter({ hasText: 'imports' }).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      if (s.server.databaseUrl) {
+        const crashed = runs.filter({ hasText: 'crashed-host:4242' });
+        const text = await crashed.textContent();
+        expect(text).toContain('Late');
+        expect(text).toContain('test: connection refused');
+      }
       // The environment's settings: values with their source; secrets only as set / not set.
       const envSettings = page.getByTestId('env-setting');
       await envSettings.first().waitFor();

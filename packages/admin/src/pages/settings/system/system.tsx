@@ -16,6 +16,7 @@ import {
   type Tone,
   useToast,
 } from '../../../components/ui';
+import { WorkerRuns } from './WorkerRuns';
 
 type OutboxEvent = paths['/v1/admin/events']['get']['responses']['200']['content']['application/json']['data'][number];
 type Ready = paths['/health/ready']['get']['responses']['200']['content']['application/json'];
@@ -32,7 +33,10 @@ const systemKeys = {
   dead: ['system', 'events', 'dead'] as const,
 };
 
-/** System: database, migrations and Redis health; the outbox's backlog and its dead events, which can be retried. */
+/**
+ * System: database, migrations and Redis health; the outbox's backlog; the workers' last runs; dead events, which
+ * can be retried; the settings from the environment.
+ */
 export default function SystemPage() {
   return (
     <div className="space-y-5">
@@ -44,6 +48,7 @@ export default function SystemPage() {
         <Health />
         <Backlog />
       </div>
+      <WorkerRuns />
       <DeadEvents />
       <Can permission="settings:manage">
         <EnvSettings />
