@@ -231,6 +231,20 @@ describeBrowser('admin products', () => {
     await expect.poll(async () => (await collection())?.productIds).toEqual([productId]);
     await page.getByRole('button', { name: `Remove ${title} from Linen season` }).waitFor();
     await checkPage(page, 'collections');
+
+    // Delete the collection (asked first; the list reloads), then the category.
+    await page.getByRole('button', { name: 'Delete Linen season' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    // The open dialog hides the page from the accessibility tree: wait for it to close before looking at the list.
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Delete Linen season' }).waitFor({ state: 'detached' });
+    await expect.poll(collection).toBeUndefined();
+    await page.goto(`${s.server.baseUrl}/admin/categories`);
+    await page.getByRole('button', { name: 'Delete Linen', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Delete Linen', exact: true }).waitFor({ state: 'detached' });
+    await expect.poll(async () => (await categories()).find((c) => c.name === 'Linen')).toBeUndefined();
     await page.context().close();
   });
 });

@@ -3,10 +3,10 @@ import { api } from '../../api/client';
 import { describeError } from '../../api/errors';
 import { useApiMutation } from '../../api/mutation';
 import { Can } from '../../auth/Can';
+import { DeleteRowButton } from '../../components/DeleteRowButton';
 import {
   Badge,
   Button,
-  ConfirmDialog,
   EmptyState,
   ErrorNotice,
   Field,
@@ -120,11 +120,6 @@ export default function CategoriesPage() {
   const rows = categories.data ?? [];
   const [dialog, setDialog] = useState<{ editing?: CategoryRow; parentId?: string } | undefined>();
 
-  const remove = async (c: CategoryRow) => {
-    await api.DELETE('/v1/admin/categories/{id}', { params: { path: { id: c.id } } });
-    await categories.refetch();
-  };
-
   return (
     <div>
       <PageHeader
@@ -180,20 +175,16 @@ export default function CategoriesPage() {
                     <Button size="sm" aria-label={`Edit ${c.name}`} onClick={() => setDialog({ editing: c })}>
                       Edit
                     </Button>
-                    <ConfirmDialog
-                      trigger={
-                        <Button size="sm" variant="ghost" aria-label={`Delete ${c.name}`}>
-                          Delete
-                        </Button>
-                      }
+                    <DeleteRowButton
+                      label={`Delete ${c.name}`}
                       title={`Delete ${c.name}?`}
                       description={
                         hasChildren(rows, c.id)
                           ? 'It has sub-categories: move or delete them first.'
                           : 'Its products stay; they are no longer in this category.'
                       }
-                      confirmLabel="Delete"
-                      onConfirm={() => remove(c)}
+                      remove={() => api.DELETE('/v1/admin/categories/{id}', { params: { path: { id: c.id } } })}
+                      reload={() => categories.refetch()}
                     />
                   </div>
                 </Can>

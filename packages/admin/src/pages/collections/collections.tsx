@@ -3,12 +3,12 @@ import { api } from '../../api/client';
 import { describeError } from '../../api/errors';
 import { useApiMutation } from '../../api/mutation';
 import { Can } from '../../auth/Can';
+import { DeleteRowButton } from '../../components/DeleteRowButton';
 import { Section } from '../../components/DetailPage';
 import {
   Badge,
   Button,
   Card,
-  ConfirmDialog,
   EmptyState,
   ErrorNotice,
   Field,
@@ -148,19 +148,12 @@ export default function CollectionsPage() {
                     <Button size="sm" aria-label={`Edit ${c.title}`} onClick={() => setDialog({ editing: c })}>
                       Edit
                     </Button>
-                    <ConfirmDialog
-                      trigger={
-                        <Button size="sm" variant="ghost" aria-label={`Delete ${c.title}`}>
-                          Delete
-                        </Button>
-                      }
+                    <DeleteRowButton
+                      label={`Delete ${c.title}`}
                       title={`Delete ${c.title}?`}
                       description="The collection goes; its products stay in the catalog."
-                      confirmLabel="Delete"
-                      onConfirm={async () => {
-                        await api.DELETE('/v1/admin/collections/{id}', { params: { path: { id: c.id } } });
-                        await collections.refetch();
-                      }}
+                      remove={() => api.DELETE('/v1/admin/collections/{id}', { params: { path: { id: c.id } } })}
+                      reload={() => collections.refetch()}
                     />
                   </Can>
                 </>
