@@ -5,8 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { createApiKey, systemActor } from '../src/modules/identity/index.js';
 import { withTransaction } from '../src/platform/db/transaction.js';
 import { appendEvent } from '../src/platform/outbox/outbox.js';
-import { seedGeneratedProducts } from '../src/seed.catalog.js';
-import { wireModules } from '../src/wiring.js';
+import { seedGeneratedProducts } from '../src/seed.js';
 import { type BenchContext, benchDb, freePort, startBackroom } from './support.js';
 
 /**
@@ -112,7 +111,7 @@ export async function webhooksOut(ctx: BenchContext): Promise<WebhooksOutResult>
     ...(process.env.BENCH_WEBHOOK_ENV ? JSON.parse(process.env.BENCH_WEBHOOK_ENV) : {}),
   });
   try {
-    const catalog = await seedGeneratedProducts(wireModules(handle.db).catalog, PRODUCTS, () => {});
+    const catalog = await seedGeneratedProducts(handle.db, PRODUCTS);
     const productIds = catalog.productIds;
     const { key } = await createApiKey(
       handle.db,

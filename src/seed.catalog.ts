@@ -1,4 +1,5 @@
 import {
+  type BulkProduct,
   type CatalogDeps,
   type CreateProductInput,
   createCategory,
@@ -262,17 +263,50 @@ const nouns = [
   'Cap',
 ];
 
-/** N generated products × 3 sizes, active in the default channel, EUR and USD prices, 0–50 in stock. */
-export async function seedGeneratedProducts(
-  deps: CatalogDeps,
-  count: number,
-  onProgress: () => void = () => {},
-): Promise<DemoCatalog> {
+/** The bulk form of a product input (the generated catalog is written in batches, as an import is). */
+function bulkProduct(input: CreateProductInput): BulkProduct {
+  return {
+    handle: input.handle ?? '',
+    title: input.title,
+    description: input.description ?? '',
+    status: input.status ?? 'draft',
+    tags: input.tags ?? [],
+    images: (input.images ?? []).map((i) => ({ url: i.url, alt: i.alt ?? null })),
+    categoryIds: input.categoryIds ?? [],
+    collectionIds: [],
+    channelIds: input.salesChannelIds ?? null,
+    options: (input.options ?? []).map((o) => ({ name: o.name, values: [...o.values] })),
+    variants: (input.variants ?? []).map((v) => ({
+      sku: v.sku,
+      barcode: v.barcode ?? null,
+      weightGrams: v.weightGrams ?? null,
+      options: v.options ?? {},
+      prices: (v.prices ?? []).map((p) => ({
+        currency: p.currency,
+        amount: p.amount,
+        compareAtAmount: p.compareAtAmount ?? null,
+      })),
+    })),
+  };
+}
+
+export interface GeneratedCatalog {
+  products: BulkProduct[];
+  /** SKU → units to put in stock. */
+  stock: Map<string, number>;
+}
+
+/**
+ * N generated products × 3 sizes, active in the default channel, EUR and USD prices, 0–50 in
+ * stock. Only builds them (the seed writes them in batches); handles and SKUs carry `run`, so
+ * each run adds new products.
+ */
+export function generatedProducts(count: number, run?: string): GeneratedCatalog {
+  const runId = run ?? Date.now().toString(36).toUpperCase();
   const rnd = prng(7);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)] as T;
   const stock = new Map<string, number>();
-  const productIds: string[] = [];
-  const run = Date.now().toString(36).toUpperCase();
+  const products: BulkProduct[] = [];
   for (let i = 0; i < count; i++) {
     const title = `${pick(adjectives)} ${pick(materials)} ${pick(nouns)}`;
     const spec: Spec = {
@@ -282,14 +316,11 @@ export async function seedGeneratedProducts(
       category: '',
       eur: 1000 + Math.floor(rnd() * 200) * 50,
     };
-    const p = await createProduct(
-      deps,
-      systemActor,
-      productInput(spec, `gen-${run.toLowerCase()}-${i + 1}`, `GEN-${run}-${i + 1}`, undefined, rnd),
+    const product = bulkProduct(
+      productInput(spec, `gen-${runId.toLowerCase()}-${i + 1}`, `GEN-${runId}-${i + 1}`, undefined, rnd),
     );
-    productIds.push(p.id);
-    for (const v of p.variants) stock.set(v.sku, Math.floor(rnd() * 50));
-    onProgress();
+    products.push(product);
+    for (const v of product.variants) stock.set(v.sku, Math.floor(rnd() * 50));
   }
-  return { productIds, stock };
+  return { products, stock };
 }

@@ -1,11 +1,12 @@
 import { createPromotion, createRegion, createShippingOption, createTaxRate } from './modules/checkout/index.js';
 import { createStaff, staffExists } from './modules/identity/index.js';
+import { writeProductBatch } from './modules/imports/index.js';
 import { createLocation, listLocations, setStockLevels, updateItemSettings } from './modules/inventory/index.js';
 import { systemActor } from './platform/audit/audit.js';
 import type { Db } from './platform/db/database.js';
 import { withTransaction } from './platform/db/transaction.js';
 import { createProgress } from './platform/progress.js';
-import { type DemoCatalog, seedDemoCatalog, seedGeneratedProducts } from './seed.catalog.js';
+import { type DemoCatalog, generatedProducts, seedDemoCatalog } from './seed.catalog.js';
 import { wireModules } from './wiring.js';
 
 /**
@@ -136,11 +137,40 @@ export async function putInStock(db: Db, catalog: DemoCatalog): Promise<void> {
   }
 }
 
+/** Products per transaction of the generated catalog (the CSV import's batch size). */
+const GENERATED_BATCH = 250;
+
+/**
+ * Writes N generated products × 3 variants with their stock at the main location, in batches
+ * through the import's bulk write (a fixed number of statements and one transaction per batch).
+ */
+export async function seedGeneratedProducts(
+  db: Db,
+  count: number,
+  opts: { onProgress?: (written: number) => void; run?: string } = {},
+): Promise<DemoCatalog> {
+  const { products, stock } = generatedProducts(count, opts.run);
+  const locationId = await mainLocation(db);
+  const deps = wireModules(db);
+  const productIds: string[] = [];
+  for (let i = 0; i < products.length; i += GENERATED_BATCH) {
+    const batch = products.slice(i, i + GENERATED_BATCH);
+    const written = await writeProductBatch(deps, {
+      ctx: systemActor,
+      referenceId: 'seed',
+      products: batch,
+      stock: batch.flatMap((p) => p.variants.map((v) => ({ sku: v.sku, locationId, onHand: stock.get(v.sku) ?? 0 }))),
+    });
+    productIds.push(...written.productIds);
+    opts.onProgress?.(batch.length);
+  }
+  return { productIds, stock };
+}
+
 /** `backroom seed --products N`: N generated products × 3 variants with stock, for benchmarks. */
 export async function seedProducts(db: Db, count: number): Promise<number> {
   const progress = createProgress('products', count);
-  const generated = await seedGeneratedProducts(wireModules(db).catalog, count, () => progress.tick());
-  await putInStock(db, generated);
+  const generated = await seedGeneratedProducts(db, count, { onProgress: (n) => progress.tick(n) });
   progress.done();
   return generated.productIds.length;
 }

@@ -4,7 +4,7 @@ import type { Queryable, Tx } from '../../platform/db/database.js';
 import { jsonb } from '../../platform/db/json.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { appendEvent } from '../../platform/outbox/outbox.js';
+import { appendEvents } from '../../platform/outbox/outbox.js';
 import type { CatalogDeps } from './catalog.deps.js';
 import { rebuildProductDocuments } from './read-model.js';
 
@@ -21,6 +21,8 @@ export interface BulkProduct {
   description: string;
   status: 'draft' | 'active' | 'archived';
   tags: string[];
+  /** Omitted (the CSV has no images): a new product gets none, an existing one keeps its own. */
+  images?: { url: string; alt: string | null }[];
   categoryIds: string[];
   collectionIds: string[];
   /** null: keep an existing product's channels; a new one goes to the default channel. */
@@ -52,10 +54,11 @@ export async function upsertProductBatch(
   if (products.length === 0) return { created: 0, updated: 0, productIds: [], variants: [] };
   const rows = products.map((p) => ({ id: newId('product'), ...p }));
   const upserted = await sql<{ id: string; handle: string; inserted: boolean }>`
-    insert into product (id, handle, title, description, status, tags)
-    select x.id, x.handle, x.title, x.description, x.status, array(select jsonb_array_elements_text(x.tags))
-      from jsonb_to_recordset(${jsonb(rows.map((r) => ({ id: r.id, handle: r.handle, title: r.title, description: r.description, status: r.status, tags: r.tags })))})
-        as x(id text, handle text, title text, description text, status text, tags jsonb)
+    insert into product (id, handle, title, description, status, tags, images)
+    select x.id, x.handle, x.title, x.description, x.status, array(select jsonb_array_elements_text(x.tags)),
+           coalesce(x.images, '[]'::jsonb)
+      from jsonb_to_recordset(${jsonb(rows.map((r) => ({ id: r.id, handle: r.handle, title: r.title, description: r.description, status: r.status, tags: r.tags, images: r.images ?? null })))})
+        as x(id text, handle text, title text, description text, status text, tags jsonb, images jsonb)
     on conflict (handle) do update set
       title = excluded.title, description = excluded.description, status = excluded.status, tags = excluded.tags,
       version = product.version + 1, updated_at = now()
@@ -63,6 +66,7 @@ export async function upsertProductBatch(
   const idOf = new Map(upserted.rows.map((r) => [r.handle, r.id]));
   const productIds = upserted.rows.map((r) => r.id);
   const pid = (handle: string) => idOf.get(handle) ?? '';
+  await replaceImages(tx, products, upserted.rows);
 
   await tx.deleteFrom('product_option').where('product_id', 'in', productIds).execute();
   const options = products.flatMap((p) =>
@@ -188,19 +192,38 @@ export async function upsertProductBatch(
       handles: products.map((p) => p.handle),
     },
   });
-  for (const r of upserted.rows) {
-    await appendEvent(tx, {
+  await appendEvents(
+    tx,
+    upserted.rows.map((r) => ({
       type: r.inserted ? 'product.created' : 'product.updated',
       aggregateId: r.id,
       payload: { productId: r.id },
-    });
-  }
+    })),
+  );
   return {
     created: createdCount,
     updated: upserted.rows.length - createdCount,
     productIds,
     variants: written.rows.map((r) => ({ variantId: r.id, sku: r.sku })),
   };
+}
+
+/** Existing products of the batch that name their images get them (new ones got theirs on insert). */
+async function replaceImages(
+  tx: Tx,
+  products: readonly BulkProduct[],
+  upserted: readonly { id: string; handle: string; inserted: boolean }[],
+): Promise<void> {
+  const imagesOf = new Map(products.map((p) => [p.handle, p.images]));
+  const replaced = upserted.flatMap((r) => {
+    const images = imagesOf.get(r.handle);
+    return !r.inserted && images ? [{ id: r.id, images }] : [];
+  });
+  if (replaced.length === 0) return;
+  await sql`
+    update product p set images = x.images
+      from jsonb_to_recordset(${jsonb(replaced)}) as x(id text, images jsonb)
+     where p.id = x.id`.execute(tx);
 }
 
 export interface ImportReferences {

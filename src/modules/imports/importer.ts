@@ -1,7 +1,13 @@
 import { sql } from 'kysely';
 import type { AuditContext } from '../../platform/audit/audit.js';
 import { withTransaction } from '../../platform/db/transaction.js';
-import { type BulkProduct, type CatalogDeps, resolveImportReferences, upsertProductBatch } from '../catalog/index.js';
+import {
+  type BulkProduct,
+  type BulkResult,
+  type CatalogDeps,
+  resolveImportReferences,
+  upsertProductBatch,
+} from '../catalog/index.js';
 import { type InventoryDeps, listLocations, setStockLevels } from '../inventory/index.js';
 import { type ImportProduct, parseProductCsv, type RowError } from './csv-format.js';
 
@@ -102,32 +108,19 @@ export async function importProductsCsv(deps: ImportDeps, text: string, opts: Im
   const { refs, locations } = checked;
   for (let i = 0; i < good.length; i += size) {
     const batch = good.slice(i, i + size);
-    const result = await withTransaction(deps.catalog.db, async (tx) => {
-      // The batch statements join CTEs of hundreds of rows that the planner estimates at one row
-      // (jsonb_to_recordset, aggregates) and so pairs with nested loops: quadratic in the batch.
-      // Measured at 250 products: 1.3 s per batch with nested loops, see the commit for after.
-      await sql`set local enable_nestloop = off`.execute(tx);
-      const written = await upsertProductBatch(
-        deps.catalog,
-        tx,
-        opts.ctx,
-        batch.map((p) => toBulk(p, refs)),
-      );
-      const variantOf = new Map(written.variants.map((v) => [v.sku, v.variantId]));
-      const targets = batch.flatMap((p) =>
+    const result = await writeProductBatch(deps, {
+      ctx: opts.ctx,
+      referenceId: opts.referenceId ?? null,
+      products: batch.map((p) => toBulk(p, refs)),
+      stock: batch.flatMap((p) =>
         p.variants.flatMap((v) =>
           Object.entries(v.stock).map(([code, onHand]) => ({
-            variantId: variantOf.get(v.sku) ?? '',
+            sku: v.sku,
             locationId: locations.get(code) ?? '',
             onHand,
           })),
         ),
-      );
-      const stock = await setStockLevels(deps.inventory, tx, opts.ctx, {
-        targets,
-        referenceId: opts.referenceId ?? null,
-      });
-      return { ...written, levels: stock.levelsChanged };
+      ),
     });
     report.productsCreated += result.created;
     report.productsUpdated += result.updated;
@@ -137,6 +130,44 @@ export async function importProductsCsv(deps: ImportDeps, text: string, opts: Im
   }
   report.status = 'done';
   return report;
+}
+
+/** One batch of validated products and the on-hand counts to set for their variants. */
+export interface ProductBatch {
+  ctx: AuditContext;
+  /** Ledger reference of the stock changes. */
+  referenceId: string | null;
+  products: readonly BulkProduct[];
+  /** On-hand count per SKU of the batch and location (set, not added). */
+  stock: readonly { sku: string; locationId: string; onHand: number }[];
+}
+
+/**
+ * Writes one batch in one transaction: the catalog upsert (a fixed number of statements whatever
+ * the batch size) and the stock levels. The CSV import writes each of its batches with it, and so
+ * does `backroom seed --products N`, so the two stay one bulk path.
+ */
+export async function writeProductBatch(
+  deps: ImportDeps,
+  batch: ProductBatch,
+): Promise<BulkResult & { levels: number }> {
+  return withTransaction(deps.catalog.db, async (tx) => {
+    // The batch statements join CTEs of hundreds of rows that the planner estimates at one row
+    // (jsonb_to_recordset, aggregates) and so pairs with nested loops: quadratic in the batch.
+    // Measured at 250 products: 1.3 s per batch with nested loops, see the commit for after.
+    await sql`set local enable_nestloop = off`.execute(tx);
+    const written = await upsertProductBatch(deps.catalog, tx, batch.ctx, batch.products);
+    const variantOf = new Map(written.variants.map((v) => [v.sku, v.variantId]));
+    const stock = await setStockLevels(deps.inventory, tx, batch.ctx, {
+      targets: batch.stock.map((s) => ({
+        variantId: variantOf.get(s.sku) ?? '',
+        locationId: s.locationId,
+        onHand: s.onHand,
+      })),
+      referenceId: batch.referenceId,
+    });
+    return { ...written, levels: stock.levelsChanged };
+  });
 }
 
 function toBulk(p: ImportProduct, refs: Awaited<ReturnType<typeof resolveImportReferences>>): BulkProduct {

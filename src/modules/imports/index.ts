@@ -5,7 +5,14 @@
 
 export { type ParsedFile, parseProductCsv, type RowError } from './csv-format.js';
 export { exportProductsCsv } from './exporter.js';
-export { type ImportDeps, type ImportOptions, type ImportReport, importProductsCsv } from './importer.js';
+export {
+  type ImportDeps,
+  type ImportOptions,
+  type ImportReport,
+  importProductsCsv,
+  type ProductBatch,
+  writeProductBatch,
+} from './importer.js';
 export { IMPORT_BODY_LIMIT, importRoutes } from './imports.routes.js';
 export {
   getImportJob,

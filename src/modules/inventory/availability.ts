@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
-import { appendEvent } from '../../platform/outbox/outbox.js';
+import { appendEvents } from '../../platform/outbox/outbox.js';
 import type { InventoryDeps, VariantStockUpdate } from './deps.js';
 import type { LevelChange } from './levels.sql.js';
 
@@ -137,20 +137,22 @@ export async function afterStockChange(
     crossings.map((c) => c.item.id),
     changes,
   );
-  for (const { item, before, types } of crossings) {
-    const payload = {
-      itemId: item.id,
-      sku: item.sku,
-      variantId: item.variantId,
-      available: item.available,
-      previous: before,
-      lowStockThreshold: item.threshold,
-      locations: where.get(item.id) ?? [],
-    };
-    for (const type of types) {
-      await appendEvent(tx, { type, aggregateId: item.id, payload, ...(requestId ? { requestId } : {}) });
-    }
-  }
+  // One statement for all of them: setting the stock of a whole import batch crosses thousands.
+  await appendEvents(
+    tx,
+    crossings.flatMap(({ item, before, types }) => {
+      const payload = {
+        itemId: item.id,
+        sku: item.sku,
+        variantId: item.variantId,
+        available: item.available,
+        previous: before,
+        lowStockThreshold: item.threshold,
+        locations: where.get(item.id) ?? [],
+      };
+      return types.map((type) => ({ type, aggregateId: item.id, payload, ...(requestId ? { requestId } : {}) }));
+    }),
+  );
   return snap;
 }
 
