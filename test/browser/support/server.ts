@@ -41,7 +41,7 @@ export interface StartOptions {
   readyTimeoutMs?: number;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
@@ -54,7 +54,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The parent's environment without the settings this harness chooses itself. */
-function inheritedEnv(): Record<string, string> {
+export function inheritedEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   for (const k of ['DATABASE_URL', 'BACKROOM_DATA_DIR', 'PORT', 'HOST', 'REDIS_URL', 'SMTP_URL', 'NODE_OPTIONS']) {
@@ -65,7 +65,7 @@ function inheritedEnv(): Record<string, string> {
   return env;
 }
 
-function runOnce(cwd: string, args: string[], env: Record<string, string>, output: string[]): Promise<void> {
+export function runOnce(cwd: string, args: string[], env: Record<string, string>, output: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/backroom.js', ...args], { cwd, env, stdio: 'pipe' });
     child.stdout.on('data', (d: Buffer) => output.push(d.toString('utf8')));
@@ -77,7 +77,7 @@ function runOnce(cwd: string, args: string[], env: Record<string, string>, outpu
   });
 }
 
-async function waitReady(baseUrl: string, child: ChildProcess, timeoutMs: number, output: string[]) {
+export async function waitReady(baseUrl: string, child: ChildProcess, timeoutMs: number, output: string[]) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -117,7 +117,7 @@ function adminBuildComplete(distDir: string): boolean {
  * `npm run build` running next to the tests (other work in the same checkout) cannot change or empty the files of a
  * server while a test uses it. Waits for a complete admin build.
  */
-async function snapshotInstall(into: string): Promise<string> {
+export async function snapshotInstall(into: string): Promise<string> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     const app = join(into, 'app');
@@ -135,7 +135,7 @@ async function snapshotInstall(into: string): Promise<string> {
   }
 }
 
-function tail(text: string, lines = 80): string {
+export function tail(text: string, lines = 80): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
