@@ -132,6 +132,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       'idempotency-key',
       'x-publishable-key',
       'if-match',
+      'if-none-match',
       'x-request-id',
     ],
     exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed', 'etag', 'location'],
@@ -194,6 +195,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     catalog: {
       listen: deps.listen,
       cacheEntries: config.STOREFRONT_CACHE_ENTRIES,
+      httpCache: {
+        maxAgeSeconds: config.STOREFRONT_MAX_AGE_S,
+        staleWhileRevalidateSeconds: config.STOREFRONT_SWR_S,
+      },
       showStockCounts: config.SHOW_STOCK_COUNTS,
     },
     payments: deps.payments ?? { providerTimeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS },

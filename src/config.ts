@@ -260,6 +260,16 @@ export const settings = {
     2000,
     'Storefront list/detail responses cached per process (LRU; every committed catalog change clears it on every node through LISTEN/NOTIFY). 0 turns the cache off.',
   ),
+  STOREFRONT_MAX_AGE_S: setting(
+    integer(0, 86_400),
+    30,
+    'Storefront list/detail answers: `Cache-Control: public, max-age=<this>` — how long browsers and a CDN reuse an answer before revalidating it with its ETag. A catalog change emits `catalog.storefront_changed` with the keys to purge.',
+  ),
+  STOREFRONT_SWR_S: setting(
+    integer(0, 86_400),
+    60,
+    'Storefront list/detail answers: `stale-while-revalidate=<this>` — how long past `max-age` a cache may still serve an answer while it revalidates it in the background.',
+  ),
   RATE_LIMIT_MAX: setting(
     integer(1, 1_000_000),
     1200,

@@ -1,4 +1,4 @@
-import { DeletedResource, dataRefSchema, resourceKinds, webhookEntries } from './event-catalogue.js';
+import { DeletedResource, dataRefSchema, payloadSchemas, resourceKinds, webhookEntries } from './event-catalogue.js';
 import { PING_EVENT_TYPE } from './modules/webhooks/index.js';
 
 /**
@@ -84,5 +84,6 @@ export function webhookOpenApi(): { webhooks: Record<string, unknown>; schemas: 
   for (const [type, entry] of webhookEntries) webhooks[type] = operation(type, entry.description, dataRefSchema(entry));
   const schemas: Record<string, unknown> = { DeletedResource };
   for (const kind of Object.values(resourceKinds)) schemas[kind.component] = kind.schema;
+  for (const [component, schema] of payloadSchemas) schemas[component] = schema;
   return { webhooks, schemas };
 }

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from 'typebox';
-import { adminProductViews, ProductView } from './modules/catalog/index.js';
+import { adminProductViews, ProductView, StorefrontChange } from './modules/catalog/index.js';
 import { CustomerSchema, customerViews } from './modules/identity/index.js';
 import { InventoryItemView, itemViews } from './modules/inventory/index.js';
 import { adminOrderViews, OrderDetail } from './modules/orders/index.js';
@@ -16,7 +16,9 @@ import type { EventType, OutboxEvent } from './platform/outbox/outbox.js';
  *
  * A webhook's `data` is the resource as the admin API shows it, read when the event is fanned out (so a
  * consumer gets the current state; the envelope's `sequence` orders updates), in one statement or two per
- * resource kind for a whole batch. Each module renders its own resources.
+ * resource kind for a whole batch. Each module renders its own resources. A few events are not about one
+ * resource but carry what a consumer needs in their payload (the CDN purge keys of
+ * `catalog.storefront_changed`): their `data` is the payload, as its schema says.
  */
 
 /** What a resource that no longer exists (deleted since the event) is rendered as. */
@@ -74,12 +76,18 @@ export const resourceKinds: Record<ResourceKindName, ResourceKind> = {
   },
 };
 
-interface WebhookEntry {
+interface ResourceEntry {
   resource: ResourceKindName;
   description: string;
   /** The event says the resource is gone: `data` is always `{ id, deleted: true }`. */
   deletion?: true;
 }
+/** `data` is the event's payload (no resource is read); such events are ordered on nothing but themselves. */
+interface PayloadEntry {
+  payload: { component: string; schema: TSchema };
+  description: string;
+}
+type WebhookEntry = ResourceEntry | PayloadEntry;
 interface InternalEntry {
   /** Why merchant systems do not get this event. */
   internal: string;
@@ -149,6 +157,11 @@ export const entries = {
     resource: 'payment',
     description: `Money held for an attempt that never became an order was given back. ${paymentData}`,
   },
+  'catalog.storefront_changed': {
+    payload: { component: 'StorefrontChange', schema: StorefrontChange },
+    description:
+      'Storefront answers changed (a product edit, price, publish or unpublish, stock status, category or collection change): purge `keys` from your CDN (`Surrogate-Key` / `Cache-Tag` of `GET /v1/store/products…`). Purges need no order: each event is delivered on its own, never held back by another.',
+  },
   'inventory.low_stock': {
     resource: 'inventoryItem',
     description: `Available stock fell to or below the item's low-stock threshold. ${itemData}`,
@@ -181,7 +194,8 @@ export const entries = {
   'notification.queued': { internal: 'platform plumbing: the queued email is sent by its handler' },
 } satisfies Record<EventType, Entry>;
 
-const isWebhook = (e: Entry): e is WebhookEntry => 'resource' in e;
+const isWebhook = (e: Entry): e is WebhookEntry => 'resource' in e || 'payload' in e;
+const isPayload = (e: WebhookEntry): e is PayloadEntry => 'payload' in e;
 
 /** The event types merchants never receive, with the reason. */
 export const internalEventTypes: ReadonlyMap<string, string> = new Map(
@@ -190,6 +204,7 @@ export const internalEventTypes: ReadonlyMap<string, string> = new Map(
 
 /** The JSON schema of a webhook type's `data` with refs into `#/components/schemas` (for the API document). */
 export function dataRefSchema(entry: WebhookEntry): Record<string, unknown> {
+  if (isPayload(entry)) return { $ref: `#/components/schemas/${entry.payload.component}` };
   const deleted = { $ref: '#/components/schemas/DeletedResource' };
   if (entry.deletion) return deleted;
   return { anyOf: [{ $ref: `#/components/schemas/${resourceKinds[entry.resource].component}` }, deleted] };
@@ -199,13 +214,22 @@ export const webhookEntries: ReadonlyMap<string, WebhookEntry> = new Map(
   Object.entries(entries as Record<string, Entry>).flatMap(([t, e]) => (isWebhook(e) ? [[t, e] as const] : [])),
 );
 
+/** The payload schemas that webhooks carry as `data`, by component name (for `#/components/schemas`). */
+export const payloadSchemas: ReadonlyMap<string, TSchema> = new Map(
+  [...webhookEntries.values()].flatMap((e) => (isPayload(e) ? [[e.payload.component, e.payload.schema] as const] : [])),
+);
+
 export function buildEventCatalogue(): WebhookEventCatalogue {
   const types = new Map<string, WebhookEventType>(
     [...webhookEntries].map(([type, e]) => [
       type,
       {
         description: e.description,
-        data: e.deletion ? DeletedResource : Type.Union([resourceKinds[e.resource].schema, DeletedResource]),
+        data: isPayload(e)
+          ? e.payload.schema
+          : e.deletion
+            ? DeletedResource
+            : Type.Union([resourceKinds[e.resource].schema, DeletedResource]),
       },
     ]),
   );
@@ -220,10 +244,15 @@ export function buildEventCatalogue(): WebhookEventCatalogue {
  */
 export async function renderEvents(db: Db, events: readonly OutboxEvent[]): Promise<Map<string, RenderedEvent>> {
   const wanted = new Map<ResourceKindName, Set<string>>();
-  const planned: { event: OutboxEvent; entry: WebhookEntry; id: string }[] = [];
+  const planned: { event: OutboxEvent; entry: ResourceEntry; id: string }[] = [];
+  const out = new Map<string, RenderedEvent>();
   for (const event of events) {
     const entry = webhookEntries.get(event.type);
     if (!entry) continue;
+    if (isPayload(entry)) {
+      out.set(event.id, { resourceId: event.id, data: event.payload });
+      continue;
+    }
     // An event that names no resource (none does today) keys on itself: delivered, never blocking another.
     const id = resourceKinds[entry.resource].idOf(event) ?? event.id;
     planned.push({ event, entry, id });
@@ -237,7 +266,6 @@ export async function renderEvents(db: Db, events: readonly OutboxEvent[]): Prom
   for (const [kind, ids] of wanted) {
     for (const r of await resourceKinds[kind].load(db, [...ids])) loaded.set(`${kind}:${r.id}`, r);
   }
-  const out = new Map<string, RenderedEvent>();
   for (const { event, entry, id } of planned) {
     const found = entry.deletion ? undefined : loaded.get(`${entry.resource}:${id}`);
     const data = found?.data ?? { id, deleted: true as const };

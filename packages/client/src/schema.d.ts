@@ -4948,7 +4948,10 @@ export interface paths {
                     /** @description ISO 4217 code, e.g. EUR */
                     currency?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description ETags of answers you hold; a current one gets `304 Not Modified` */
+                    "if-none-match"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -4957,6 +4960,16 @@ export interface paths {
                 /** @description Default Response */
                 200: {
                     headers: {
+                        /** @description Weak entity tag of this answer; send it back as `If-None-Match` to get `304` while it is current */
+                        etag?: string;
+                        /** @description `public, max-age=<s>, stale-while-revalidate=<s>` */
+                        "cache-control"?: string;
+                        /** @description Names `x-publishable-key`: the channel varies the answer */
+                        vary?: string;
+                        /** @description Space-separated purge keys: `product:<id>` per product shown, plus `products` on lists */
+                        "surrogate-key"?: string;
+                        /** @description The same keys, comma-separated (Cloudflare) */
+                        "cache-tag"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5035,6 +5048,13 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Not Modified: the `If-None-Match` tag is current (no body; the same caching headers) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Problem (RFC 9457) */
                 "4XX": {
                     headers: {
@@ -5077,7 +5097,10 @@ export interface paths {
                     /** @description ISO 4217 code, e.g. EUR */
                     currency?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description ETags of answers you hold; a current one gets `304 Not Modified` */
+                    "if-none-match"?: string;
+                };
                 path: {
                     idOrHandle: string;
                 };
@@ -5088,6 +5111,16 @@ export interface paths {
                 /** @description Default Response */
                 200: {
                     headers: {
+                        /** @description Weak entity tag of this answer; send it back as `If-None-Match` to get `304` while it is current */
+                        etag?: string;
+                        /** @description `public, max-age=<s>, stale-while-revalidate=<s>` */
+                        "cache-control"?: string;
+                        /** @description Names `x-publishable-key`: the channel varies the answer */
+                        vary?: string;
+                        /** @description Space-separated purge keys: `product:<id>` per product shown, plus `products` on lists */
+                        "surrogate-key"?: string;
+                        /** @description The same keys, comma-separated (Cloudflare) */
+                        "cache-tag"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5160,6 +5193,13 @@ export interface paths {
                             updatedAt: string;
                         };
                     };
+                };
+                /** @description Not Modified: the `If-None-Match` tag is current (no body; the same caching headers) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Problem (RFC 9457) */
                 "4XX": {
@@ -16019,6 +16059,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "catalog.storefront_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Storefront answers changed (a product edit, price, publish or unpublish, stock status, category or collection change): purge `keys` from your CDN (`Surrogate-Key` / `Cache-Tag` of `GET /v1/store/products…`).
+         * @description Storefront answers changed (a product edit, price, publish or unpublish, stock status, category or collection change): purge `keys` from your CDN (`Surrogate-Key` / `Cache-Tag` of `GET /v1/store/products…`). Purges need no order: each event is delivered on its own, never held back by another.
+         */
+        post: operations["webhook_catalog_storefront_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "inventory.low_stock": {
         parameters: {
             query?: never;
@@ -16390,6 +16450,13 @@ export interface components {
             emailVerified: boolean;
             /** Format: date-time */
             createdAt: string;
+        };
+        /** @description Storefront answers that a catalog change made stale. */
+        StorefrontChange: {
+            /** @description Surrogate keys to purge: `products` (every list) and `product:<id>` per changed product */
+            keys: string[];
+            /** @description The changed products */
+            productIds: string[];
         };
         Problem: {
             /** @description URI identifying the problem type. */
@@ -17744,6 +17811,60 @@ export interface operations {
                     /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
                     sequence: number;
                     data: components["schemas"]["PaymentResource"] | components["schemas"]["DeletedResource"];
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any 2xx ends the delivery. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or a timeout, or a refused connection) is retried with exponential backoff and jitter over about three days. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_catalog_storefront_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id: the same for every attempt of one event to one endpoint (deduplicate on it). Standard Webhooks 1.0. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (replay protection). */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint secret (`whsec_…`, base64 after the prefix); during a secret rotation one signature per valid secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "catalog.storefront_changed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened.
+                     */
+                    timestamp: string;
+                    /** @description Commit order of events (increasing, with gaps): for one resource, an update with a lower sequence than one already applied is stale. 0 for pings. */
+                    sequence: number;
+                    data: components["schemas"]["StorefrontChange"];
                 };
             };
         };

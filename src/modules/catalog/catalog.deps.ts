@@ -1,5 +1,6 @@
 import type { DbHandle } from '../../platform/db/create-db.js';
 import type { Db, Tx } from '../../platform/db/database.js';
+import type { StorefrontHttpCache } from './storefront.http-cache.js';
 
 /** What the catalog needs from the app; built once in app.ts. */
 export interface CatalogDeps {
@@ -10,6 +11,8 @@ export interface CatalogDeps {
   listen?: DbHandle['listen'] | undefined;
   /** Storefront responses cached per process (STOREFRONT_CACHE_ENTRIES; 0 = off; default 2000). */
   cacheEntries?: number | undefined;
+  /** Cache-Control of storefront answers (STOREFRONT_MAX_AGE_S, STOREFRONT_SWR_S; default 30 s / 60 s). */
+  httpCache?: StorefrontHttpCache | undefined;
   /** Storefront responses include exact stock counts per variant (default false). */
   showStockCounts?: boolean | undefined;
 }

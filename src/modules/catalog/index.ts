@@ -31,6 +31,8 @@ export { createProduct } from './products.service.js';
 export { applyVariantStock, CATALOG_CHANGED_CHANNEL, type VariantStockRow } from './read-model.js';
 export { resolveSalesChannelId, type SalesChannel } from './sales-channels.service.js';
 export { type SellableVariant, sellableVariants } from './sellable.service.js';
+/** `data` of the `catalog.storefront_changed` webhook (the CDN purge keys), for the event catalogue. */
+export { StorefrontChange } from './storefront.schemas.js';
 /** Product and variant titles by id, one statement each (names next to ids on the admin dashboard). */
 export { productTitles, type VariantTitle, variantTitles } from './titles.read.js';
 

@@ -1,18 +1,37 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import { jsonb } from '../../platform/db/json.js';
+import { appendEvent } from '../../platform/outbox/outbox.js';
+import './catalog.events.js';
 import './read-model.tables.js';
+import { LIST_KEY, productKey } from './storefront.http-cache.js';
 
 /**
  * The storefront read model: one denormalised document per (product, sales channel), rebuilt in
  * the transaction of every catalog, price or availability change. Both writers are set-based
  * (a fixed number of statements for any number of products) and end with
  * `pg_notify('catalog_changed')`, which PostgreSQL delivers only if the transaction commits; every
- * node's storefront cache listens for it.
+ * node's storefront cache listens for it. When documents actually changed, they also append
+ * `catalog.storefront_changed` with the surrogate keys a CDN should purge, in the same transaction.
  */
 
 /** The NOTIFY channel every document change is announced on. */
 export const CATALOG_CHANGED_CHANNEL = 'catalog_changed';
+
+/**
+ * Tells CDN hooks which cached storefront answers these products' changes make stale: every answer
+ * showing one of them (`product:<id>`) and every list (a change can move a product into or out of
+ * any list, or change its place).
+ */
+async function announcePurge(tx: Tx, productIds: readonly string[]): Promise<void> {
+  if (productIds.length === 0) return;
+  const ids = [...new Set(productIds)].sort();
+  await appendEvent(tx, {
+    type: 'catalog.storefront_changed',
+    ...(ids.length === 1 ? { aggregateId: ids[0] } : {}),
+    payload: { keys: [LIST_KEY, ...ids.map(productKey)], productIds: ids },
+  });
+}
 
 export interface VariantStockRow {
   variantId: string;
@@ -26,7 +45,8 @@ export interface VariantStockRow {
  * products get one document per channel they are published to; drafts, archived, unpublished
  * and deleted products lose theirs. Also keeps the price ranges and the search vocabulary.
  * Locks the product rows (in id order), so two rebuilds of one product run one after the other
- * and the second reads the first one's committed write-model changes. Two statements.
+ * and the second reads the first one's committed write-model changes. Two statements, three when
+ * a document was written or removed (the purge event; a draft's edit writes none).
  */
 export async function rebuildProductDocuments(tx: Tx, productIds: readonly string[]): Promise<void> {
   const ids = [...new Set(productIds)].sort();
@@ -34,7 +54,7 @@ export async function rebuildProductDocuments(tx: Tx, productIds: readonly strin
   // A separate statement: a later statement's snapshot then includes whatever a concurrent
   // rebuild of the same product committed while we waited for the lock.
   await sql`select id from product where id = any(${ids}::text[]) order by id for no key update`.execute(tx);
-  await sql`
+  const { rows } = await sql<{ changed: string[] }>`
     with recursive p as (
       select p.*, unaccent(p.title) as title_u, unaccent(array_to_string(p.tags, ' ')) as tags_u
       from product p where p.id = any(${ids}::text[]) and p.status = 'active'
@@ -128,13 +148,13 @@ export async function rebuildProductDocuments(tx: Tx, productIds: readonly strin
         collection_positions = excluded.collection_positions, variant_ids = excluded.variant_ids,
         words = excluded.words, doc = excluded.doc, availability = excluded.availability,
         stock_status = excluded.stock_status, search = excluded.search
-      returning 1
+      returning product_id
     ),
     gone as (
       delete from product_document d using old
       where d.product_id = old.product_id and d.sales_channel_id = old.sales_channel_id
         and not exists (select 1 from new where new.product_id = old.product_id and new.sales_channel_id = old.sales_channel_id)
-      returning 1
+      returning d.product_id
     ),
     new_prices as (
       select new.sales_channel_id, new.product_id, prices.currency, prices.min_amount, prices.max_amount
@@ -167,8 +187,10 @@ export async function rebuildProductDocuments(tx: Tx, productIds: readonly strin
                         and not (d.product_id = any(${ids}::text[])))
       returning 1
     )
-    select pg_notify(${CATALOG_CHANGED_CHANNEL}, ${String(ids.length)})
+    select pg_notify(${CATALOG_CHANGED_CHANNEL}, ${String(ids.length)}),
+      array(select product_id from upsert union select product_id from gone) as changed
   `.execute(tx);
+  await announcePurge(tx, rows[0]?.changed ?? []);
 }
 
 /**
@@ -177,6 +199,7 @@ export async function rebuildProductDocuments(tx: Tx, productIds: readonly strin
  * are written (and only then is a change announced), so ordinary holds that leave a variant
  * in stock cost one small upsert. The new statuses are merged into the row as locked by the
  * UPDATE, so two concurrent stock changes on one product never overwrite each other's variants.
+ * A change of availability also appends the purge event (a second statement).
  */
 export async function applyVariantStock(tx: Tx, rows: readonly VariantStockRow[]): Promise<void> {
   if (rows.length === 0) return;
@@ -188,7 +211,7 @@ export async function applyVariantStock(tx: Tx, rows: readonly VariantStockRow[]
     b: r.allowBackorder,
     t: r.lowStockThreshold,
   }));
-  await sql`
+  const { rows: result } = await sql<{ changed: string[] }>`
     with input as (
       select * from jsonb_to_recordset(${jsonb(input)}) as x(v text, a integer, b boolean, t integer)
     ),
@@ -213,8 +236,12 @@ export async function applyVariantStock(tx: Tx, rows: readonly VariantStockRow[]
       set availability = d.availability || c.map, stock_status = catalog_product_status(d.availability || c.map)
       from changes c
       where d.sales_channel_id = c.sales_channel_id and d.product_id = c.product_id and not (d.availability @> c.map)
-      returning 1
+      returning d.product_id
+    ),
+    notified as (
+      select pg_notify(${CATALOG_CHANGED_CHANNEL}, 'stock') from updated limit 1
     )
-    select pg_notify(${CATALOG_CHANGED_CHANNEL}, 'stock') from updated limit 1
+    select array(select distinct product_id from updated) as changed, (select count(*) from notified) as notified
   `.execute(tx);
+  await announcePurge(tx, result[0]?.changed ?? []);
 }

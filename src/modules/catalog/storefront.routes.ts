@@ -1,12 +1,22 @@
 import type { App } from '../../platform/http/types.js';
 import type { CatalogDeps } from './catalog.deps.js';
 import { invalidatedCache } from './storefront.cache.js';
-import { DetailParams, DetailQuery, ListQuery, ProductList, StoreProduct } from './storefront.schemas.js';
-import { getStoreProduct, listStoreProducts } from './storefront.service.js';
+import { cacheable, defaultHttpCache, noStoreOnError, sendCacheable } from './storefront.http-cache.js';
+import {
+  ConditionalHeaders,
+  DetailParams,
+  DetailQuery,
+  ListQuery,
+  ProductList,
+  StoreProduct,
+  storefrontCacheHeaders,
+  storefrontNotModified,
+} from './storefront.schemas.js';
+import { readStoreList, readStoreProduct } from './storefront.service.js';
 
 const tags = ['store: products'];
 
-export type StorefrontDeps = Pick<CatalogDeps, 'db' | 'listen' | 'showStockCounts' | 'cacheEntries'>;
+export type StorefrontDeps = Pick<CatalogDeps, 'db' | 'listen' | 'showStockCounts' | 'cacheEntries' | 'httpCache'>;
 
 /** Same query, any parameter order → same cache key. */
 const normalise = (query: object) =>
@@ -14,11 +24,14 @@ const normalise = (query: object) =>
 
 /**
  * Storefront product routes (public; the publishable key picks the channel). One SQL statement
- * per uncached request; cached responses are dropped on every committed catalog change.
+ * per uncached request; cached responses are dropped on every committed catalog change. Answers
+ * carry an ETag, Cache-Control and surrogate keys (storefront.http-cache.ts); a matching
+ * If-None-Match gets 304 from the cached tag without a statement.
  */
 export async function storefrontRoutes(app: App, deps: StorefrontDeps) {
   const { db } = deps;
   const opts = { showStockCounts: deps.showStockCounts ?? false };
+  const policy = deps.httpCache ?? defaultHttpCache;
   const cacheEntries = deps.cacheEntries ?? 2000;
   const cached =
     cacheEntries > 0
@@ -42,13 +55,21 @@ export async function storefrontRoutes(app: App, deps: StorefrontDeps) {
           'Prices are in `currency` (default: each product shows its only currency, or the first by code). ' +
           'Price sort and filters need `currency`. Unknown category/collection → an empty list.',
         querystring: ListQuery,
-        response: { 200: ProductList },
+        headers: ConditionalHeaders,
+        response: {
+          200: { ...ProductList, headers: storefrontCacheHeaders },
+          304: storefrontNotModified,
+        },
       },
+      onSend: noStoreOnError,
     },
-    async (request) =>
-      through(`list|${request.salesChannelId ?? ''}|${normalise(request.query)}`, () =>
-        listStoreProducts(db, request.salesChannelId, request.query, opts),
-      ),
+    async (request, reply) => {
+      const key = `list|${request.salesChannelId ?? ''}|${normalise(request.query)}`;
+      const answer = await through(key, async () =>
+        cacheable(await readStoreList(db, request.salesChannelId, request.query, opts), key, 'list'),
+      );
+      return sendCacheable(request, reply, answer, policy);
+    },
   );
 
   app.get(
@@ -60,13 +81,25 @@ export async function storefrontRoutes(app: App, deps: StorefrontDeps) {
         summary: 'One product of the channel by id or handle, with variants, options, prices and availability',
         params: DetailParams,
         querystring: DetailQuery,
-        response: { 200: StoreProduct },
+        headers: ConditionalHeaders,
+        response: {
+          200: { ...StoreProduct, headers: storefrontCacheHeaders },
+          304: storefrontNotModified,
+        },
       },
+      onSend: noStoreOnError,
     },
-    async (request) =>
-      through(
-        `detail|${request.salesChannelId ?? ''}|${request.params.idOrHandle}|${request.query.currency ?? ''}`,
-        () => getStoreProduct(db, request.salesChannelId, request.params.idOrHandle, request.query.currency, opts),
-      ),
+    async (request, reply) => {
+      const { idOrHandle } = request.params;
+      const key = `detail|${request.salesChannelId ?? ''}|${idOrHandle}|${request.query.currency ?? ''}`;
+      const answer = await through(key, async () =>
+        cacheable(
+          await readStoreProduct(db, request.salesChannelId, idOrHandle, request.query.currency, opts),
+          key,
+          'detail',
+        ),
+      );
+      return sendCacheable(request, reply, answer, policy);
+    },
   );
 }

@@ -103,3 +103,41 @@ export const ProductList = Type.Object({
   total: Type.Integer({ description: 'Products matching the filters (all pages)' }),
 });
 export type ProductList = Static<typeof ProductList>;
+
+/** Response headers of the cacheable storefront answers (documented in the OpenAPI document). */
+export const storefrontCacheHeaders = {
+  etag: Type.String({
+    description: 'Weak entity tag of this answer; send it back as `If-None-Match` to get `304` while it is current',
+  }),
+  'cache-control': Type.String({ description: '`public, max-age=<s>, stale-while-revalidate=<s>`' }),
+  vary: Type.String({ description: 'Names `x-publishable-key`: the channel varies the answer' }),
+  'surrogate-key': Type.String({
+    description: 'Space-separated purge keys: `product:<id>` per product shown, plus `products` on lists',
+  }),
+  'cache-tag': Type.String({ description: 'The same keys, comma-separated (Cloudflare)' }),
+};
+
+/** `If-None-Match` (any value: a malformed one only means a full answer). */
+export const ConditionalHeaders = Type.Object(
+  {
+    'if-none-match': Type.Optional(
+      Type.String({ description: 'ETags of answers you hold; a current one gets `304 Not Modified`' }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+export const storefrontNotModified = Type.Null({
+  description: 'Not Modified: the `If-None-Match` tag is current (no body; the same caching headers)',
+});
+
+/** `data` of the `catalog.storefront_changed` webhook: what a CDN hook purges. */
+export const StorefrontChange = Type.Object(
+  {
+    keys: Type.Array(Type.String(), {
+      description: 'Surrogate keys to purge: `products` (every list) and `product:<id>` per changed product',
+    }),
+    productIds: Type.Array(Type.String(), { description: 'The changed products' }),
+  },
+  { description: 'Storefront answers that a catalog change made stale.' },
+);

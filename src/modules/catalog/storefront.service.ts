@@ -85,12 +85,39 @@ const countsColumn = (show: boolean) =>
     ? sql`, (select jsonb_object_agg(s.variant_id, s.available) from variant_stock s where s.variant_id = any(d.variant_ids)) as counts`
     : sql``;
 
+/**
+ * A storefront answer with what it was built from: the products in it and one version string per
+ * input that can change the body (each document row's version — PostgreSQL's `xmin`, new with every
+ * write of the row — plus, for a list, the total and the next cursor). Two reads with equal
+ * `versions` (and the same request) give the same body, so an entity tag can be made from them
+ * without looking at the body.
+ */
+export interface VersionedAnswer<T> {
+  body: T;
+  productIds: string[];
+  versions: string[];
+}
+
+/** One row's part of `versions`: the document version, and the stock counts when shown (they live outside it). */
+const rowVersion = (r: { product_id: string; row_version: string; counts?: unknown }, showCounts: boolean) =>
+  `${r.product_id}@${r.row_version}${showCounts ? `:${JSON.stringify(r.counts ?? null)}` : ''}`;
+
 export async function listStoreProducts(
   db: Db,
   channelId: string | null,
   query: ListQuery,
   opts: StorefrontOptions,
 ): Promise<ProductList> {
+  return (await readStoreList(db, channelId, query, opts)).body;
+}
+
+/** `listStoreProducts` with the versions the answer was built from (one statement). */
+export async function readStoreList(
+  db: Db,
+  channelId: string | null,
+  query: ListQuery,
+  opts: StorefrontOptions,
+): Promise<VersionedAnswer<ProductList>> {
   const sort = chooseSort(query);
   const key = keys[sort];
   const cursor = query.cursor ? decodeCursor(query.cursor, sort) : undefined;
@@ -124,7 +151,9 @@ export async function listStoreProducts(
   const after = cursor
     ? sql`where (f.k, f.product_id) ${sql.raw(key.desc ? '<' : '>')} (${cursor.k}::${sql.raw(key.type)}, ${cursor.id}::text)`
     : sql``;
-  const { rows } = await sql<DocumentRow & { sort_key: string; product_id: string; total: number }>`
+  const { rows } = await sql<
+    DocumentRow & { sort_key: string; product_id: string; row_version: string; total: number }
+  >`
     with ${sql.join(ctes)},
     f as (
       select d.product_id, ${key.expr} as k
@@ -137,8 +166,8 @@ export async function listStoreProducts(
       limit ${query.limit + 1} offset ${query.offset ?? 0}
     )
     -- The count rides along on a row of its own when the page is empty (offset past the end).
-    select d.product_id, d.doc, d.availability, d.stock_status, page.k::text as sort_key, c.total
-      ${countsColumn(opts.showStockCounts)}
+    select d.product_id, d.doc, d.availability, d.stock_status, d.xmin::text as row_version, page.k::text as sort_key,
+      c.total ${countsColumn(opts.showStockCounts)}
     from (select count(*)::int as total from f) c
     left join (page join product_document d on d.sales_channel_id = (select id from ch) and d.product_id = page.product_id)
       on true
@@ -148,10 +177,12 @@ export async function listStoreProducts(
   const more = found.length > query.limit;
   const pageRows = more ? found.slice(0, query.limit) : found;
   const last = pageRows.at(-1);
+  const nextCursor = more && last ? encodeCursor({ s: sort, k: last.sort_key, id: last.product_id }) : null;
+  const total = rows[0]?.total ?? 0;
   return {
-    data: pageRows.map((r) => toStoreProduct(r, query.currency, opts.showStockCounts)),
-    nextCursor: more && last ? encodeCursor({ s: sort, k: last.sort_key, id: last.product_id }) : null,
-    total: rows[0]?.total ?? 0,
+    body: { data: pageRows.map((r) => toStoreProduct(r, query.currency, opts.showStockCounts)), nextCursor, total },
+    productIds: pageRows.map((r) => r.product_id),
+    versions: [...pageRows.map((r) => rowVersion(r, opts.showStockCounts)), `total=${total}`, `next=${nextCursor}`],
   };
 }
 
@@ -163,15 +194,31 @@ export async function getStoreProduct(
   currency: string | undefined,
   opts: StorefrontOptions,
 ): Promise<StoreProduct> {
+  return (await readStoreProduct(db, channelId, idOrHandle, currency, opts)).body;
+}
+
+/** `getStoreProduct` with the version the answer was built from (one statement). @throws {NotFoundError} */
+export async function readStoreProduct(
+  db: Db,
+  channelId: string | null,
+  idOrHandle: string,
+  currency: string | undefined,
+  opts: StorefrontOptions,
+): Promise<VersionedAnswer<StoreProduct>> {
   checkCurrency(currency);
-  const { rows } = await sql<DocumentRow>`
+  const { rows } = await sql<DocumentRow & { product_id: string; row_version: string }>`
     with ${channelCte(channelId)}
-    select d.doc, d.availability, d.stock_status ${countsColumn(opts.showStockCounts)}
+    select d.product_id, d.doc, d.availability, d.stock_status, d.xmin::text as row_version
+      ${countsColumn(opts.showStockCounts)}
     from product_document d
     where d.sales_channel_id = (select id from ch) and (d.product_id = ${idOrHandle} or d.handle = ${idOrHandle})
     limit 1
   `.execute(db);
   const row = rows[0];
   if (!row) throw new NotFoundError('Product', idOrHandle);
-  return toStoreProduct(row, currency, opts.showStockCounts);
+  return {
+    body: toStoreProduct(row, currency, opts.showStockCounts),
+    productIds: [row.product_id],
+    versions: [rowVersion(row, opts.showStockCounts)],
+  };
 }
