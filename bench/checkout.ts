@@ -34,7 +34,7 @@ import {
 const pick = (ids: readonly string[]) => ids[Math.floor(Math.random() * ids.length)] as string;
 
 /** `POST /v1/store/carts` + `POST …/lines`: the `cart` op (2 requests). Returns the cart id. */
-async function cartWithLine(c: HttpClient, shop: Shop, variantId = pick(shop.variantIds)): Promise<string> {
+export async function cartWithLine(c: HttpClient, shop: Shop, variantId = pick(shop.variantIds)): Promise<string> {
   const cart = await c.json<{ id: string }>('POST', '/v1/store/carts', { regionId: shop.regionId }, 201);
   await c.json('POST', `/v1/store/carts/${cart.id}/lines`, { variantId, quantity: 1 }, 200);
   return cart.id;
@@ -68,7 +68,7 @@ async function readyCart(c: HttpClient, shop: Shop, variantId?: string): Promise
 }
 
 /** The `checkout` op: the full guest checkout, 7 requests, ending in an order `placed`. */
-async function checkoutOnce(c: HttpClient, shop: Shop): Promise<void> {
+export async function checkoutOnce(c: HttpClient, shop: Shop): Promise<void> {
   const id = await readyCart(c, shop);
   const done = await c.json<{ order: { status: string } }>('POST', `/v1/store/carts/${id}/complete`, undefined, 200);
   if (done.order?.status !== 'placed') throw new Error(`complete answered order status ${done.order?.status}`);

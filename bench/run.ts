@@ -7,6 +7,8 @@
  * The database is a fresh one created on DATABASE_URL's server (default: the local PostgreSQL)
  * and dropped afterwards; `--database embedded` uses the embedded one (no storefront scenarios:
  * their baseline needs PostgreSQL). Numbers compare before/after a change on the same machine.
+ * `startup` times `serve` to ready; `soak` runs a mixed load for 60 s (or `--seconds`) and reports
+ * RSS and p99 per window (bench/startup.ts, bench/soak.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +18,8 @@ import { checkoutScenarios } from './checkout.js';
 import { webhookScenarios } from './gateways.js';
 import { type NodesResult, nodesScenario } from './nodes.js';
 import { httpBasics, loginUnderLoad, outboxRelay } from './platform.js';
+import { soakScenario } from './soak.js';
+import { startupScenarios } from './startup.js';
 import { type BenchContext, type FlashResult, freshDatabase, type Result, startBackroom } from './support.js';
 import { type WebhooksOutResult, webhooksOut } from './webhooks-out.js';
 
@@ -33,6 +37,8 @@ const groups = [
   'webhooks-out',
   'admin',
   'nodes',
+  'startup',
+  'soak',
 ] as const;
 type Group = (typeof groups)[number];
 
@@ -83,6 +89,8 @@ async function main() {
       if (!ctx.databaseUrl) throw new Error('nodes needs PostgreSQL: drop --database embedded');
       scenarios.nodes = await nodesScenario(ctx);
     }
+    if (wanted.has('startup')) Object.assign(scenarios, await startupScenarios(ctx));
+    if (wanted.has('soak')) scenarios.soak = await soakScenario(ctx);
     if (wanted.has('import')) scenarios['import 10,000 products (CSV)'] = await importScenario(ctx);
     if (wanted.has('cart') || wanted.has('checkout') || wanted.has('flash')) {
       if (!ctx.databaseUrl) throw new Error('cart/checkout/flash need PostgreSQL: drop --database embedded');
