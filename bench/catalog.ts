@@ -1,3 +1,4 @@
+import type autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { importProductsCsv } from '../src/modules/imports/index.js';
 import { systemActor } from '../src/platform/audit/audit.js';
@@ -9,7 +10,8 @@ import { type BenchContext, benchDb, load, type Result, startBackroom, startScri
  * Storefront list and detail against a seeded catalog (1,000 products × 3 variants by default),
  * each next to the baseline: the same documents from a bare server with one hand-written query
  * (and, for reference, products assembled with joins from the write tables). Measured with the
- * cache on (default) and off. Needs PostgreSQL (the baseline talks to it directly).
+ * cache on (default) and off, each also as a revalidation: the same requests with the current
+ * ETag in `If-None-Match`, every answer a 304. Needs PostgreSQL (the baseline talks to it directly).
  */
 
 export const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 1000);
@@ -55,6 +57,7 @@ export async function storefrontScenarios(
   } finally {
     await baseline.stop();
   }
+  let tags: Map<string, string> | undefined;
   for (const [label, env] of [
     ['', {}],
     [' (no cache)', { STOREFRONT_CACHE_ENTRIES: '0' }],
@@ -71,11 +74,53 @@ export async function storefrontScenarios(
         baseline: baseDetail,
         note: 'random product',
       };
+      // The tags are made from the database's state, so one server's serve every server.
+      tags ??= await currentTags(server.url, [...listPaths, ...detailPaths]);
+      out[`list: 304 revalidation${label}`] = {
+        ...(await revalidate(ctx, server.url, listPaths, tags)),
+        baseline: baseList,
+        note: 'If-None-Match: the current ETag',
+      };
+      out[`detail: 304 revalidation${label}`] = {
+        ...(await revalidate(ctx, server.url, detailPaths, tags)),
+        baseline: baseDetail,
+        note: 'If-None-Match: the current ETag',
+      };
     } finally {
       await server.stop();
     }
   }
   return out;
+}
+
+/** The ETag of each path's current answer. */
+async function currentTags(url: string, paths: readonly string[]): Promise<Map<string, string>> {
+  const tags = new Map<string, string>();
+  for (const path of paths) {
+    const res = await fetch(url + path);
+    await res.arrayBuffer();
+    const etag = res.headers.get('etag');
+    if (!res.ok || !etag) throw new Error(`${path}: ${res.status} without an ETag`);
+    tags.set(path, etag);
+  }
+  return tags;
+}
+
+/** Random paths, each with its current tag: every answer must be a 304 (anything else counts as an error). */
+function revalidate(ctx: BenchContext, url: string, paths: readonly string[], tags: Map<string, string>) {
+  return load(ctx, url, {
+    expectStatus: 304,
+    requests: [
+      {
+        setupRequest: (req: autocannon.Request) => {
+          const path = paths[Math.floor(Math.random() * paths.length)] ?? '/';
+          req.path = path;
+          req.headers = { ...req.headers, 'if-none-match': tags.get(path) ?? '' };
+          return req;
+        },
+      },
+    ],
+  });
 }
 
 /** Imports a generated CSV of `count` products × 3 variants with stock; reports rows per second. */

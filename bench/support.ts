@@ -123,6 +123,8 @@ export async function load(
     headers?: Record<string, string>;
     /** Per-request setup (a fresh body and signature per request, say); overrides `paths`. */
     requests?: autocannon.Request[];
+    /** The status every answer must have (default: any 2xx); others count as errors. */
+    expectStatus?: number;
   } = {},
 ): Promise<Result> {
   const paths = opts.paths;
@@ -148,11 +150,16 @@ export async function load(
           }
         : {}),
   });
+  const answered = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
+  const unexpected =
+    opts.expectStatus === undefined
+      ? r.non2xx
+      : answered - (r.statusCodeStats?.[String(opts.expectStatus) as '200']?.count ?? 0);
   return {
     opsPerSec: Math.round(r.requests.average),
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
-    errors: r.non2xx + r.errors + r.timeouts,
+    errors: unexpected + r.errors + r.timeouts,
   };
 }
 
