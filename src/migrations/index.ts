@@ -33,6 +33,7 @@ import * as m0031 from './0031_orders_admin_list.js';
 import * as m0032 from './0032_orders_dashboard.js';
 import * as m0033 from './0033_orders_timeline_erasure.js';
 import * as m0034 from './0034_platform_worker_runs.js';
+import * as m0035 from './0035_checkout_settings_token.js';
 
 /**
  * Every migration, in order. Names are `NNNN_<module>_<what>`; add new ones at the end (the
@@ -73,4 +74,5 @@ export const migrations: Record<string, Migration> = {
   '0032_orders_dashboard': m0032,
   '0033_orders_timeline_erasure': m0033,
   '0034_platform_worker_runs': m0034,
+  '0035_checkout_settings_token': m0035,
 };

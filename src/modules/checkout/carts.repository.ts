@@ -8,7 +8,14 @@ import type { CartLineTable, CartTable } from './carts.tables.js';
 
 export type CartRow = Selectable<CartTable>;
 export type CartLineRow = Pick<Selectable<CartLineTable>, 'id' | 'variant_id' | 'quantity'>;
-export type CartWithLines = CartRow & { lines: CartLineRow[] };
+/**
+ * `settings_token`: the checkout settings' token read in the same statement (see settings-cache.ts); absent on a
+ * cart built elsewhere, which then prices from the database directly.
+ */
+export type CartWithLines = CartRow & { lines: CartLineRow[]; settings_token?: string | null };
+
+/** The settings token, as a column of the statement that reads the cart. */
+const settingsToken = sql<string | null>`(select token from checkout_settings_version)`;
 
 /**
  * A customer's cart answers only to that customer; a guest cart to whoever holds its unguessable id.
@@ -23,10 +30,11 @@ export function assertAccess(cart: CartRow | undefined, id: string, principal: P
 
 /** The cart with its lines (oldest first), in one statement; `lock` also locks the cart row (in a transaction). */
 export async function selectCart(db: Queryable, id: string, lock = false): Promise<CartWithLines | undefined> {
-  const res = await sql<CartRow & { lines: CartLineRow[] | string }>`
+  const res = await sql<CartRow & { lines: CartLineRow[] | string; settings_token: string | null }>`
     select c.*, coalesce((select json_agg(json_build_object('id', l.id, 'variant_id', l.variant_id,
                                   'quantity', l.quantity) order by l.id)
-                            from cart_line l where l.cart_id = c.id), '[]'::json) as lines
+                            from cart_line l where l.cart_id = c.id), '[]'::json) as lines,
+           ${settingsToken} as settings_token
       from cart c where c.id = ${id} ${lock ? sql`for update of c` : sql``}`.execute(db);
   const row = res.rows[0];
   if (!row) return undefined;
@@ -34,8 +42,18 @@ export async function selectCart(db: Queryable, id: string, lock = false): Promi
 }
 
 /** Locks the cart row for a change; 404 when the caller may not see it, 409 when it is no longer open. */
-export async function lockOpenCart(tx: Tx, id: string, principal: Principal): Promise<CartRow> {
-  const cart = await tx.selectFrom('cart').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+export async function lockOpenCart(
+  tx: Tx,
+  id: string,
+  principal: Principal,
+): Promise<CartRow & { settings_token: string | null }> {
+  const cart = await tx
+    .selectFrom('cart')
+    .selectAll()
+    .select(settingsToken.as('settings_token'))
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
   assertAccess(cart, id, principal);
   if (cart.status !== 'open') throw new CartNotOpenError(cart.status);
   return cart;

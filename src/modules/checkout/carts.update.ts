@@ -7,7 +7,7 @@ import { CartNotOpenError, CartRuleError } from './carts.errors.js';
 import { assertAccess, lockOpenCart, selectCart, touch } from './carts.repository.js';
 import { getCart } from './carts.service.js';
 import type { CartAddress } from './carts.tables.js';
-import { type CartView, merchandiseTotals, shapeCart, shippingOptionsForCart } from './carts.view.js';
+import { type CartView, cachedRegion, merchandiseTotals, shapeCart, shippingOptionsForCart } from './carts.view.js';
 import { isCountry } from './checkout.schemas.js';
 import { getRegion, type Region, regionForCountry } from './regions.service.js';
 import { computeTotals } from './totals.js';
@@ -44,7 +44,7 @@ export async function updateCart(deps: CartDeps, principal: Principal, cartId: s
   checkCountries(patch);
   await withTransaction(deps.db, async (tx) => {
     const cart = await lockOpenCart(tx, cartId, principal);
-    let region: Region | null = cart.region_id ? await getRegion(tx, cart.region_id) : null;
+    let region: Region | null = cart.region_id ? await cachedRegion(tx, cart.settings_token, cart.region_id) : null;
     if (patch.regionId !== undefined) {
       region = await getRegion(tx, patch.regionId).catch((err) => {
         if (err instanceof NotFoundError)
@@ -83,7 +83,7 @@ export async function listCartShippingOptions(deps: CartDeps, principal: Princip
   assertAccess(cart, cartId, principal);
   const { region, totals } = await merchandiseTotals(deps.db, cart, deps.discountsFor);
   if (!region) throw regionRequired('/params/id');
-  const options = await shippingOptionsForCart(deps.db, region, totals);
+  const options = await shippingOptionsForCart(deps.db, cart.settings_token, region, totals);
   return options.map((o) => ({ id: o.id, name: o.name, amount: { amount: o.amount, currency: cart.currency_code } }));
 }
 
@@ -107,7 +107,7 @@ export async function setShippingMethod(
     if (cart.status !== 'open') throw new CartNotOpenError(cart.status);
     const { variants, region, rule, input, totals, found } = await merchandiseTotals(tx, cart, deps.discountsFor);
     if (!region) throw regionRequired('/body/optionId');
-    const options = await shippingOptionsForCart(tx, region, totals);
+    const options = await shippingOptionsForCart(tx, cart.settings_token, region, totals);
     const shipping = options.find((o) => o.id === optionId);
     if (!shipping) {
       throw new CartRuleError(

@@ -4,7 +4,9 @@ import { type SellableVariant, sellableVariants } from '../catalog/index.js';
 import type { CartLineRow, CartWithLines } from './carts.repository.js';
 import type { CartAddress, CartStatus } from './carts.tables.js';
 import { getRegion, type Region } from './regions.service.js';
-import { availableShippingOptions } from './shipping-options.service.js';
+import { cachedSetting } from './settings-cache.js';
+import { shippingOptionsFor } from './shipping.js';
+import { listShippingOptions } from './shipping-options.service.js';
 import { taxRuleFor } from './tax-rates.service.js';
 import { rateForProduct } from './tax-rules.js';
 import { computeTotals, type DiscountInput, type TaxRate } from './totals.js';
@@ -105,11 +107,16 @@ export async function pricingContext(db: Queryable, cart: CartWithLines) {
           cart.sales_channel_id,
           cart.lines.map((l) => l.variant_id),
         ),
-    cart.region_id ? getRegion(db, cart.region_id) : Promise.resolve(null),
+    cart.region_id ? cachedRegion(db, cart.settings_token, cart.region_id) : Promise.resolve(null),
   ]);
   // An empty cart has nothing to tax: its totals are zero whatever the rate.
   const country = cart.shipping_address?.countryCode ?? cart.country_code;
-  const rule = country && !empty ? await taxRuleFor(db, { countryCode: country, provinceCode: null }) : null;
+  const rule =
+    country && !empty
+      ? await cachedSetting(cart.settings_token, `tax:${country}`, () =>
+          taxRuleFor(db, { countryCode: country, provinceCode: null }),
+        )
+      : null;
   return { variants, region, rule };
 }
 
@@ -171,14 +178,21 @@ export async function merchandiseTotals(db: Queryable, cart: CartWithLines, disc
 /** The region's options that can ship the cart, priced for it (none without a region). */
 export async function shippingOptionsForCart(
   db: Queryable,
+  settingsToken: string | null | undefined,
   region: Region | null,
   totals: { subtotal: number; discountTotal: number; weightGrams: number },
 ) {
   if (!region) return [];
-  return availableShippingOptions(db, region.id, {
+  const options = await cachedSetting(settingsToken, `shipping:${region.id}`, () => listShippingOptions(db, region.id));
+  return shippingOptionsFor(options, {
     subtotal: totals.subtotal - totals.discountTotal,
     weightGrams: totals.weightGrams,
   });
+}
+
+/** The region (with its countries), from the settings cache while `settingsToken` is current. */
+export function cachedRegion(db: Queryable, settingsToken: string | null | undefined, id: string): Promise<Region> {
+  return cachedSetting(settingsToken, `region:${id}`, () => getRegion(db, id));
 }
 
 /**
@@ -188,7 +202,9 @@ export async function shippingOptionsForCart(
 export async function priceCart(db: Queryable, cart: CartWithLines, discountsFor: DiscountsFor) {
   const { variants, region, rule, input, totals: before, found } = await merchandiseTotals(db, cart, discountsFor);
   const shipping = cart.shipping_option_id
-    ? ((await shippingOptionsForCart(db, region, before)).find((o) => o.id === cart.shipping_option_id) ?? null)
+    ? ((await shippingOptionsForCart(db, cart.settings_token, region, before)).find(
+        (o) => o.id === cart.shipping_option_id,
+      ) ?? null)
     : null;
   const totals = computeTotals({
     ...input,

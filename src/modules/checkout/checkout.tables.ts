@@ -54,8 +54,15 @@ export interface ShippingOptionTable {
   updated_at: Generated<Date>;
 }
 
+/** One row: a token that changes with every write to the tables above (migration 0035; see settings-cache.ts). */
+export interface CheckoutSettingsVersionTable {
+  id: Generated<boolean>;
+  token: string;
+}
+
 declare module '../../platform/db/database.js' {
   interface Database {
+    checkout_settings_version: CheckoutSettingsVersionTable;
     region: RegionTable;
     region_country: RegionCountryTable;
     tax_rate: TaxRateTable;
