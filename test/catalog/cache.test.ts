@@ -9,6 +9,7 @@ import { storefrontRoutes } from '../../src/modules/catalog/storefront.routes.js
 import { withTransaction } from '../../src/platform/db/transaction.js';
 import { registerErrorHandlers } from '../../src/platform/http/error-handler.js';
 import type { App } from '../../src/platform/http/types.js';
+import { auth, staffSession } from '../identity/staff.helpers.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import type { TestDb } from '../support/db.js';
 import { type CreatedProduct, changeAndRebuild, createProducts } from './catalog.fixtures.js';
@@ -160,5 +161,44 @@ describe('storefront cache across two app instances', () => {
     } finally {
       await stop();
     }
+  });
+
+  it("drops every node's keyless answers when the default channel moves, and tells CDNs to purge them", async () => {
+    const url = `/v1/store/products/${product.handle}`;
+    expect((await storeGet(b, url)).statusCode).toBe(200); // cached on b, from sc_default
+    const { token } = await staffSession(owner);
+    const moved = await nextNotification();
+    const created = await owner.app.inject({
+      method: 'POST',
+      url: '/v1/admin/sales-channels',
+      headers: auth(token),
+      payload: { name: 'Elsewhere', isDefault: true },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    await moved();
+    // The new default does not sell the kettle: no cached answer from the old default survives.
+    expect((await storeGet(b, url)).statusCode).toBe(404);
+    const [event] = await owner.db.db
+      .selectFrom('outbox_event')
+      .select('payload')
+      .where('type', '=', 'catalog.storefront_changed')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .execute();
+    const payload = (typeof event?.payload === 'string' ? JSON.parse(event.payload) : event?.payload) as {
+      keys: string[];
+    };
+    expect(payload.keys).toEqual(expect.arrayContaining(['products', `product:${product.id}`]));
+
+    const back = await nextNotification();
+    const restored = await owner.app.inject({
+      method: 'PATCH',
+      url: '/v1/admin/sales-channels/sc_default',
+      headers: auth(token),
+      payload: { isDefault: true },
+    });
+    expect(restored.statusCode, restored.body).toBe(200);
+    await back();
+    expect((await storeGet(b, url)).statusCode).toBe(200);
   });
 });

@@ -41,6 +41,25 @@ export interface VariantStockRow {
 }
 
 /**
+ * The default sales channel moved from `fromId` to `toId`: every answer served without a publishable key now shows
+ * the new default's products. Every node's storefront cache is cleared (the same notification, at commit) and CDNs
+ * are told to purge the lists and every product of either channel.
+ */
+export async function announceDefaultChannelChange(tx: Tx, fromId: string | null, toId: string): Promise<void> {
+  const rows = await tx
+    .selectFrom('product_document')
+    .select('product_id')
+    .distinct()
+    .where('sales_channel_id', 'in', fromId ? [fromId, toId] : [toId])
+    .execute();
+  await announcePurge(tx, rows.length > 0 ? rows.map((r) => r.product_id) : []);
+  if (rows.length === 0) {
+    await appendEvent(tx, { type: 'catalog.storefront_changed', payload: { keys: [LIST_KEY], productIds: [] } });
+  }
+  await sql`select pg_notify(${CATALOG_CHANGED_CHANNEL}, 'default channel')`.execute(tx);
+}
+
+/**
  * Rebuilds (or removes) the documents of these products for every channel, in `tx`: active
  * products get one document per channel they are published to; drafts, archived, unpublished
  * and deleted products lose theirs. Also keeps the price ranges and the search vocabulary.

@@ -1,11 +1,12 @@
 import { type Selectable, sql } from 'kysely';
 import { type AuditContext, recordAudit } from '../../platform/audit/audit.js';
-import type { Db, Queryable } from '../../platform/db/database.js';
+import type { Db, Queryable, Tx } from '../../platform/db/database.js';
 import { ForeignKeyViolationError, UniqueViolationError } from '../../platform/db/pg-errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { DefaultSalesChannelError, SalesChannelInUseError, SalesChannelNameTakenError } from './catalog.errors.js';
+import { announceDefaultChannelChange } from './read-model.js';
 import type { SalesChannelTable } from './sales-channels.tables.js';
 
 /**
@@ -63,19 +64,22 @@ export interface SalesChannelInput {
   isDefault?: boolean | undefined;
 }
 
-async function takeDefault(tx: Queryable, id: string): Promise<void> {
+async function takeDefault(tx: Tx, id: string): Promise<void> {
   // Clear the old default first: the partial unique index allows one `true` at a time.
-  await tx
+  const previous = await tx
     .updateTable('sales_channel')
     .set({ is_default: false, updated_at: sql`now()` })
     .where('is_default', '=', true)
     .where('id', '<>', id)
-    .execute();
+    .returning('id')
+    .executeTakeFirst();
   await tx
     .updateTable('sales_channel')
     .set({ is_default: true, updated_at: sql`now()` })
     .where('id', '=', id)
     .execute();
+  // Keyless storefront answers now show another channel: caches on every node and at the CDN must drop them.
+  await announceDefaultChannelChange(tx, previous?.id ?? null, id);
 }
 
 export async function createSalesChannel(db: Db, ctx: AuditContext, input: SalesChannelInput): Promise<SalesChannel> {
