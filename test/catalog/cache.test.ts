@@ -13,7 +13,13 @@ import { auth, staffSession } from '../identity/staff.helpers.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import type { TestDb } from '../support/db.js';
 import { type CreatedProduct, changeAndRebuild, createProducts } from './catalog.fixtures.js';
-import { countStatements, type StoreList, type StoreProduct, storeGet } from './storefront.support.js';
+import {
+  countStatements,
+  nextCatalogNotification,
+  type StoreList,
+  type StoreProduct,
+  storeGet,
+} from './storefront.support.js';
 
 describe('StorefrontCache', () => {
   it('evicts the least recently used entry past its size and expires entries after the TTL', () => {
@@ -62,7 +68,7 @@ describe('storefront cache across two app instances', () => {
     a = await storefrontNode(owner.db);
     b = await storefrontNode(owner.db);
     // Let the creation's own notification land first, so it cannot clear what the tests cache.
-    const created = await nextNotification();
+    const created = await nextCatalogNotification(a.db);
     [product] = (await createProducts(a.db.db, [
       { title: 'Cached kettle', variants: [{ prices: { EUR: 1000 }, stock: { available: 5 } }] },
     ])) as [CreatedProduct];
@@ -77,23 +83,6 @@ describe('storefront cache across two app instances', () => {
   const detail = async (t: TestApp) => (await storeGet(t, `/v1/store/products/${product.handle}`)).json<StoreProduct>();
   const listed = async (t: TestApp) => (await storeGet(t, '/v1/store/products?limit=5')).json<StoreList>().data[0]!;
 
-  /** Resolves when the next catalog_changed notification reaches this process (bounded wait). */
-  async function nextNotification(): Promise<() => Promise<void>> {
-    let arrived!: () => void;
-    const promise = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
-    const stop = await a.db.listen(CATALOG_CHANGED_CHANNEL, () => arrived());
-    return async () => {
-      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no notification')), 5000));
-      try {
-        await Promise.race([promise, timeout]);
-      } finally {
-        await stop();
-      }
-    };
-  }
-
   it('serves a repeated request from the cache without touching the database', async () => {
     await detail(b);
     await listed(b);
@@ -105,7 +94,7 @@ describe('storefront cache across two app instances', () => {
   it('shows a committed price change through the other instance as soon as the notification arrives', async () => {
     expect((await detail(b)).variants[0]!.price?.amount).toBe(1000); // cached on b
     expect((await listed(a)).variants[0]!.price?.amount).toBe(1000); // cached on a
-    const notified = await nextNotification();
+    const notified = await nextCatalogNotification(a.db);
     await changeAndRebuild(a.db.db, [product.id], (tx) =>
       tx.updateTable('variant_price').set({ amount: 2500 }).where('variant_id', '=', product.variantIds[0]!).execute(),
     );
@@ -126,7 +115,7 @@ describe('storefront cache across two app instances', () => {
     expect((await detail(b)).availability).toBe('in_stock');
     await stock(4); // still in stock: no document change, no notification
     expect((await countStatements(() => detail(b))).count).toBe(0);
-    const notified = await nextNotification();
+    const notified = await nextCatalogNotification(a.db);
     await stock(0);
     await notified();
     expect((await detail(b)).availability).toBe('out_of_stock');
@@ -167,7 +156,7 @@ describe('storefront cache across two app instances', () => {
     const url = `/v1/store/products/${product.handle}`;
     expect((await storeGet(b, url)).statusCode).toBe(200); // cached on b, from sc_default
     const { token } = await staffSession(owner);
-    const moved = await nextNotification();
+    const moved = await nextCatalogNotification(a.db);
     const created = await owner.app.inject({
       method: 'POST',
       url: '/v1/admin/sales-channels',
@@ -190,7 +179,7 @@ describe('storefront cache across two app instances', () => {
     };
     expect(payload.keys).toEqual(expect.arrayContaining(['products', `product:${product.id}`]));
 
-    const back = await nextNotification();
+    const back = await nextCatalogNotification(a.db);
     const restored = await owner.app.inject({
       method: 'PATCH',
       url: '/v1/admin/sales-channels/sc_default',

@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyVariantStock, CATALOG_CHANGED_CHANNEL } from '../../src/modules/catalog/index.js';
+import { applyVariantStock } from '../../src/modules/catalog/index.js';
 import { withTransaction } from '../../src/platform/db/transaction.js';
 import { auth, staffSession } from '../identity/staff.helpers.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { type CreatedProduct, changeAndRebuild, createProducts } from './catalog.fixtures.js';
-import { countStatements, type StoreList, type StoreProduct, storeGet } from './storefront.support.js';
+import {
+  countStatements,
+  nextCatalogNotification,
+  type StoreList,
+  type StoreProduct,
+  storeGet,
+} from './storefront.support.js';
 
 /**
  * HTTP caching of the storefront answers: ETag, Cache-Control, Vary and surrogate keys; 304 for a current
@@ -20,7 +26,7 @@ beforeAll(async () => {
   a = await createTestApp();
   // A second instance on the same database, with its own settings and its own in-process cache.
   b = await createTestApp({ db: a.db, env: { STOREFRONT_MAX_AGE_S: '5', STOREFRONT_SWR_S: '7' } });
-  const notified = await nextNotification();
+  const notified = await nextCatalogNotification(a.db);
   [kettle, mug] = (await createProducts(a.db.db, [
     { title: 'Etag kettle', variants: [{ prices: { EUR: 1000 }, stock: { available: 5 } }] },
     { title: 'Etag mug', variants: [{ prices: { EUR: 500 }, stock: { available: 5 } }] },
@@ -31,23 +37,6 @@ afterAll(async () => {
   await b?.close();
   await a?.close();
 });
-
-/** Resolves when the next catalog_changed notification has reached this process (every instance's cache listens too). */
-async function nextNotification(): Promise<() => Promise<void>> {
-  let arrived!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    arrived = resolve;
-  });
-  const stop = await a.db.listen(CATALOG_CHANGED_CHANNEL, () => arrived());
-  return async () => {
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no notification')), 5000));
-    try {
-      await Promise.race([promise, timeout]);
-    } finally {
-      await stop();
-    }
-  };
-}
 
 const detailUrl = () => `/v1/store/products/${kettle.handle}?currency=EUR`;
 const listUrl = '/v1/store/products?limit=50&currency=EUR';
@@ -194,7 +183,7 @@ describe('a catalog change', () => {
     const before = { detail: await get(a, detailUrl()), list: await get(b, listUrl) };
     await get(b, detailUrl()); // cached on b too
     const since = await lastEventId();
-    const notified = await nextNotification();
+    const notified = await nextCatalogNotification(a.db);
     await changeAndRebuild(a.db.db, [kettle.id], (tx) =>
       tx.updateTable('variant_price').set({ amount: 2500 }).where('variant_id', '=', kettle.variantIds[0]!).execute(),
     );
@@ -223,7 +212,7 @@ describe('a catalog change', () => {
   it('leaves the other products’ tags alone', async () => {
     const mugUrl = `/v1/store/products/${mug.handle}?currency=EUR`;
     const before = String((await get(a, mugUrl)).headers.etag);
-    const notified = await nextNotification();
+    const notified = await nextCatalogNotification(a.db);
     await changeAndRebuild(a.db.db, [kettle.id], (tx) =>
       tx.updateTable('product').set({ title: 'Etag kettle, renamed' }).where('id', '=', kettle.id).execute(),
     );
@@ -244,7 +233,7 @@ describe('a catalog change', () => {
     expect(await purgeEvents(since)).toEqual([]);
     expect((await get(a, mugUrl, { 'if-none-match': etag })).statusCode).toBe(304);
 
-    const notified = await nextNotification();
+    const notified = await nextCatalogNotification(a.db);
     await stock(0);
     await notified();
     expect(await purgeEvents(since)).toEqual([

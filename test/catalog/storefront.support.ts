@@ -1,5 +1,7 @@
+import { CATALOG_CHANGED_CHANNEL } from '../../src/modules/catalog/index.js';
 import { newStatementScope, runWithStatementScope } from '../../src/platform/db/query-stats.js';
 import type { TestApp } from '../support/app.js';
+import type { TestDb } from '../support/db.js';
 
 /** Storefront helpers shared by the storefront, search and cache tests. */
 
@@ -67,4 +69,24 @@ export async function allPages(t: TestApp, query: string, limit: number, mode: '
     if (!res.nextCursor) return ids;
   }
   throw new Error('paging did not end');
+}
+
+/**
+ * Listens now; the function it returns resolves when the next catalog_changed notification has reached this process
+ * (every instance's cache listens on the same channel, and listeners run in order), or fails after 5 s.
+ */
+export async function nextCatalogNotification(db: TestDb): Promise<() => Promise<void>> {
+  let arrived!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const stop = await db.listen(CATALOG_CHANGED_CHANNEL, () => arrived());
+  return async () => {
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no notification')), 5000));
+    try {
+      await Promise.race([promise, timeout]);
+    } finally {
+      await stop();
+    }
+  };
 }
