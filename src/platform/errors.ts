@@ -70,3 +70,11 @@ export class ServiceUnavailableError extends AppError {
     super(503, code, 'Service unavailable', { detail, headers: { 'retry-after': String(retryAfterSeconds) }, cause });
   }
 }
+
+/**
+ * A failure's text for a `last_error` column or a status page: `Name: message`, at most `maxLength` characters.
+ * Only for errors whose messages carry no secrets (driver and gateway messages).
+ */
+export function errorText(err: unknown, maxLength = 1000): string {
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, maxLength);
+}

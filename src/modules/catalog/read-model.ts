@@ -52,10 +52,13 @@ export async function announceDefaultChannelChange(tx: Tx, fromId: string | null
     .distinct()
     .where('sales_channel_id', 'in', fromId ? [fromId, toId] : [toId])
     .execute();
-  await announcePurge(tx, rows.length > 0 ? rows.map((r) => r.product_id) : []);
-  if (rows.length === 0) {
-    await appendEvent(tx, { type: 'catalog.storefront_changed', payload: { keys: [LIST_KEY], productIds: [] } });
-  }
+  if (rows.length > 0)
+    await announcePurge(
+      tx,
+      rows.map((r) => r.product_id),
+    );
+  // No product in either channel: only the (empty) lists change.
+  else await appendEvent(tx, { type: 'catalog.storefront_changed', payload: { keys: [LIST_KEY], productIds: [] } });
   await sql`select pg_notify(${CATALOG_CHANGED_CHANNEL}, 'default channel')`.execute(tx);
 }
 

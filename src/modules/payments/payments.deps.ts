@@ -33,6 +33,4 @@ export async function withDeadline<T>(deps: PaymentsDeps, provider: string, call
 }
 
 /** Shortened message of an unknown failure, for `last_error` (never a secret: gateway messages only). */
-export function errorText(err: unknown): string {
-  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
-}
+export { errorText } from '../../platform/errors.js';

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { errorText } from '../errors.js';
 import type { Logger } from '../logger.js';
 import './worker-runs.tables.js';
 
@@ -141,7 +142,7 @@ export function workerRuns(
     const failing = outcome.error !== undefined;
     if (failing) {
       s.failures++;
-      s.lastError = { text: errorText(outcome.error), at: outcome.finishedAt };
+      s.lastError = { text: errorText(outcome.error, MAX_ERROR_LENGTH), at: outcome.finishedAt };
     } else s.lastOkAt = outcome.finishedAt;
     if (s.writtenFailing !== failing || Date.now() - s.writtenAt >= writeEveryMs) write(name, s);
   };
@@ -176,11 +177,6 @@ export function workerRuns(
       }
     },
   };
-}
-
-function errorText(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }
 
 /** Rows of processes gone for longer than `days` (a restarted node has a new pid, so a new row). */
