@@ -7,7 +7,8 @@
 import Fastify from 'fastify';
 import postgres from 'postgres';
 
-const sql = postgres(process.env.DATABASE_URL ?? '', { max: 10, onnotice: () => {} });
+// Lazy: no connection until a catalog route runs (the platform scenario needs none).
+const sql = postgres(process.env.DATABASE_URL || 'postgres://127.0.0.1/none', { max: 10, onnotice: () => {} });
 const app = Fastify();
 
 const productJson = `
@@ -19,6 +20,8 @@ const productJson = `
       from variant v where v.product_id = p.id))`;
 
 app.get('/ready', async () => ({ ok: true }));
+// Same answer as Backroom's liveness route: the per-request floor of Fastify itself.
+app.get('/health/live', async () => ({ status: 'ok' }));
 
 app.get<{ Querystring: { offset?: string } }>('/products', async (request) => {
   const rows = await sql`

@@ -6,13 +6,21 @@ import { withTransaction } from '../src/platform/db/transaction.js';
 import { EventHandlers } from '../src/platform/outbox/handlers.js';
 import { appendEvent } from '../src/platform/outbox/outbox.js';
 import { relayOnce } from '../src/platform/outbox/relay.js';
-import { type BenchContext, load, type Result } from './support.js';
+import { type BenchContext, load, type Result, startScript } from './support.js';
 
 /** Platform scenarios: cheap routes, logins under load, the outbox relay. */
 
 export async function httpBasics(ctx: BenchContext, url: string): Promise<Record<string, Result>> {
+  // The floor: a bare Fastify answering the same body, in its own process, measured in the same run.
+  const bare = await startScript('bench/baseline-server.ts', { DATABASE_URL: ctx.databaseUrl ?? '' }, '/ready');
+  let baseline: Result;
+  try {
+    baseline = await load(ctx, bare.url, { path: '/health/live' });
+  } finally {
+    await bare.stop();
+  }
   return {
-    'GET /health/live': await load(ctx, url, { path: '/health/live' }),
+    'GET /health/live': { ...(await load(ctx, url, { path: '/health/live' })), baseline },
     'GET /health/ready (2 SQL)': await load(ctx, url, { path: '/health/ready' }),
     'GET unknown route → 404 problem': {
       ...(await load(ctx, url, { path: '/v1/nope' })),

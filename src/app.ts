@@ -1,5 +1,4 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Config } from './config.js';
@@ -32,6 +31,7 @@ import { warnOnUntrustedProxy } from './platform/http/proxy-warning.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
 import { registerRequestContext, requestIdFrom } from './platform/http/request-context.js';
 import { trackRunningHandlers } from './platform/http/running-handlers.js';
+import { registerSecurityHeaders } from './platform/http/security-headers.js';
 import type { App } from './platform/http/types.js';
 import { buildValidator } from './platform/http/validator.js';
 import { bindsRequestId, type Logger } from './platform/logger.js';
@@ -43,6 +43,7 @@ import { settingsRoutes } from './platform/ops/settings.routes.js';
 import { workerRunRoutes } from './platform/ops/worker-runs.routes.js';
 import { outboxRoutes } from './platform/outbox/routes.js';
 import type { RedisHandle } from './platform/redis.js';
+import { tracingPlugin } from './platform/tracing.js';
 import { version } from './version.js';
 import { checkoutDeps, gatewayEnvOf, orderMail, webhooksDeps, wireModules } from './wiring.js';
 import { gatewayRefresher, webhookInboxRunner } from './workers/payment-gateways.js';
@@ -108,6 +109,9 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     schemaController: { compilersFactory: { buildValidator: buildValidator() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // With tracing started, the request span opens before any other hook runs (and so covers them all).
+  const traceRequests = tracingPlugin();
+  if (traceRequests) await app.register(traceRequests);
   registerRequestContext(app, deps.metrics);
   warnOnUntrustedProxy(app, { trustProxy: config.TRUST_PROXY });
   trackRunningHandlers(app);
@@ -117,7 +121,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   app.removeContentTypeParser('text/plain');
   // UTF-8 only, and `null` is not a body.
   registerJsonBody(app as unknown as App);
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     // The API serves JSON, which loads nothing: allow nothing. /docs sets its own CSP for its assets.
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     frameguard: { action: 'deny' },
