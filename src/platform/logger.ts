@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger, type LoggerOptions, pino } from 'pino';
 import { maskCardNumbers } from './card-numbers.js';
 import { statementDataFields } from './db/pg-errors.js';
+import { activeTraceIds } from './tracing.js';
 
 export type { Logger };
 
@@ -22,7 +23,10 @@ type MaybeBound = { [bindsRequestId]?: boolean };
 
 function requestIdMixin(_merge: object, _level: number, logger: unknown): object {
   const requestId = requestScope.getStore();
-  return requestId === undefined || (logger as MaybeBound)[bindsRequestId] ? {} : { requestId };
+  const fields = requestId === undefined || (logger as MaybeBound)[bindsRequestId] ? {} : { requestId };
+  // With tracing on, a line written inside a span names it, so a log search leads to the trace (and back).
+  const ids = activeTraceIds();
+  return ids ? { ...fields, ...ids } : fields;
 }
 
 /** Field names whose values are secrets wherever they appear in a logged object (top level or one level down). */
