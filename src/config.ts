@@ -163,6 +163,16 @@ export const settings = {
     'auto',
     '`auto`: pretty in a terminal, JSON otherwise. Secrets, tokens, passwords and cookies are always redacted.',
   ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: setting(
+    url('http:', 'https:'),
+    undefined,
+    'OpenTelemetry: OTLP/HTTP collector base URL (`http://collector:4318`); spans go to `<url>/v1/traces`. Unset: tracing is off and its SDK is not loaded (README "Tracing").',
+  ),
+  OTEL_SERVICE_NAME: setting(
+    text,
+    'backroom',
+    'OpenTelemetry `service.name` of `serve` and `worker` (told apart by the `backroom.process` attribute).',
+  ),
   CORS_ORIGINS: setting(
     list,
     ['*'],

@@ -19,7 +19,9 @@ import { defaultTemplatesDir } from './platform/notifications/templates.js';
 import { fileLogTransport, type MailTransport, smtpTransport } from './platform/notifications/transport.js';
 import { EventHandlers } from './platform/outbox/handlers.js';
 import { createRedis, type RedisHandle } from './platform/redis.js';
+import { startTracing, type Tracing } from './platform/tracing.js';
 import { demoOwner, seed } from './seed.js';
+import { version } from './version.js';
 import { type RunningWorkers, startWorkers } from './workers/index.js';
 
 /** The process-wide parts, built once from config. Nothing here is global state. */
@@ -226,8 +228,21 @@ function closeConnectionsWhenDraining(server: Server): () => () => void {
   };
 }
 
+/** OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set (its SDK is loaded only then); undefined otherwise. */
+function startTracingFor(config: Config, kind: 'serve' | 'worker'): Promise<Tracing | undefined> {
+  if (!config.OTEL_EXPORTER_OTLP_ENDPOINT) return Promise.resolve(undefined);
+  return startTracing({
+    serviceName: config.OTEL_SERVICE_NAME,
+    process: kind,
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    resource: { 'service.version': version },
+  });
+}
+
 /** `backroom serve`: HTTP API, plus workers unless BACKROOM_WORKERS=off. */
 export async function serve(given: Config, plugins?: FastifyPluginAsync[]): Promise<{ rt: Runtime; app: App }> {
+  // First: the request and SQL instrumentation must exist before the app and its database are built.
+  const tracing = await startTracingFor(given, 'serve');
   // Offline demos: local Stripe/PayPal fakes, their webhooks sent back to this server.
   const fakes = given.BACKROOM_FAKE_GATEWAYS
     ? await (await import('./fake-gateways/index.js')).startFakeGateways({
@@ -264,6 +279,7 @@ export async function serve(given: Config, plugins?: FastifyPluginAsync[]): Prom
     await workers?.stop();
     await rt.close();
     await fakes?.close();
+    await tracing?.shutdown();
   };
   onShutdownSignal(rt.logger, config.SHUTDOWN_TIMEOUT_MS, stop);
   try {
@@ -294,11 +310,13 @@ export async function worker(config: Config): Promise<Runtime> {
       '`backroom worker` needs DATABASE_URL: the embedded database belongs to the `serve` process, which runs the workers itself',
     );
   }
+  const tracing = await startTracingFor(config, 'worker');
   const rt = await createRuntime(config);
   const workers = workersFor(rt);
   onShutdownSignal(rt.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await workers.stop();
     await rt.close();
+    await tracing?.shutdown();
   });
   rt.logger.info('worker started');
   return rt;

@@ -10,6 +10,7 @@ import {
 import { recordAndClaim } from './delivery.cycle.js';
 import { type AttemptOutcome, type EndpointAgents, endpointAgents, sendAttempt } from './delivery.http.js';
 import type { FinishedAttempt } from './delivery.record.js';
+import { traceAttempt } from './delivery.trace.js';
 import { fanOutOnce } from './fanout.js';
 import { retryDelayMs } from './retry-schedule.js';
 import { signDelivery, signingSecrets } from './signing.js';
@@ -174,14 +175,17 @@ export function startWebhookWorker(deps: WebhooksDeps, options: WebhookWorkerOpt
             outcome = failedWithoutSending('the endpoint secret cannot be opened (was SECRET_KEY changed?)');
           } else {
             const at = new Date();
-            outcome = await sendAttempt({
-              url: endpoint.url,
-              headers: { ...signDelivery(secrets, d.eventId, at, d.body) },
-              body: d.body,
-              timeoutMs,
-              policy: deps.urlPolicy,
-              agents: this.agents,
-            });
+            const signed = secrets;
+            outcome = await traceAttempt(this.endpointId, d, () =>
+              sendAttempt({
+                url: endpoint.url,
+                headers: { ...signDelivery(signed, d.eventId, at, d.body) },
+                body: d.body,
+                timeoutMs,
+                policy: deps.urlPolicy,
+                agents: this.agents,
+              }),
+            );
           }
           this.finished.push({ delivery: d, outcome, retryInMs: outcome.delivered ? null : delayAfter(d.attempt) });
           if (!outcome.delivered) {

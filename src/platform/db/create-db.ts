@@ -14,6 +14,7 @@ import { pgliteDialect } from './pglite-dialect.js';
 import { postgresJsDialect } from './postgres-dialect.js';
 import { recordStatement } from './query-stats.js';
 import { SessionLock } from './session-lock.js';
+import { traceBegin, traceConnection, traceEnd } from './traced-connection.js';
 
 export interface DbSettings {
   /** postgres:// URL; when absent the embedded database in `dataDir` is used. */
@@ -211,9 +212,11 @@ function queryLogger(metrics?: Metrics) {
   };
 }
 
-/** Wraps a dialect's driver to publish pool usage: connections in use, waiters, wait time. */
+/**
+ * Wraps a dialect's driver to publish pool usage (connections in use, waiters, wait time) and, while tracing is on,
+ * to span statements and transactions (traced-connection.ts; off, that is one boolean test per connection).
+ */
 function instrument(dialect: Dialect, metrics?: Metrics): Dialect {
-  if (!metrics) return dialect;
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
@@ -223,24 +226,24 @@ function instrument(dialect: Dialect, metrics?: Metrics): Dialect {
       return {
         init: () => inner.init(),
         async acquireConnection(): Promise<DatabaseConnection> {
-          const stop = metrics.dbPoolAcquireDuration.startTimer();
-          metrics.dbPoolWaiting.inc();
+          const stop = metrics?.dbPoolAcquireDuration.startTimer();
+          metrics?.dbPoolWaiting.inc();
           try {
             const conn = await inner.acquireConnection();
-            metrics.dbPoolInUse.inc();
-            return conn;
+            metrics?.dbPoolInUse.inc();
+            return traceConnection(conn);
           } finally {
-            metrics.dbPoolWaiting.dec();
-            stop();
+            metrics?.dbPoolWaiting.dec();
+            stop?.();
           }
         },
         async releaseConnection(conn) {
-          metrics.dbPoolInUse.dec();
+          metrics?.dbPoolInUse.dec();
           await inner.releaseConnection(conn);
         },
-        beginTransaction: (c, s) => inner.beginTransaction(c, s),
-        commitTransaction: (c) => inner.commitTransaction(c),
-        rollbackTransaction: (c) => inner.rollbackTransaction(c),
+        beginTransaction: (c, s) => traceBegin(c, () => inner.beginTransaction(c, s)),
+        commitTransaction: (c) => traceEnd(c, 'commit', () => inner.commitTransaction(c)),
+        rollbackTransaction: (c) => traceEnd(c, 'rollback', () => inner.rollbackTransaction(c)),
         ...(inner.savepoint
           ? {
               savepoint: inner.savepoint.bind(inner),

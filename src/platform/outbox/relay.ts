@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { WorkerRuns } from '../ops/worker-runs.js';
+import { inSpan } from '../tracing.js';
 import type { EventHandlers } from './handlers.js';
 import { type Claimed, claimBatch, recordDelivered, recordFailure, releaseUnstarted } from './relay.sql.js';
 
@@ -73,7 +74,12 @@ async function dispatch(event: Claimed, deps: RelayDeps, timeoutMs: number): Pro
   for (const h of deps.handlers.for(event.type)) {
     const logger = deps.logger.child({ eventId: event.id, eventType: event.type, handler: h.name });
     try {
-      await Promise.race([h.handle(event, { logger, signal }), timedOut]);
+      // One span per handler run: a root (the relay loop has none), its statements under it.
+      await inSpan(
+        `outbox ${event.type}`,
+        { 'backroom.event.type': event.type, 'backroom.event.id': event.id, 'backroom.outbox.handler': h.name },
+        () => Promise.race([h.handle(event, { logger, signal }), timedOut]),
+      );
     } catch (err) {
       throw new Error(`handler ${h.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }

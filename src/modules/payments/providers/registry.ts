@@ -2,6 +2,7 @@ import { UnknownPaymentProviderError } from '../payments.errors.js';
 import type { PaymentProvider } from '../provider.js';
 import { manualProvider } from './manual.js';
 import { type TestProviderSettings, testProvider } from './test.js';
+import { tracedProvider } from './traced.js';
 
 export interface PaymentProviderSettings {
   /** Offer bank transfer / cash on delivery (default true). */
@@ -26,13 +27,15 @@ export interface PaymentProviders {
 /** Builds the provider lookup from settings (done once, in the app's wiring). */
 export function createPaymentProviders(settings: PaymentProviderSettings = {}): PaymentProviders {
   const all = new Map<string, PaymentProvider>();
-  if (settings.manual !== false) all.set('manual', manualProvider());
-  if (settings.test) all.set('test', testProvider(settings.test));
-  for (const p of settings.extra ?? []) all.set(p.id, p);
+  // Every gateway call goes through a provider taken from here: wrapped once, each call is a span (tracing on).
+  const add = (provider: PaymentProvider) => void all.set(provider.id, tracedProvider(provider));
+  if (settings.manual !== false) add(manualProvider());
+  if (settings.test) add(testProvider(settings.test));
+  for (const p of settings.extra ?? []) add(p);
   return {
     ids: () => [...all.keys()],
     has: (id) => all.has(id),
-    set: (provider) => void all.set(provider.id, provider),
+    set: add,
     remove: (id) => void all.delete(id),
     get(id, path = '/provider') {
       const provider = all.get(id);
