@@ -41,6 +41,12 @@ export interface CacheableAnswer<T> {
   body: T;
   etag: string;
   keys: string[];
+  /**
+   * The body as the route's serializer wrote it, kept after the first send. The response schemas'
+   * unions make fast-json-stringify check branches with Ajv on every call; a cached answer is sent
+   * many times, so it is serialised once.
+   */
+  json?: string;
 }
 
 /** Tags an answer read for `requestKey` (route, channel and normalised query: whatever else varies the body). */
@@ -77,7 +83,7 @@ export function sendCacheable<T>(
   reply: FastifyReply,
   answer: CacheableAnswer<T>,
   policy: StorefrontHttpCache,
-): T | FastifyReply {
+): FastifyReply {
   reply.header('etag', answer.etag);
   reply.header(
     'cache-control',
@@ -87,7 +93,10 @@ export function sendCacheable<T>(
   reply.header('surrogate-key', answer.keys.join(' '));
   reply.header('cache-tag', answer.keys.join(','));
   if (ifNoneMatchMatches(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
-  return answer.body;
+  // The route serializer answers a string for JSON bodies.
+  answer.json ??= reply.serialize(answer.body) as string;
+  // A string with a JSON content type is sent as it is (Fastify skips serialisation).
+  return reply.type('application/json; charset=utf-8').send(answer.json);
 }
 
 /** Error answers (404 for an unpublished product, 400 …) are not kept: a later publish must show at once. */
