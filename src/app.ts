@@ -15,7 +15,7 @@ import { type PaymentsDeps, paymentRoutes } from './modules/payments/index.js';
 import { privacyRoutes } from './modules/privacy/index.js';
 import { webhookAdminRoutes, webhookStats } from './modules/webhooks/index.js';
 import type { SecretBox } from './platform/crypto/secret-box.js';
-import type { DbHandle } from './platform/db/create-db.js';
+import type { DbHandle, DbReads } from './platform/db/create-db.js';
 import type { Db } from './platform/db/database.js';
 import type { MigrationList } from './platform/db/migrate.js';
 import { AppError } from './platform/errors.js';
@@ -53,6 +53,11 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   db: Db;
+  /**
+   * Reads that may be served by a replica (storefront products, the dashboard): the handle's readDb and read fence.
+   * Without DATABASE_REPLICA_URL readDb is `db` and the fence costs nothing.
+   */
+  reads: DbReads;
   metrics: Metrics;
   migrations: MigrationList;
   redis?: RedisHandle | undefined;
@@ -163,7 +168,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await registerOpenApi(app, { version, webhooks: webhookOpenApi() });
 
   // Route groups. Each module's routes are registered here, one line each.
-  await app.register(async (scope) => healthRoutes(scope as App, deps));
+  await app.register(async (scope) => healthRoutes(scope as App, { ...deps, checkReplica: deps.reads.checkReplica }));
   await app.register(async (scope) =>
     settingsRoutes(scope as App, { describe: () => describeSettings(config), version }),
   );
@@ -197,6 +202,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   );
   const modules = wireModules(deps.db, {
     catalog: {
+      readDb: deps.reads.readDb,
       listen: deps.listen,
       cacheEntries: config.STOREFRONT_CACHE_ENTRIES,
       httpCache: {
@@ -251,6 +257,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(async (scope) =>
     dashboardRoutes(scope as App, {
       db: deps.db,
+      readDb: deps.reads.readDb,
+      fenceReads: deps.reads.fenceReads,
       timeZone: config.SHOP_TIMEZONE,
       // The regions' currencies: checkout owns regions, and the dashboard may not import it.
       shopCurrencies: async (db) => [...new Set((await listRegions(db)).map((r) => r.currency))],

@@ -147,6 +147,21 @@ export const settings = {
     'Per-transaction `lock_timeout`: a command waiting longer for a row lock fails with 503 instead of piling up.',
   ),
   DATABASE_STATEMENT_TIMEOUT_MS: setting(integer(1, 3_600_000), 30_000, 'Per-transaction `statement_timeout`.'),
+  DATABASE_DIRECT_URL: setting(
+    url('postgres:', 'postgresql:'),
+    undefined,
+    'Session connection to the same database when `DATABASE_URL` is a transaction-mode pooler (PgBouncer): LISTEN and migrations use it, and the pool sends no session settings (they are the role\'s: README "PgBouncer and read replicas"). Unset: `DATABASE_URL`.',
+  ),
+  DATABASE_PREPARED_STATEMENTS: setting(
+    bool,
+    true,
+    'Named prepared statements on `DATABASE_URL`. Turn off behind PgBouncer before 1.21 in transaction mode.',
+  ),
+  DATABASE_REPLICA_URL: setting(
+    url('postgres:', 'postgresql:'),
+    undefined,
+    'A streaming replica for storefront product reads and the admin dashboard; writes and everything else stay on the primary. A replica that is down or behind a catalog change is bypassed.',
+  ),
   BACKROOM_DATA_DIR: setting(
     text,
     './.backroom',

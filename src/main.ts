@@ -83,7 +83,7 @@ program
         process.stdout.write(`${list.length - pending} applied, ${pending} pending\n`);
         return;
       }
-      const applied = await migrateToLatest(rt.dbHandle.db, migrations);
+      const applied = await rt.dbHandle.withSession((db) => migrateToLatest(db, migrations));
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
     });
   });

@@ -95,6 +95,18 @@ export async function createRuntime(
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       loadDataDir: image,
       attach: opts.attach,
+      directUrl: config.DATABASE_DIRECT_URL,
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+      replicaUrl: config.DATABASE_REPLICA_URL,
+      onReplicaStateChange: (state, err) =>
+        state === 'down'
+          ? logger.warn({ err }, 'database replica unreachable: its reads use the primary')
+          : logger.info('database replica answers again'),
+      onPooledSessionMismatch: (detail) =>
+        logger.warn(
+          { detail },
+          'pooled sessions (DATABASE_URL) lack the configured session settings: set them on the role (ALTER ROLE … SET, README "PgBouncer and read replicas")',
+        ),
     },
     metrics,
   );
@@ -105,7 +117,8 @@ export async function createRuntime(
   let applied: string[] = [];
   try {
     if (opts.migrate !== false) {
-      applied = await migrateToLatest(dbHandle.db, migrations);
+      // Migrations hold a session advisory lock: on their own session, not through a transaction pooler.
+      applied = await dbHandle.withSession((db) => migrateToLatest(db, migrations));
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
   } catch (err) {
@@ -137,6 +150,7 @@ export function appFor(rt: Runtime, plugins?: FastifyPluginAsync[]): Promise<App
       config: rt.config,
       logger: rt.logger,
       db: rt.dbHandle.db,
+      reads: rt.dbHandle,
       metrics: rt.metrics,
       migrations,
       redis: rt.redis,

@@ -30,6 +30,8 @@ export function wireModules(
   const inventory: InventoryDeps = { db, onVariantStockChanged: applyVariantStock, ...extra.inventory };
   const catalog: CatalogDeps = {
     db,
+    // The app passes its replica's readDb (DATABASE_REPLICA_URL); seed, imports and workers never read the storefront.
+    readDb: db,
     onVariantsCreated: (tx, variants) => ensureInventoryItems(inventory, tx, variants),
     ...extra.catalog,
   };

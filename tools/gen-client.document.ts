@@ -67,6 +67,7 @@ export async function buildOpenApiDocument(): Promise<OpenApiDocument> {
       config: loadConfig({ LOG_LEVEL: 'error' }),
       logger: pino({ level: 'silent' }),
       db: handle.db,
+      reads: handle,
       metrics: createMetrics(),
       migrations,
       secretBox: createSecretBox(randomBytes(32)),

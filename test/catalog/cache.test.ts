@@ -53,7 +53,9 @@ async function storefrontNode(db: TestDb): Promise<TestApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerErrorHandlers(app);
   app.decorateRequest('salesChannelId', null);
-  await app.register(async (scope) => storefrontRoutes(scope as unknown as App, { db: db.db, listen: db.listen }));
+  await app.register(async (scope) =>
+    storefrontRoutes(scope as unknown as App, { readDb: db.readDb, listen: db.listen }),
+  );
   await app.ready();
   return { app: app as unknown as App, db, close: () => app.close() } as TestApp;
 }

@@ -36,6 +36,7 @@ async function appWith(adminDistDir: string): Promise<App> {
       config,
       logger: pino({ level: 'silent' }),
       db: db.db,
+      reads: db,
       metrics: createMetrics(),
       migrations,
       listen: (channel, onPayload) => db.listen(channel, onPayload),

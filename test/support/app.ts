@@ -63,6 +63,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
       config,
       logger: logs.logger(config.LOG_LEVEL),
       db: db.db,
+      reads: db,
       metrics,
       migrations,
       redis: opts.redis,

@@ -94,18 +94,32 @@ export interface paths {
                                     latencyMs?: number;
                                     detail?: string;
                                     pending?: string[];
+                                    /** @description replica: WAL bytes not yet replayed */
+                                    lagBytes?: number;
                                 };
                                 migrations: {
                                     status: "up" | "down" | "disabled";
                                     latencyMs?: number;
                                     detail?: string;
                                     pending?: string[];
+                                    /** @description replica: WAL bytes not yet replayed */
+                                    lagBytes?: number;
                                 };
                                 redis: {
                                     status: "up" | "down" | "disabled";
                                     latencyMs?: number;
                                     detail?: string;
                                     pending?: string[];
+                                    /** @description replica: WAL bytes not yet replayed */
+                                    lagBytes?: number;
+                                };
+                                replica?: {
+                                    status: "up" | "down" | "disabled";
+                                    latencyMs?: number;
+                                    detail?: string;
+                                    pending?: string[];
+                                    /** @description replica: WAL bytes not yet replayed */
+                                    lagBytes?: number;
                                 };
                             };
                         };
@@ -125,18 +139,32 @@ export interface paths {
                                     latencyMs?: number;
                                     detail?: string;
                                     pending?: string[];
+                                    /** @description replica: WAL bytes not yet replayed */
+                                    lagBytes?: number;
                                 };
                                 migrations: {
                                     status: "up" | "down" | "disabled";
                                     latencyMs?: number;
                                     detail?: string;
                                     pending?: string[];
+                                    /** @description replica: WAL bytes not yet replayed */
+                                    lagBytes?: number;
                                 };
                                 redis: {
                                     status: "up" | "down" | "disabled";
                                     latencyMs?: number;
                                     detail?: string;
                                     pending?: string[];
+                                    /** @description replica: WAL bytes not yet replayed */
+                                    lagBytes?: number;
+                                };
+                                replica?: {
+                                    status: "up" | "down" | "disabled";
+                                    latencyMs?: number;
+                                    detail?: string;
+                                    pending?: string[];
+                                    /** @description replica: WAL bytes not yet replayed */
+                                    lagBytes?: number;
                                 };
                             };
                         };

@@ -5,6 +5,12 @@ import type { StorefrontHttpCache } from './storefront.http-cache.js';
 /** What the catalog needs from the app; built once in app.ts. */
 export interface CatalogDeps {
   db: Db;
+  /**
+   * Storefront product reads: a streaming replica's readDb (DATABASE_REPLICA_URL), else `db`. It falls back to the
+   * primary while the replica has not replayed a catalog change this process heard of, so a cleared cache is never
+   * refilled with the old answer.
+   */
+  readDb: Db;
   /** Called inside the transaction that creates variants (inventory gives each an item). */
   onVariantsCreated?: ((tx: Tx, variants: { variantId: string; sku: string }[]) => Promise<void>) | undefined;
   /** LISTEN (AppDeps.listen): clears the storefront cache on every committed catalog change; without it nothing is cached. */

@@ -16,7 +16,7 @@ import { readStoreList, readStoreProduct } from './storefront.service.js';
 
 const tags = ['store: products'];
 
-export type StorefrontDeps = Pick<CatalogDeps, 'db' | 'listen' | 'showStockCounts' | 'cacheEntries' | 'httpCache'>;
+export type StorefrontDeps = Pick<CatalogDeps, 'readDb' | 'listen' | 'showStockCounts' | 'cacheEntries' | 'httpCache'>;
 
 /** Same query, any parameter order → same cache key. */
 const normalise = (query: object) =>
@@ -29,7 +29,8 @@ const normalise = (query: object) =>
  * If-None-Match gets 304 from the cached tag without a statement.
  */
 export async function storefrontRoutes(app: App, deps: StorefrontDeps) {
-  const { db } = deps;
+  // Reads only: the replica when one is configured (see CatalogDeps.readDb).
+  const db = deps.readDb;
   const opts = { showStockCounts: deps.showStockCounts ?? false };
   const policy = deps.httpCache ?? defaultHttpCache;
   const cacheEntries = deps.cacheEntries ?? 2000;

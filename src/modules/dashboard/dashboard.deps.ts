@@ -2,6 +2,10 @@ import type { Db, Queryable } from '../../platform/db/database.js';
 
 export interface DashboardDeps {
   db: Db;
+  /** The summary's reads: a streaming replica's readDb (DATABASE_REPLICA_URL), else `db`. */
+  readDb: Db;
+  /** Makes readDb reads see what the primary has committed now (the caller's own changes); no-op without a replica. */
+  fenceReads: () => Promise<void>;
   /** The shop's IANA time zone (`SHOP_TIMEZONE`): where "today" and "yesterday" begin. */
   timeZone: string;
   /**

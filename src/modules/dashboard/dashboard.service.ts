@@ -112,10 +112,13 @@ async function lowStock(db: Queryable): Promise<NonNullable<Dashboard['lowStock'
  * first, so a change the caller just made is in the activity.
  */
 export async function getDashboard(deps: DashboardDeps, permissions: ReadonlySet<string>): Promise<Dashboard> {
-  const { db } = deps;
   const now = deps.now?.() ?? new Date();
   const r = dayRanges(deps.timeZone, now);
-  await sequenceEvents(db);
+  // Numbering is a write (primary); then the reads, on the replica once it has replayed what the primary has now,
+  // so the caller's own changes (and the events just numbered) are in the answer.
+  await sequenceEvents(deps.db);
+  await deps.fenceReads();
+  const db = deps.readDb;
   const [rows, backlog, shop, low, activity] = await Promise.all([
     salesByCurrency(db, {
       today: [r.todayStart, r.tomorrowStart],

@@ -11,8 +11,10 @@ import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
 import type { Db } from './database.js';
 import { type LocalSocket, runningSocketDir, SOCKET_PORT, serveLocalSocket } from './local-socket.js';
 import { pgliteDialect } from './pglite-dialect.js';
+import { isPooled, sessionSettingsMismatch } from './pooled-sessions.js';
 import { postgresJsDialect } from './postgres-dialect.js';
 import { recordStatement } from './query-stats.js';
+import { primaryReads, type ReplicaCheck, replicaReads } from './replica.js';
 import { SessionLock } from './session-lock.js';
 import { traceBegin, traceConnection, traceEnd } from './traced-connection.js';
 
@@ -32,15 +34,44 @@ export interface DbSettings {
    * on its local socket, connect through that socket instead of failing with DataDirLockedError.
    */
   attach?: boolean;
+  /**
+   * A session connection to the same database when `url` is a transaction-mode pooler (PgBouncer): LISTEN and
+   * migrations' session advisory lock need one session for their whole life, which transaction pooling does not give.
+   * When it differs from `url`, the pool behind `url` sends no session settings as startup parameters (see
+   * pooled-sessions.ts). Default: `url`.
+   */
+  directUrl?: string | undefined;
+  /** Named prepared statements (default true). PgBouncer before 1.21 in transaction mode needs them off. */
+  preparedStatements?: boolean | undefined;
+  /** A streaming replica for reads that may lag (storefront, reports): see replica.ts. */
+  replicaUrl?: string | undefined;
+  /** Told when the replica becomes unreachable (reads then use the primary) and when it answers again. */
+  onReplicaStateChange?: ((state: 'down' | 'up', err?: unknown) => void) | undefined;
+  /** Told when a pooled connection's session settings differ from these settings (they are the role's there). */
+  onPooledSessionMismatch?: ((detail: string) => void) | undefined;
 }
 
 export type Unlisten = () => Promise<void>;
 
+/** Where reads that may lag go (DATABASE_REPLICA_URL), for the app's wiring: see DbHandle. */
+export type DbReads = Pick<DbHandle, 'readDb' | 'fenceReads' | 'checkReplica'>;
+
 export interface DbHandle {
   db: Db;
   kind: 'postgres' | 'pglite';
-  /** PostgreSQL LISTEN on `channel`; the callback gets each NOTIFY payload. */
+  /**
+   * PostgreSQL LISTEN on `channel`; the callback gets each NOTIFY payload. With a replica, hearing a notification
+   * raises the read fence first (replica.ts), so reads made after the callback see the change that sent it.
+   */
   listen(channel: string, onPayload: (payload: string) => void): Promise<Unlisten>;
+  /** Reads that may lag (storefront, reports): the replica's, or `db` itself without one (DATABASE_REPLICA_URL). */
+  readDb: Db;
+  /** `readDb` reads from when this resolves see what the primary had committed at the call (no-op without a replica). */
+  fenceReads(): Promise<void>;
+  /** The replica's state for /health/ready (`disabled` without one). */
+  checkReplica(): Promise<ReplicaCheck>;
+  /** Runs `fn` on one session of its own (migrations' session-level advisory lock); `db` when not pooled. */
+  withSession<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** The embedded instance (only for `kind: 'pglite'`), e.g. to dump a test template. */
   pglite?: PGlite;
   /**
@@ -80,39 +111,80 @@ async function createServerDb(
 ): Promise<DbHandle> {
   const poolMax = settings.poolMax;
   const local = typeof target !== 'string';
+  const pooled = !local && isPooled(target, settings.directUrl);
+  const prepare = !local && settings.preparedStatements !== false;
+  const sessionDefaults = {
+    lock_timeout: settings.lockTimeoutMs,
+    statement_timeout: settings.statementTimeoutMs,
+    // Short OLTP statements over-estimated by the planner (CTE joins, GIN containment) crossed
+    // jit_above_cost as tables grew and spent >1 s compiling a 20 ms query (measured: a
+    // 250-product read-model rebuild, 1,291 ms of which JIT took 1,251 ms).
+    jit: 'off' as const,
+  };
   const options: postgres.Options<Record<string, postgres.PostgresType>> = {
     max: poolMax,
     onnotice: () => {},
     // Startup parameters: every session (so every transaction) gets these timeouts without an
-    // extra round trip per transaction.
-    connection: {
-      application_name: 'backroom',
-      lock_timeout: settings.lockTimeoutMs,
-      statement_timeout: settings.statementTimeoutMs,
-      // Short OLTP statements over-estimated by the planner (CTE joins, GIN containment) crossed
-      // jit_above_cost as tables grew and spent >1 s compiling a 20 ms query (measured: a
-      // 250-product read-model rebuild, 1,291 ms of which JIT took 1,251 ms).
-      jit: 'off',
-    },
+    // extra round trip per transaction. A transaction pooler refuses them (PgBouncer 1.18: "unsupported
+    // startup parameter") and could not keep them per client anyway: there they are the role's (pooled-sessions.ts).
+    connection: { application_name: 'backroom', ...(pooled ? {} : sessionDefaults) },
     types: {
       int8: { to: 20, from: [20], serialize: (x: number | bigint) => String(x), parse: parseInt8 },
     },
     // Reconnect quickly after a server restart; a dead connection is replaced on next use.
     idle_timeout: 60,
     connect_timeout: 10,
-    ...(local ? { prepare: false } : {}),
+    prepare,
   };
   const sql = local ? postgres({ ...options, ...target }) : postgres(target, options);
   metrics?.dbPoolMax.set(poolMax);
-  const db = new Kysely({
-    dialect: instrument(postgresJsDialect(sql), metrics),
-    log: queryLogger(metrics),
-  }) as Db;
+  const kysely = (dialect: Dialect) =>
+    new Kysely({ dialect: instrument(dialect, metrics), log: queryLogger(metrics) }) as Db;
+  const db = kysely(postgresJsDialect(sql));
+  // The session connection (pooled only): LISTEN and migrations. Its own single-connection pool, made on first use.
+  const sessionOptions = { ...options, max: 1, connection: { application_name: 'backroom', ...sessionDefaults } };
+  let direct: postgres.Sql | undefined;
+  const session = () => {
+    if (!pooled || !settings.directUrl) return sql;
+    direct ??= postgres(settings.directUrl, sessionOptions);
+    return direct;
+  };
+  if (pooled) {
+    const mismatch = await sessionSettingsMismatch(db, sessionDefaults);
+    if (mismatch) settings.onPooledSessionMismatch?.(mismatch);
+  }
+  const reads = settings.replicaUrl
+    ? replicaReads(
+        { db, driver: postgresJsDialect(sql).createDriver() },
+        postgresJsDialect(postgres(settings.replicaUrl, { ...sessionOptions, max: poolMax })).createDriver(),
+        { retryMs: 5000, onStateChange: settings.onReplicaStateChange, kysely },
+      )
+    : primaryReads(db);
   return {
     db,
     kind: 'postgres',
+    readDb: reads.readDb,
+    fenceReads: () => reads.fence(),
+    checkReplica: () => reads.check(),
+    async withSession(fn) {
+      if (!pooled || !settings.directUrl) return fn(db);
+      const one = kysely(postgresJsDialect(postgres(settings.directUrl, sessionOptions)));
+      try {
+        return await fn(one);
+      } finally {
+        await one.destroy();
+      }
+    },
     async listen(channel, onPayload) {
-      const sub = await sql.listen(channel, onPayload);
+      // A notification says a change committed: reads after it must see it, also on a lagging replica.
+      const heard = settings.replicaUrl
+        ? (payload: string) => {
+            // Fails only once the handle is closed (the fence then no longer matters).
+            reads.fence().catch(() => {});
+            onPayload(payload);
+          }
+        : onPayload;
+      const sub = await session().listen(channel, heard);
       let closed = false;
       return async () => {
         if (closed) return;
@@ -122,7 +194,9 @@ async function createServerDb(
       };
     },
     async close() {
+      await reads.close();
       await db.destroy();
+      await direct?.end({ timeout: 1 });
     },
   };
 }
@@ -170,10 +244,15 @@ async function createEmbeddedDb(settings: DbSettings, metrics?: Metrics): Promis
     }
   };
   let socket: LocalSocket | undefined;
+  const reads = primaryReads(db);
   return {
     db,
     kind: 'pglite',
     pglite: pg,
+    readDb: reads.readDb,
+    fenceReads: () => reads.fence(),
+    checkReplica: () => reads.check(),
+    withSession: (fn) => fn(db),
     async listen(channel, onPayload) {
       const unlisten = await inTurn(() => pg.listen(channel, onPayload));
       // Once the database is closed its listeners are gone with it; PGlite would throw instead.

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../db/database.js';
 import { type MigrationList, pendingMigrations } from '../db/migrate.js';
+import type { ReplicaCheck } from '../db/replica.js';
 import type { App } from '../http/types.js';
 import type { RedisHandle } from '../redis.js';
 
@@ -10,6 +11,8 @@ export interface HealthDeps {
   db: Db;
   migrations: MigrationList;
   redis?: RedisHandle | undefined;
+  /** A streaming replica's state (DATABASE_REPLICA_URL); absent or `disabled` without one. */
+  checkReplica?: (() => Promise<ReplicaCheck>) | undefined;
 }
 
 const CheckSchema = Type.Object({
@@ -17,14 +20,26 @@ const CheckSchema = Type.Object({
   latencyMs: Type.Optional(Type.Number()),
   detail: Type.Optional(Type.String()),
   pending: Type.Optional(Type.Array(Type.String())),
+  lagBytes: Type.Optional(Type.Number({ description: 'replica: WAL bytes not yet replayed' })),
 });
 
 const ReadySchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('unavailable')]),
-  checks: Type.Object({ database: CheckSchema, migrations: CheckSchema, redis: CheckSchema }),
+  checks: Type.Object({
+    database: CheckSchema,
+    migrations: CheckSchema,
+    redis: CheckSchema,
+    replica: Type.Optional(CheckSchema),
+  }),
 });
 
-type Check = { status: 'up' | 'down' | 'disabled'; latencyMs?: number; detail?: string; pending?: string[] };
+type Check = {
+  status: 'up' | 'down' | 'disabled';
+  latencyMs?: number;
+  detail?: string;
+  pending?: string[];
+  lagBytes?: number;
+};
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([
@@ -59,6 +74,16 @@ async function checkDatabase(
     log.warn({ err }, 'readiness: could not read migration state');
     return { database, migrations: { status: 'down', detail: 'could not read migration state' } };
   }
+}
+
+/** Reported only when a replica is configured. */
+async function checkReplica(deps: HealthDeps, log: FastifyBaseLogger): Promise<Check | undefined> {
+  if (!deps.checkReplica) return undefined;
+  const r = await withTimeout(deps.checkReplica(), 2000).catch((err: unknown): Check => {
+    log.warn({ err }, 'readiness: replica check failed');
+    return { status: 'down', detail: 'replica unreachable; reads use the primary' };
+  });
+  return r.status === 'disabled' ? undefined : r;
 }
 
 function checkRedis(redis: RedisHandle | undefined): Check {
@@ -96,10 +121,15 @@ export async function healthRoutes(app: App, deps: HealthDeps) {
     async (request, reply) => {
       const { database, migrations } = await checkDatabase(deps, request.log);
       const redis = checkRedis(deps.redis);
+      const replica = await checkReplica(deps, request.log);
       const ready = database.status === 'up' && migrations.status === 'up';
-      const status = !ready ? 'unavailable' : redis.status === 'down' ? 'degraded' : 'ok';
+      // A replica outage degrades like Redis's: its reads fall back to the primary, so the node still serves.
+      const degraded = redis.status === 'down' || replica?.status === 'down';
+      const status = !ready ? 'unavailable' : degraded ? 'degraded' : 'ok';
       reply.header('cache-control', 'no-store');
-      return reply.code(ready ? 200 : 503).send({ status, checks: { database, migrations, redis } });
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ status, checks: { database, migrations, redis, ...(replica ? { replica } : {}) } });
     },
   );
 }
