@@ -21,6 +21,7 @@ import { httpBasics, loginUnderLoad, outboxRelay } from './platform.js';
 import { soakScenario } from './soak.js';
 import { startupScenarios } from './startup.js';
 import { type BenchContext, type FlashResult, freshDatabase, type Result, startBackroom } from './support.js';
+import { tracingScenarios } from './tracing.js';
 import { type WebhooksOutResult, webhooksOut } from './webhooks-out.js';
 
 const groups = [
@@ -39,6 +40,7 @@ const groups = [
   'nodes',
   'startup',
   'soak',
+  'tracing',
 ] as const;
 type Group = (typeof groups)[number];
 
@@ -91,6 +93,7 @@ async function main() {
     }
     if (wanted.has('startup')) Object.assign(scenarios, await startupScenarios(ctx));
     if (wanted.has('soak')) scenarios.soak = await soakScenario(ctx);
+    if (wanted.has('tracing')) Object.assign(scenarios, await tracingScenarios(ctx));
     if (wanted.has('import')) scenarios['import 10,000 products (CSV)'] = await importScenario(ctx);
     if (wanted.has('cart') || wanted.has('checkout') || wanted.has('flash')) {
       if (!ctx.databaseUrl) throw new Error('cart/checkout/flash need PostgreSQL: drop --database embedded');
