@@ -64,12 +64,22 @@ describe.skipIf(unavailable)(`reads on a streaming replica${unavailable ? ` (ski
   const detail = async (query = 'currency=EUR') =>
     (await t.app.inject({ method: 'GET', url: `/v1/store/products/${product.productId}?${query}` })).json<Detail>();
 
+  /**
+   * Every change made so far is on the replica, and the node knows: a fence taken now (after the notifications of
+   * the test's earlier writes, which arrive within the requests that followed them), then the replica past it.
+   */
+  const settled = async () => {
+    await handle.fenceReads();
+    await replicaCaughtUp(primary.url ?? '', replica.urlFor('postgres'));
+  };
+
   /** A change on the primary that announces nothing (no catalog_changed): only the replica's lag can hide it. */
   const silentRename = (title: string) =>
     sql`update product_document set doc = jsonb_set(doc, '{title}', to_jsonb(${title}::text))
         where product_id = ${product.productId}`.execute(primary.db);
 
   it('serves storefront reads from the replica: a silent change on the primary is not seen while replay is paused', async () => {
+    await settled();
     await replica.pause();
     try {
       await silentRename('Renamed on the primary');
@@ -132,7 +142,7 @@ describe.skipIf(unavailable)(`reads on a streaming replica${unavailable ? ` (ski
   });
 
   it('goes back to the replica once it has replayed the change', async () => {
-    await replicaCaughtUp(primary.url ?? '', replica.urlFor('postgres'));
+    await settled();
     expect((await freshDetail()).product?.variants[0]?.price?.amount).toBe(2999); // checks the replay position
     await replica.pause();
     try {

@@ -214,9 +214,11 @@ class RoutedConnection implements DatabaseConnection {
     try {
       return await this.inner.executeQuery<R>(q);
     } catch (err) {
-      // The replica went away under a single statement: run it on the primary instead of failing the request.
-      if (!this.fromReplica || this.inTransaction || !unreachable(err)) throw err;
-      this.driver.state.down(err);
+      // The replica went away under a single statement, or cancelled it to replay WAL that removes rows it was
+      // reading (a recovery conflict, 40001 on a standby): run it on the primary instead of failing the request.
+      const conflict = (err as { code?: unknown } | null)?.code === '40001';
+      if (!this.fromReplica || this.inTransaction || !(conflict || unreachable(err))) throw err;
+      if (!conflict) this.driver.state.down(err);
       await this.driver.replica.releaseConnection(this.inner).catch(() => {});
       this.inner = await this.driver.primary.acquireConnection();
       this.fromReplica = false;
