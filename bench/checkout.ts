@@ -216,8 +216,8 @@ async function statementsPerRequest(
   }
 }
 
-const statementLine = (n: Record<string, number>) =>
-  `${STEPS.map((s) => `${s} ${n[s]}`).join(', ')} = ${STEPS.reduce((t, s) => t + (n[s] ?? 0), 0)}`;
+const total = (n: Record<string, number>) => STEPS.reduce((t, s) => t + (n[s] ?? 0), 0);
+const statementLine = (n: Record<string, number>) => `${STEPS.map((s) => `${s} ${n[s]}`).join(', ')} = ${total(n)}`;
 
 /** Transactions and row writes per op on the bench database (a cheap stand-in for statements per request). */
 async function dbActivity(databaseUrl: string) {
@@ -326,6 +326,12 @@ export async function checkoutScenarios(
       fromSource ? startBackroomFromSource({ ...ctx, databaseUrl: url }) : startBackroom({ ...ctx, databaseUrl: url }),
     );
     out.checkout.note = `${out.checkout.note}; SQL statements per request: ${statementLine(ours)} (baseline ${statementLine(base)})`;
+    out.checkout = {
+      ...out.checkout,
+      statementsPerOp: total(ours),
+      completeStatements: ours.complete,
+      baselineStatements: { perOp: total(base), complete: base.complete },
+    } as Result;
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type IsolationLevel, sql } from 'kysely';
 import type { Metrics } from '../metrics.js';
+import { flushBeforeCommit, openBeforeCommit } from './before-commit.js';
 import type { Db, Tx } from './database.js';
 import { isRetryableTransactionError, mapDbError, sqlState } from './pg-errors.js';
 
@@ -35,7 +36,8 @@ export class NestedTransactionError extends Error {
  * Every session runs with `lock_timeout` and `statement_timeout` (set when it connects), so a
  * transaction that waits too long for a lock fails with 503 `LOCK_TIMEOUT` instead of queueing
  * forever. Database errors leave as typed errors (`mapDbError`). Calling it again from inside `fn`
- * on the same database throws `NestedTransactionError`.
+ * on the same database throws `NestedTransactionError`. Writes queued with `writeBeforeCommit`
+ * (outbox events) are made after `fn` returns, before COMMIT.
  */
 export async function withTransaction<T>(
   db: Db,
@@ -52,7 +54,10 @@ export async function withTransaction<T>(
         if (opts.lockTimeoutMs !== undefined) {
           await sql`select set_config('lock_timeout', ${`${Math.trunc(opts.lockTimeoutMs)}ms`}, true)`.execute(tx);
         }
-        return openTransaction.run(db, () => fn(tx));
+        openBeforeCommit(tx);
+        const result = await openTransaction.run(db, () => fn(tx));
+        await flushBeforeCommit(tx);
+        return result;
       });
     } catch (err) {
       if (isRetryableTransactionError(err) && attempt < maxAttempts) {

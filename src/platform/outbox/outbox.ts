@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { writeBeforeCommit } from '../db/before-commit.js';
 import type { Tx } from '../db/database.js';
 import { newId } from '../ids.js';
 import './outbox.tables.js';
@@ -59,20 +60,32 @@ export class InvalidEventTypeError extends Error {
  */
 export async function appendEvent<T extends string = EventType>(tx: Tx, event: NewEvent<NoInfer<T>>): Promise<string> {
   if (!EVENT_TYPE.test(event.type)) throw new InvalidEventTypeError(event.type);
-  const id = newId('event');
-  await tx
-    .insertInto('outbox_event')
-    .values({
-      id,
-      type: event.type,
-      aggregate_id: event.aggregateId ?? null,
-      // As text, cast by the server: postgres.js JSON-encodes a string bound to a jsonb
-      // parameter a second time, which would store the payload as one JSON string.
-      payload: sql<string>`${JSON.stringify(event.payload)}::text::jsonb`,
-      request_id: event.requestId ?? null,
-    })
-    .execute();
-  return id;
+  const row = eventRow(event);
+  // Nothing reads the outbox inside the transaction that writes it: the events of one transaction
+  // go in as one statement just before it commits (see before-commit.ts).
+  await writeBeforeCommit(tx, 'outbox_event', row, insertEventRows);
+  return row.id;
+}
+
+function eventRow(event: NewEvent<string>) {
+  return {
+    id: newId('event'),
+    type: event.type,
+    aggregate_id: event.aggregateId ?? null,
+    // As text, cast by the server: postgres.js JSON-encodes a string bound to a jsonb
+    // parameter a second time, which would store the payload as one JSON string.
+    payload: sql<string>`${JSON.stringify(event.payload)}::text::jsonb`,
+    request_id: event.requestId ?? null,
+  };
+}
+
+async function insertEventRows(tx: Tx, rows: readonly ReturnType<typeof eventRow>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += EVENTS_PER_STATEMENT) {
+    await tx
+      .insertInto('outbox_event')
+      .values(rows.slice(i, i + EVENTS_PER_STATEMENT))
+      .execute();
+  }
 }
 
 /** Rows per statement of `appendEvents` (5 parameters each, well under PostgreSQL's 65,535). */
@@ -90,18 +103,7 @@ export async function appendEvents<T extends string = EventType>(
   events: readonly NewEvent<NoInfer<T>>[],
 ): Promise<string[]> {
   for (const event of events) if (!EVENT_TYPE.test(event.type)) throw new InvalidEventTypeError(event.type);
-  const rows = events.map((event) => ({
-    id: newId('event'),
-    type: event.type,
-    aggregate_id: event.aggregateId ?? null,
-    payload: sql<string>`${JSON.stringify(event.payload)}::text::jsonb`,
-    request_id: event.requestId ?? null,
-  }));
-  for (let i = 0; i < rows.length; i += EVENTS_PER_STATEMENT) {
-    await tx
-      .insertInto('outbox_event')
-      .values(rows.slice(i, i + EVENTS_PER_STATEMENT))
-      .execute();
-  }
+  const rows = events.map(eventRow);
+  await insertEventRows(tx, rows);
   return rows.map((r) => r.id);
 }
