@@ -6,7 +6,13 @@ import type { SettingView } from './platform/ops/settings.routes.js';
  * credentials (database, Redis, SMTP).
  */
 const SECRET_NAME = /SECRET|KEY|PASSWORD|TOKEN|WEBHOOK_ID|CLIENT_ID/;
-const CREDENTIAL_URLS = new Set(['DATABASE_URL', 'REDIS_URL', 'SMTP_URL']);
+const CREDENTIAL_URLS = new Set([
+  'DATABASE_URL',
+  'DATABASE_DIRECT_URL',
+  'DATABASE_REPLICA_URL',
+  'REDIS_URL',
+  'SMTP_URL',
+]);
 
 export function isSecretSetting(name: string): boolean {
   return SECRET_NAME.test(name) || CREDENTIAL_URLS.has(name);

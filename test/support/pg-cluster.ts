@@ -1,5 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +20,13 @@ import postgres from 'postgres';
  * as the `postgres` user (the tests run as root; pgbouncer and PostgreSQL refuse to), in temp dirs on free ports.
  */
 
-const pgBin = '/usr/lib/postgresql/15/bin';
+/** Debian's PostgreSQL programs, newest installed major version (pg_basebackup must not be older than the server). */
+const pgBin = (() => {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0] ?? '15';
+  return join(root, newest, 'bin');
+})();
 
 /** Why these tests cannot run here, or undefined when they can. In CI a missing tool fails instead of skipping. */
 export function topologyUnavailable(needs: 'pgbouncer' | 'replica'): string | undefined {
