@@ -121,6 +121,8 @@ export async function startTracing(opts: TracingOptions): Promise<Tracing> {
 /** The route template, never the raw URL: `POST /v1/store/carts/:id/complete`. The path loses its query string. */
 function nameRequestSpan(span: Span, request: FastifyRequest): void {
   span.updateName(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`);
+  // The id the request's log lines and outbox events carry: an outbox handler's span names it too.
+  span.setAttribute('backroom.request_id', request.id);
   const q = request.url.indexOf('?');
   if (q >= 0) span.setAttribute('url.path', request.url.slice(0, q));
 }

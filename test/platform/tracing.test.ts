@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStripe } from '../../src/fake-gateways/stripe/index.js';
 import { startWebhookWorker } from '../../src/modules/webhooks/delivery.worker.js';
 import { operationOf, statementText } from '../../src/platform/db/traced-connection.js';
+import { withTransaction } from '../../src/platform/db/transaction.js';
 import { EventHandlers } from '../../src/platform/outbox/handlers.js';
+import { appendEvent } from '../../src/platform/outbox/outbox.js';
 import { relayOnce } from '../../src/platform/outbox/relay.js';
 import { startTracing, type Tracing, tracingOn, tracingPlugin } from '../../src/platform/tracing.js';
 import { complete } from '../checkout/completion.helpers.js';
@@ -145,6 +147,7 @@ describe('tracing on', () => {
     expect(r.parentSpanContext).toBeUndefined();
     expect(r.attributes['http.route']).toBe('/v1/store/carts/:id/complete');
     expect(r.attributes['http.response.status_code']).toBe(200);
+    expect(r.attributes['backroom.request_id']).toBe(done.headers['x-request-id']);
     const inTrace = spans.filter((s) => s.spanContext().traceId === r.spanContext().traceId);
     const under = descendants(spans, r);
     // Every span of the trace hangs under the request span.
@@ -185,9 +188,14 @@ describe('tracing on', () => {
 
   it('outbox handler runs are spans of their own, with their statements under them', async () => {
     exporter.reset();
-    const handlers = new EventHandlers().on('order.placed', 'trace-probe', async () => {
-      await t.db.db.selectFrom('order').select('id').limit(1).execute();
-    });
+    const probeHandler = async () => void (await t.db.db.selectFrom('order').select('id').limit(1).execute());
+    const handlers = new EventHandlers()
+      .on('order.placed', 'trace-probe', probeHandler)
+      .on('test.traced', 'trace-probe', probeHandler);
+    // An event that names the request that wrote it.
+    await withTransaction(t.db.db, (tx) =>
+      appendEvent<string>(tx, { type: 'test.traced', payload: {}, requestId: 'req_trace_probe' }),
+    );
     await relayOnce(
       { db: t.db.db, handlers, logger: t.logs.logger() },
       { batchSize: 500, pollIntervalMs: 50, maxAttempts: 3 },
@@ -200,6 +208,15 @@ describe('tracing on', () => {
       'backroom.event.type': 'order.placed',
       'backroom.outbox.handler': 'trace-probe',
     });
+    // The way back to the request that wrote the event, when the event names it (checkout's do not yet).
+    const row = await t.db.db
+      .selectFrom('outbox_event')
+      .select('request_id')
+      .where('id', '=', String(run?.attributes['backroom.event.id']))
+      .executeTakeFirstOrThrow();
+    expect(run?.attributes['backroom.request_id']).toBe(row.request_id ?? undefined);
+    const named = spans.find((s) => s.name === 'outbox test.traced');
+    expect(named?.attributes['backroom.request_id']).toBe('req_trace_probe');
     const under = descendants(spans, run as ReadableSpan);
     expect(under.some((s) => isSql(s) && s.name === 'SELECT')).toBe(true);
   });

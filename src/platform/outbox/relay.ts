@@ -77,7 +77,13 @@ async function dispatch(event: Claimed, deps: RelayDeps, timeoutMs: number): Pro
       // One span per handler run: a root (the relay loop has none), its statements under it.
       await inSpan(
         `outbox ${event.type}`,
-        { 'backroom.event.type': event.type, 'backroom.event.id': event.id, 'backroom.outbox.handler': h.name },
+        {
+          'backroom.event.type': event.type,
+          'backroom.event.id': event.id,
+          'backroom.outbox.handler': h.name,
+          // The request that wrote the event (its span has the same attribute): the way back to its trace.
+          ...(event.requestId ? { 'backroom.request_id': event.requestId } : {}),
+        },
         () => Promise.race([h.handle(event, { logger, signal }), timedOut]),
       );
     } catch (err) {
