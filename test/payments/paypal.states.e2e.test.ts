@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FakePayPal } from '../../src/fake-gateways/paypal/index.js';
 import {
   createPaymentProviders,
-  paypalProvider,
   reconcilePendingOperations,
   verifyPaymentLedger,
 } from '../../src/modules/payments/index.js';
+import { paypalProvider } from '../../src/modules/payments/providers/paypal.js';
 import { ownerClient } from '../checkout/checkout.helpers.js';
 import {
   adminOrder,

@@ -137,7 +137,8 @@ export type {
 export { idempotencyKeys } from './provider.js';
 /** Bank transfer / cash on delivery: authorized at checkout with reference `man_<paymentId>`, captured by staff. */
 export { manualProvider } from './providers/manual.js';
-export { type PayPalSettings, paypalProvider } from './providers/paypal.js';
+// The adapters themselves are loaded on first use (buildGateway), so only their settings' types are exported here.
+export type { PayPalSettings } from './providers/paypal.js';
 /**
  * The configured gateways by id; `get(id, path)` throws UnknownPaymentProviderError (422) naming `path`.
  */
@@ -146,8 +147,8 @@ export {
   type PaymentProviderSettings,
   type PaymentProviders,
 } from './providers/registry.js';
-/** Stripe (official `stripe` SDK) and PayPal (official `@paypal/paypal-server-sdk`) adapters. */
-export { type StripeSettings, stripeProvider } from './providers/stripe.js';
+/** Settings of the Stripe (official `stripe` SDK) and PayPal (official `@paypal/paypal-server-sdk`) adapters. */
+export type { StripeSettings } from './providers/stripe.js';
 /**
  * Gateway for tests: outcome from `metadata.testOutcome` (initiate) or `script()` (later calls):
  * approve | decline | error | timeout | requires_action; remembers idempotency keys.
