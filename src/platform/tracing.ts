@@ -96,6 +96,9 @@ export async function startTracing(opts: TracingOptions): Promise<Tracing> {
     instrumentHooks: false,
     instrumentHandler: false,
     recordExceptions: false,
+    // A load balancer probes /health/* every few seconds on every node, and Prometheus scrapes /metrics: as traces
+    // they would only bury the requests people look for.
+    ignorePaths: ({ url }) => url.startsWith('/health/') || url === '/metrics',
     requestHook: nameRequestSpan,
   });
   instrumentation.setTracerProvider(provider);

@@ -122,6 +122,15 @@ describe('tracing on', () => {
     expect(line).toMatchObject({ trace_id: ids?.traceId, span_id: ids?.spanId });
   });
 
+  it('probes and scrapes are not traced: /health/* and /metrics make no span', async () => {
+    exporter.reset();
+    for (const url of ['/health/live', '/health/ready', '/metrics']) await t.app.inject({ method: 'GET', url });
+    await t.app.inject({ method: 'GET', url: '/test/trace-probe' });
+    expect(exporter.getFinishedSpans().filter((s) => !s.parentSpanContext && s.name.startsWith('GET '))).toEqual([
+      expect.objectContaining({ name: 'GET /test/trace-probe' }),
+    ]);
+  });
+
   it('one guest checkout: the complete request is the root of its trace, with SQL and gateway spans under it', async () => {
     const g = { t, provider: 'stripe' as const, stripe, close: async () => {} };
     exporter.reset();
