@@ -7,129 +7,23 @@
  * against it by a test, so a new variable cannot go undocumented.
  */
 
-import { isIP } from 'node:net';
-import { parseSecretKey } from './platform/crypto/secret-box.js';
+import {
+  bool,
+  ConfigError,
+  integer,
+  list,
+  oneOf,
+  type Setting,
+  secretKey,
+  setting,
+  type TrustProxy,
+  text,
+  timeZone,
+  trustProxy,
+  url,
+} from './config.parsers.js';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Parser<T> = (raw: string, name: string) => T;
-
-const integer =
-  (min: number, max: number): Parser<number> =>
-  (raw, name) => {
-    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `expected an integer, got ${JSON.stringify(raw)}`);
-    const n = Number(raw);
-    if (n < min || n > max) throw new ConfigError(name, `expected ${min}–${max}, got ${n}`);
-    return n;
-  };
-
-const oneOf =
-  <T extends string>(...values: readonly T[]): Parser<T> =>
-  (raw, name) => {
-    const v = raw.trim().toLowerCase() as T;
-    if (!values.includes(v))
-      throw new ConfigError(name, `expected one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
-    return v;
-  };
-
-const bool: Parser<boolean> = (raw, name) => {
-  const v = raw.trim().toLowerCase();
-  if (['1', 'true', 'on', 'yes'].includes(v)) return true;
-  if (['0', 'false', 'off', 'no'].includes(v)) return false;
-  throw new ConfigError(name, `expected on/off (true/false, 1/0), got ${JSON.stringify(raw)}`);
-};
-
-/**
- * Which proxies to believe about the client's address. `true` believes every hop — the leftmost `X-Forwarded-For`
- * entry, which the client writes itself — so the proxies' own addresses are the safe setting: the client's address
- * is then the one the nearest trusted proxy saw, and a client cannot choose the address that login lockouts and rate
- * limits count. (A bare hop count is not offered: Fastify refuses it, since it cannot check the immediate peer.)
- */
-export type TrustProxy = boolean | string[];
-const namedRanges = ['loopback', 'linklocal', 'uniquelocal'];
-const trustProxy: Parser<TrustProxy> = (raw, name) => {
-  const v = raw.trim().toLowerCase();
-  if (['true', 'on', 'yes', '1'].includes(v)) return true;
-  if (['false', 'off', 'no', '0', ''].includes(v)) return false;
-  const entries = v
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
-  for (const entry of entries) {
-    if (namedRanges.includes(entry)) continue;
-    const [address, bits, ...rest] = entry.split('/');
-    const version = isIP(address ?? '');
-    const maxBits = version === 6 ? 128 : 32;
-    const badBits = bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits);
-    if (!version || badBits || rest.length > 0) {
-      throw new ConfigError(
-        name,
-        `expected on/off or the proxies' addresses/CIDRs (10.0.0.0/8, 127.0.0.1, loopback), got ${JSON.stringify(entry)}`,
-      );
-    }
-  }
-  return entries;
-};
-
-const url =
-  (...protocols: string[]): Parser<string> =>
-  (raw, name) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(raw.trim());
-    } catch {
-      throw new ConfigError(name, `not a valid URL (expected ${protocols.join(' or ')}//…)`);
-    }
-    if (!protocols.includes(parsed.protocol)) {
-      throw new ConfigError(name, `expected a ${protocols.join(' or ')}// URL, got "${parsed.protocol}//…"`);
-    }
-    if (!parsed.hostname) throw new ConfigError(name, 'URL has no host');
-    return raw.trim();
-  };
-
-const text: Parser<string> = (raw) => raw.trim();
-
-/** An IANA time zone name (`Europe/Berlin`), checked against the runtime's zone database; returned canonical. */
-const timeZone: Parser<string> = (raw, name) => {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: raw.trim() }).resolvedOptions().timeZone;
-  } catch {
-    throw new ConfigError(name, `expected an IANA time zone such as Europe/Berlin or UTC, got ${JSON.stringify(raw)}`);
-  }
-};
-
-/** A 32-byte key as 64 hex or 43 base64url characters; the value itself is never echoed in the error. */
-const secretKey: Parser<string> = (raw, name) => {
-  try {
-    parseSecretKey(raw);
-  } catch {
-    throw new ConfigError(name, 'expected 32 bytes as 64 hex or 43 base64url characters');
-  }
-  return raw.trim();
-};
-
-const list: Parser<string[]> = (raw) =>
-  raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-interface Setting<T> {
-  parse: Parser<T>;
-  /** Value used when the variable is unset or empty; `undefined` means optional. */
-  default: T | undefined;
-  doc: string;
-}
-
-const setting = <T>(parse: Parser<T>, def: T | undefined, doc: string): Setting<T> => ({ parse, default: def, doc });
+export { ConfigError, type TrustProxy };
 
 /** Every environment variable Backroom reads. */
 export const settings = {
