@@ -1,15 +1,7 @@
 import Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FakeStripe, startFakeStripe } from '../../src/fake-gateways/stripe/index.js';
-import {
-  errorOf,
-  manualIntentOf,
-  PK,
-  post,
-  type Receiver,
-  sdkFor,
-  startFakeStripeSuite,
-} from './stripe.fake.support.js';
+import { errorOf, manualIntentOf, PK, post, type Receiver, sdkFor, useFakeStripeSuite } from './stripe.fake.support.js';
 
 /**
  * The fake Stripe's payment flows, spoken to with the official SDK and raw form posts: 3-D Secure, browser
@@ -21,15 +13,8 @@ describe('fake Stripe: payment flows', () => {
   let stripe: Stripe;
   let receiver: Receiver;
 
-  beforeAll(async () => {
-    ({ fake, stripe, receiver } = await startFakeStripeSuite());
-  });
-  afterAll(async () => {
-    await fake.close();
-    await receiver.close();
-  });
-  afterEach(() => {
-    fake.faults.length = 0;
+  useFakeStripeSuite((s) => {
+    ({ fake, stripe, receiver } = s);
   });
 
   const manualIntent = manualIntentOf(() => stripe);

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import Stripe from 'stripe';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type FakeStripe, startFakeStripe } from '../../src/fake-gateways/stripe/index.js';
 
 /** Shared by the fake Stripe's own tests (stripe.fake.test.ts, stripe.fake.flows.test.ts). */
@@ -63,3 +64,24 @@ export const manualIntentOf =
   (stripe: () => Stripe) =>
   (amount = 5000, extra: Partial<Stripe.PaymentIntentCreateParams> = {}) =>
     stripe().paymentIntents.create({ amount, currency: 'eur', capture_method: 'manual', ...extra });
+
+/**
+ * One fake Stripe for a test file: started before its tests (handed to `use`), stopped after them, its injected
+ * faults cleared after each test.
+ */
+export function useFakeStripeSuite(
+  use: (suite: { fake: FakeStripe; stripe: Stripe; receiver: Receiver }) => void,
+): void {
+  let suite: { fake: FakeStripe; stripe: Stripe; receiver: Receiver } | undefined;
+  beforeAll(async () => {
+    suite = await startFakeStripeSuite();
+    use(suite);
+  });
+  afterAll(async () => {
+    await suite?.fake.close();
+    await suite?.receiver.close();
+  });
+  afterEach(() => {
+    if (suite) suite.fake.faults.length = 0;
+  });
+}

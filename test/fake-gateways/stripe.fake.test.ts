@@ -1,15 +1,14 @@
 import Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FakeStripe, startFakeStripe } from '../../src/fake-gateways/stripe/index.js';
 import {
   errorOf,
   manualIntentOf,
   PK,
   post,
-  type Receiver,
   SK,
   sdkFor,
-  startFakeStripeSuite,
+  useFakeStripeSuite,
 } from './stripe.fake.support.js';
 
 /**
@@ -20,17 +19,9 @@ import {
 describe('fake Stripe', () => {
   let fake: FakeStripe;
   let stripe: Stripe;
-  let receiver: Receiver;
 
-  beforeAll(async () => {
-    ({ fake, stripe, receiver } = await startFakeStripeSuite());
-  });
-  afterAll(async () => {
-    await fake.close();
-    await receiver.close();
-  });
-  afterEach(() => {
-    fake.faults.length = 0;
+  useFakeStripeSuite((s) => {
+    ({ fake, stripe } = s);
   });
 
   const manualIntent = manualIntentOf(() => stripe);

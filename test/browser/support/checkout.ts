@@ -18,7 +18,8 @@ export interface GuestCheckoutOptions {
   lastName?: string;
 }
 
-const address = {
+/** A buyer's shipping address (Berlin: the demo region's country). */
+export const address = {
   firstName: 'Ada',
   lastName: 'Lovelace',
   line1: 'Unter den Linden 1',

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { address } from './checkout.js';
 
 /**
  * The storefront client of the several-nodes test (nodes.browser.test.ts): it behaves as a storefront should behind a
@@ -86,15 +87,6 @@ let buyerCount = 0;
  */
 const runPrefix = `fd${randomBytes(1).toString('hex')}:${randomBytes(6).toString('hex').match(/.{4}/g)?.join(':')}`;
 export const newBuyerIp = () => `${runPrefix}::${(++buyerCount).toString(16)}`;
-
-const address = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  line1: 'Unter den Linden 1',
-  city: 'Berlin',
-  postalCode: '10117',
-  countryCode: 'DE',
-};
 
 export type Outcome =
   | { kind: 'order'; orderId: string }
