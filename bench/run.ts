@@ -92,24 +92,40 @@ async function main() {
       scenarios.nodes = await nodesScenario(ctx);
     }
     if (wanted.has('startup')) Object.assign(scenarios, await startupScenarios(ctx));
-    if (wanted.has('soak')) scenarios.soak = await soakScenario(ctx);
+    if (wanted.has('soak')) scenarios.soak = await onOwnDatabase(ctx, base, soakScenario);
     if (wanted.has('tracing')) Object.assign(scenarios, await tracingScenarios(ctx));
     if (wanted.has('import')) scenarios['import 10,000 products (CSV)'] = await importScenario(ctx);
     if (wanted.has('cart') || wanted.has('checkout') || wanted.has('flash')) {
       if (!ctx.databaseUrl) throw new Error('cart/checkout/flash need PostgreSQL: drop --database embedded');
       Object.assign(
         scenarios,
-        await checkoutScenarios(ctx, {
-          cart: wanted.has('cart'),
-          checkout: wanted.has('checkout'),
-          flash: wanted.has('flash'),
-        }),
+        await onOwnDatabase(ctx, base, (own) =>
+          checkoutScenarios(own, {
+            cart: wanted.has('cart'),
+            checkout: wanted.has('checkout'),
+            flash: wanted.has('flash'),
+          }),
+        ),
       );
     }
   } finally {
     await db?.drop();
   }
   report(scenarios, db ? 'postgresql' : 'embedded', ctx);
+}
+
+/**
+ * A scenario that seeds its own shop (a region for DE, …) runs on a database of its own: after `list`/`detail` seeded
+ * the demo shop on the run's database, a second region for the same country is refused.
+ */
+async function onOwnDatabase<T>(ctx: BenchContext, base: string, run: (ctx: BenchContext) => Promise<T>): Promise<T> {
+  if (!ctx.databaseUrl) return run(ctx);
+  const own = await freshDatabase(base);
+  try {
+    return await run({ ...ctx, databaseUrl: own.url });
+  } finally {
+    await own.drop();
+  }
 }
 
 function report(
