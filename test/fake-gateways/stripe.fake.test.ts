@@ -1,15 +1,7 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { type FakeStripe, startFakeStripe } from '../../src/fake-gateways/stripe/index.js';
-import {
-  errorOf,
-  manualIntentOf,
-  PK,
-  post,
-  SK,
-  sdkFor,
-  useFakeStripeSuite,
-} from './stripe.fake.support.js';
+import { errorOf, manualIntentOf, PK, post, SK, sdkFor, useFakeStripeSuite } from './stripe.fake.support.js';
 
 /**
  * The fake Stripe on its own, spoken to with the official SDK (as the adapter does) and with raw form posts (as
