@@ -159,16 +159,16 @@ export async function refreshGateways(deps: {
   env: GatewayEnv;
 }): Promise<GatewayView[]> {
   const stored = await readStored(deps.db, deps.secretBox);
+  // Each gateway's values and adapter, built together (an adapter's SDK loads on first use).
   const built = await Promise.all(
-    gatewayIds.map((id) => {
+    gatewayIds.map(async (id) => {
       const own = stored.get(id);
-      return own?.enabled === false ? null : buildGateway(id, merged(id, deps.env, own), deps.env);
+      const values = merged(id, deps.env, own);
+      const provider = own?.enabled === false ? null : await buildGateway(id, values, deps.env);
+      return { id, own, values, provider };
     }),
   );
-  return gatewayIds.map((id, i) => {
-    const own = stored.get(id);
-    const values = merged(id, deps.env, own);
-    const provider = built[i] ?? null;
+  return built.map(({ id, own, values, provider }) => {
     // Only gateways this function registered are removed: a test may register its own adapter by hand.
     const ours = managed.get(deps.providers) ?? new Set<string>();
     managed.set(deps.providers, ours);
