@@ -202,8 +202,12 @@ describe('withTransaction', () => {
         { isolation: 'serializable', metrics },
       );
     await Promise.all([turnOff(1, 2), turnOff(2, 1)]);
-    expect(attempts[1] + attempts[2]).toBe(3);
-    expect(await retriesCounted(metrics, '40001')).toBe(1);
+    // PostgreSQL may report the conflict at the loser's UPDATE, before the winner commits; the
+    // loser's retry then still reads both rows on and fails once more. So at least one retry, and
+    // every re-run is a counted retry.
+    const retries = await retriesCounted(metrics, '40001');
+    expect(retries).toBeGreaterThanOrEqual(1);
+    expect(attempts[1] + attempts[2]).toBe(2 + retries);
     const values = Object.values(await counterValues(t.db));
     expect(values.sort()).toEqual([0, 1]);
   });
