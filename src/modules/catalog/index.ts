@@ -29,7 +29,7 @@ export type { CreateProductInput } from './products.schemas.js';
 export { ProductView, type ProductViewT } from './products.schemas.js';
 export { createProduct } from './products.service.js';
 export { applyVariantStock, CATALOG_CHANGED_CHANNEL, type VariantStockRow } from './read-model.js';
-export { resolveSalesChannelId, type SalesChannel } from './sales-channels.service.js';
+export { resolveSalesChannelId, type SalesChannel, salesChannelIdSql } from './sales-channels.service.js';
 export { type SellableVariant, sellableVariants } from './sellable.service.js';
 /** `data` of the `catalog.storefront_changed` webhook (the CDN purge keys), for the event catalogue. */
 export { StorefrontChange } from './storefront.schemas.js';

@@ -50,6 +50,15 @@ export async function getSalesChannel(db: Queryable, id: string): Promise<SalesC
   return view(row);
 }
 
+/**
+ * {@link resolveSalesChannelId} as an SQL expression, for a statement of another module that writes the channel id
+ * (a cart's insert) without a round trip of its own. It is null when nothing is selected and the shop has no default
+ * (typed as a string for a not-null column, whose constraint then refuses the write: the caller maps that).
+ */
+export function salesChannelIdSql(selected: string | null) {
+  return sql<string>`coalesce(${selected}::text, (select id from sales_channel where is_default))`;
+}
+
 /** The channel of a storefront request: the one its publishable key selected, else the default. */
 export async function resolveSalesChannelId(db: Queryable, selected: string | null): Promise<string> {
   if (selected) return selected;

@@ -1,5 +1,6 @@
 import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database.js';
+import type { SellableVariant } from '../catalog/index.js';
 import type { Principal } from '../identity/index.js';
 import { CartNotFoundError, CartNotOpenError } from './carts.errors.js';
 import type { CartLineTable, CartTable } from './carts.tables.js';
@@ -12,10 +13,18 @@ export type CartLineRow = Pick<Selectable<CartLineTable>, 'id' | 'variant_id' | 
  * `settings_token`: the checkout settings' token read in the same statement (see settings-cache.ts); absent on a
  * cart built elsewhere, which then prices from the database directly.
  */
-export type CartWithLines = CartRow & { lines: CartLineRow[]; settings_token?: string | null };
+export type CartWithLines = CartRow & {
+  lines: CartLineRow[];
+  settings_token?: string | null;
+  /**
+   * The lines' variants as the catalog sold them when the caller read them (in the transaction that changed the
+   * lines): pricing uses them instead of reading them again. Must cover every line.
+   */
+  sellable_variants?: ReadonlyMap<string, SellableVariant>;
+};
 
 /** The settings token, as a column of the statement that reads the cart. */
-const settingsToken = sql<string | null>`(select token from checkout_settings_version)`;
+export const cartSettingsToken = sql<string | null>`(select token from checkout_settings_version)`;
 
 /**
  * A customer's cart answers only to that customer; a guest cart to whoever holds its unguessable id.
@@ -34,11 +43,19 @@ export async function selectCart(db: Queryable, id: string, lock = false): Promi
     select c.*, coalesce((select json_agg(json_build_object('id', l.id, 'variant_id', l.variant_id,
                                   'quantity', l.quantity) order by l.id)
                             from cart_line l where l.cart_id = c.id), '[]'::json) as lines,
-           ${settingsToken} as settings_token
+           ${cartSettingsToken} as settings_token
       from cart c where c.id = ${id} ${lock ? sql`for update of c` : sql``}`.execute(db);
   const row = res.rows[0];
   if (!row) return undefined;
   return { ...row, lines: typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines };
+}
+
+/** {@link lockOpenCart} that also reads the lines, in the same statement. */
+export async function lockOpenCartWithLines(tx: Tx, id: string, principal: Principal): Promise<CartWithLines> {
+  const cart = await selectCart(tx, id, true);
+  assertAccess(cart, id, principal);
+  if (cart.status !== 'open') throw new CartNotOpenError(cart.status);
+  return cart;
 }
 
 /** Locks the cart row for a change; 404 when the caller may not see it, 409 when it is no longer open. */
@@ -50,13 +67,23 @@ export async function lockOpenCart(
   const cart = await tx
     .selectFrom('cart')
     .selectAll()
-    .select(settingsToken.as('settings_token'))
+    .select(cartSettingsToken.as('settings_token'))
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
   assertAccess(cart, id, principal);
   if (cart.status !== 'open') throw new CartNotOpenError(cart.status);
   return cart;
+}
+
+/** {@link touch} that returns the changed row. */
+export async function touchReturning(tx: Tx, id: string, set: Updateable<CartTable> = {}): Promise<CartRow> {
+  return tx
+    .updateTable('cart')
+    .set({ ...set, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function touch(tx: Tx, id: string, set: Updateable<CartTable> = {}): Promise<void> {

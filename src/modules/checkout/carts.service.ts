@@ -2,19 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { TypeID } from 'typeid-js';
 import type { Queryable, Tx } from '../../platform/db/database.js';
+import { SqlState, sqlState } from '../../platform/db/pg-errors.js';
 import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError, ValidationError } from '../../platform/errors.js';
 import { idPrefixes, newId } from '../../platform/ids.js';
 import { isCurrency } from '../../platform/money.js';
-import { resolveSalesChannelId, sellableVariants } from '../catalog/index.js';
+import { salesChannelIdSql, sellableVariants } from '../catalog/index.js';
 import type { Principal } from '../identity/index.js';
 import type { CartDeps } from './carts.deps.js';
 import { CartRuleError, variantNotPriced, variantNotSellable } from './carts.errors.js';
-import { assertAccess, lockOpenCart, selectCart, touch } from './carts.repository.js';
+import {
+  assertAccess,
+  cartSettingsToken,
+  lockOpenCart,
+  lockOpenCartWithLines,
+  selectCart,
+  touch,
+} from './carts.repository.js';
 import { afterLinesChanged } from './carts.stock.js';
 import { type CartView, cartView } from './carts.view.js';
 import { isCountry } from './checkout.schemas.js';
-import { getRegion, type Region, regionForCountry } from './regions.service.js';
+import { defaultRegion, getRegion, type Region, regionForCountry } from './regions.service.js';
 
 /** Cart commands: create, read, and the line changes. Every change locks the cart row first. */
 
@@ -67,10 +75,9 @@ async function startingRegion(
     if (!region) throw new CartRuleError('COUNTRY_NOT_SERVED', '/body/countryCode', 'is in no region of the shop');
   } else if (input.currency === undefined) {
     // Neither given: the shop's first region (the oldest) is its default.
-    const first = await db.selectFrom('region').select('id').orderBy('created_at').orderBy('id').executeTakeFirst();
-    if (!first)
+    region = await defaultRegion(db);
+    if (!region)
       throw new CartRuleError('CURRENCY_REQUIRED', '/body/currency', 'is required while the shop has no region');
-    region = await getRegion(db, first.id);
   }
   if (region && input.currency !== undefined && input.currency !== region.currency) {
     throw new CartRuleError(
@@ -91,14 +98,16 @@ export async function createCart(
 ): Promise<CartView> {
   const id = newCartId();
   // One insert, no transaction: the reads before it only choose values (a region deleted meanwhile is set null
-  // by its foreign key), and the new cart is priced from the returned row without reading it back.
+  // by its foreign key), and the new cart is priced from the returned row without reading it back. The channel is
+  // resolved inside the insert, and the row comes back with the settings token, so pricing it finds the region in
+  // the settings cache: two statements in all.
   const { region, currency } = await startingRegion(deps.db, input);
   const row = await deps.db
     .insertInto('cart')
     .values({
       id,
       customer_id: principal.type === 'customer' ? principal.id : null,
-      sales_channel_id: await resolveSalesChannelId(deps.db, channelId),
+      sales_channel_id: salesChannelIdSql(channelId),
       region_id: region?.id ?? null,
       currency_code: currency,
       country_code: input.countryCode ?? (region?.countries.length === 1 ? (region.countries[0] as string) : null),
@@ -109,7 +118,13 @@ export async function createCart(
       held_until: null,
     })
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .returning(cartSettingsToken.as('settings_token'))
+    .executeTakeFirstOrThrow()
+    .catch((err: unknown) => {
+      // Null only when no channel was selected and the shop has no default one.
+      if (sqlState(err) === SqlState.notNullViolation) throw new NotFoundError('Default sales channel');
+      throw err;
+    });
   return cartView(deps.db, { ...row, lines: [] }, deps.discountsFor);
 }
 
@@ -148,13 +163,17 @@ export async function addCartLine(
   cartId: string,
   input: { variantId: string; quantity: number },
 ): Promise<CartView> {
-  await withTransaction(deps.db, async (tx) => {
-    const cart = await lockOpenCart(tx, cartId, principal);
-    const variant = (await sellableVariants(tx, cart.sales_channel_id, [input.variantId])).get(input.variantId);
+  const changed = await withTransaction(deps.db, async (tx) => {
+    // The cart with its lines, locked, and every variant the answer prices, read once: the cart is priced from what
+    // this transaction read and wrote instead of being read again after COMMIT.
+    const cart = await lockOpenCartWithLines(tx, cartId, principal);
+    const variantIds = [...new Set([...cart.lines.map((l) => l.variant_id), input.variantId])];
+    const variants = await sellableVariants(tx, cart.sales_channel_id, variantIds);
+    const variant = variants.get(input.variantId);
     if (!variant) throw variantNotSellable('/body/variantId');
     if (variant.prices[cart.currency_code] === undefined) throw variantNotPriced('/body/variantId', cart.currency_code);
     // One statement decides both limits (the cart row is locked, so the line count cannot move meanwhile).
-    const res = await sql<{ id: string; quantity: number; lines: number }>`
+    const res = await sql<{ id: string | null; quantity: number | null; lines: number; at: Date }>`
       with n as (select count(*)::int as lines from cart_line where cart_id = ${cartId}),
       up as (
         insert into cart_line (id, cart_id, variant_id, quantity)
@@ -163,12 +182,14 @@ export async function addCartLine(
             or exists (select 1 from cart_line where cart_id = ${cartId} and variant_id = ${input.variantId})
         on conflict (cart_id, variant_id) do update set quantity = cart_line.quantity + excluded.quantity
          where cart_line.quantity + excluded.quantity <= ${MAX_LINE_QUANTITY}
-        returning id
+        returning id, quantity
       ),
       t as (update cart set updated_at = now() where id = ${cartId} and exists (select 1 from up))
-      select (select id from up) as id, (select lines from n) as lines`.execute(tx);
-    if (!res.rows[0]?.id) {
-      if ((res.rows[0]?.lines ?? 0) >= MAX_LINES) {
+      select (select id from up) as id, (select quantity from up) as quantity, (select lines from n) as lines,
+             now() as at`.execute(tx);
+    const line = res.rows[0];
+    if (!line?.id || line.quantity === null) {
+      if ((line?.lines ?? 0) >= MAX_LINES) {
         throw new CartRuleError(
           'CART_LINE_LIMIT',
           '/body/variantId',
@@ -182,8 +203,15 @@ export async function addCartLine(
       );
     }
     await afterLinesChanged(deps, tx, cartId);
+    const lines = [
+      ...cart.lines.filter((l) => l.id !== line.id),
+      { id: line.id, variant_id: input.variantId, quantity: line.quantity },
+    ].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    return { ...cart, lines, updated_at: line.at, sellable_variants: variants };
   });
-  return getCart(deps, principal, cartId);
+  // A hold taken with the lines moved the cart's held_until: that answer is read again.
+  if (deps.holdAt === 'add_to_cart') return getCart(deps, principal, cartId);
+  return cartView(deps.db, changed, deps.discountsFor);
 }
 
 /** Sets a line's quantity; 0 removes it. @throws 404 for an unknown line, and as {@link addCartLine}. */

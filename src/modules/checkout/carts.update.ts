@@ -4,10 +4,24 @@ import { NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { Principal } from '../identity/index.js';
 import type { CartDeps } from './carts.deps.js';
 import { CartNotOpenError, CartRuleError } from './carts.errors.js';
-import { assertAccess, lockOpenCart, selectCart, touch } from './carts.repository.js';
+import {
+  assertAccess,
+  lockOpenCart,
+  lockOpenCartWithLines,
+  selectCart,
+  touch,
+  touchReturning,
+} from './carts.repository.js';
 import { getCart } from './carts.service.js';
 import type { CartAddress } from './carts.tables.js';
-import { type CartView, cachedRegion, merchandiseTotals, shapeCart, shippingOptionsForCart } from './carts.view.js';
+import {
+  type CartView,
+  cachedRegion,
+  cartView,
+  merchandiseTotals,
+  shapeCart,
+  shippingOptionsForCart,
+} from './carts.view.js';
 import { isCountry } from './checkout.schemas.js';
 import { getRegion, type Region, regionForCountry } from './regions.service.js';
 import { computeTotals } from './totals.js';
@@ -42,8 +56,9 @@ function checkCountries(patch: CartPatch): void {
  */
 export async function updateCart(deps: CartDeps, principal: Principal, cartId: string, patch: CartPatch) {
   checkCountries(patch);
-  await withTransaction(deps.db, async (tx) => {
-    const cart = await lockOpenCart(tx, cartId, principal);
+  // The answer is priced from the row the update returns and the lines read with the lock, not read again.
+  const changed = await withTransaction(deps.db, async (tx) => {
+    const cart = await lockOpenCartWithLines(tx, cartId, principal);
     let region: Region | null = cart.region_id ? await cachedRegion(tx, cart.settings_token, cart.region_id) : null;
     if (patch.regionId !== undefined) {
       region = await getRegion(tx, patch.regionId).catch((err) => {
@@ -63,7 +78,7 @@ export async function updateCart(deps: CartDeps, principal: Principal, cartId: s
       }
     }
     const regionChanged = region !== null && region.id !== cart.region_id;
-    await touch(tx, cartId, {
+    const row = await touchReturning(tx, cartId, {
       ...(patch.email !== undefined ? { email: patch.email.trim().toLowerCase() } : {}),
       ...(patch.shippingAddress !== undefined ? { shipping_address: jsonb(patch.shippingAddress) } : {}),
       ...(patch.billingAddress !== undefined
@@ -73,8 +88,9 @@ export async function updateCart(deps: CartDeps, principal: Principal, cartId: s
         ? { region_id: region.id, currency_code: region.currency, shipping_option_id: null }
         : {}),
     });
+    return { ...row, lines: cart.lines, settings_token: cart.settings_token };
   });
-  return getCart(deps, principal, cartId);
+  return cartView(deps.db, changed, deps.discountsFor);
 }
 
 /** The shipping options that can ship the cart now, priced for it. @throws 422 `CART_REGION_REQUIRED`, 404. */

@@ -102,11 +102,13 @@ export async function pricingContext(db: Queryable, cart: CartWithLines) {
   const [variants, region] = await Promise.all([
     empty
       ? new Map<string, SellableVariant>()
-      : sellableVariants(
-          db,
-          cart.sales_channel_id,
-          cart.lines.map((l) => l.variant_id),
-        ),
+      : cart.sellable_variants
+        ? Promise.resolve(cart.sellable_variants)
+        : sellableVariants(
+            db,
+            cart.sales_channel_id,
+            cart.lines.map((l) => l.variant_id),
+          ),
     cart.region_id ? cachedRegion(db, cart.settings_token, cart.region_id) : Promise.resolve(null),
   ]);
   // An empty cart has nothing to tax: its totals are zero whatever the rate.
@@ -123,7 +125,7 @@ export async function pricingContext(db: Queryable, cart: CartWithLines) {
 const priceOf = (v: SellableVariant | undefined, currency: string) => (v ? v.prices[currency] : undefined);
 
 /** Lines that can be priced: sellable, priced in the cart's currency. */
-export function pricedLines(cart: CartWithLines, variants: Map<string, SellableVariant>) {
+export function pricedLines(cart: CartWithLines, variants: ReadonlyMap<string, SellableVariant>) {
   return cart.lines.flatMap((l: CartLineRow) => {
     const v = variants.get(l.variant_id);
     const unitPrice = priceOf(v, cart.currency_code);
@@ -131,7 +133,7 @@ export function pricedLines(cart: CartWithLines, variants: Map<string, SellableV
   });
 }
 
-export function snapshotOf(cart: CartWithLines, variants: Map<string, SellableVariant>): CartSnapshot {
+export function snapshotOf(cart: CartWithLines, variants: ReadonlyMap<string, SellableVariant>): CartSnapshot {
   return {
     cartId: cart.id,
     customerId: cart.customer_id,

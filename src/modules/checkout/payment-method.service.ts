@@ -1,6 +1,7 @@
 import type { Tx } from '../../platform/db/database.js';
 import { jsonb } from '../../platform/db/json.js';
 import { withTransaction } from '../../platform/db/transaction.js';
+import { NotFoundError } from '../../platform/errors.js';
 import type { Principal } from '../identity/index.js';
 import {
   abandonAttempt,
@@ -12,9 +13,9 @@ import {
   type StartedPayment,
   startPayment,
 } from '../payments/index.js';
-import { lockOpenCart, selectCart, touch } from './carts.repository.js';
+import { lockOpenCartWithLines, selectCart, touch, touchReturning } from './carts.repository.js';
 import { getCart } from './carts.service.js';
-import { type CartView, priceCart } from './carts.view.js';
+import { type CartView, cachedRegion, cartView, priceCart } from './carts.view.js';
 import type { CheckoutDeps } from './completion.deps.js';
 import { ProviderNotInRegionError } from './completion.errors.js';
 import { givePaymentBack } from './paid-carts.js';
@@ -50,17 +51,32 @@ export async function choosePaymentMethod(
   input: PaymentMethodInput,
 ): Promise<{ cart: CartView; payment: ChosenPayment }> {
   const provider = deps.payments.providers.get(input.provider, '/body/provider');
-  const { prepared, release } = await withTransaction(deps.db, async (tx) => {
-    const row = await lockOpenCart(tx, cartId, principal);
-    const captureMethod = await regionPaymentSettings(tx, row.region_id, input.provider);
+  const { prepared, release, changed } = await withTransaction(deps.db, async (tx) => {
+    const row = await lockOpenCartWithLines(tx, cartId, principal);
+    const captureMethod = await regionPaymentSettings(tx, row, input.provider);
     const data = input.data ?? {};
     if (!provider.prepares) {
-      await touch(tx, cartId, { payment_provider: input.provider, payment_data: jsonb(data), payment_id: null });
+      const updated = await touchReturning(tx, cartId, {
+        payment_provider: input.provider,
+        payment_data: jsonb(data),
+        payment_id: null,
+      });
       // Switching away from a gateway: its attempt is given up (and, if the buyer had paid it, given back below).
-      return { prepared: null, release: row.payment_id ? await giveUp(tx, row.payment_id) : undefined };
+      return {
+        prepared: null,
+        release: row.payment_id ? await giveUp(tx, row.payment_id) : undefined,
+        // Nothing else changes the cart: the answer is priced from this row and the lines read with the lock.
+        changed: { ...updated, lines: row.lines, settings_token: row.settings_token },
+      };
     }
     await touch(tx, cartId, { payment_provider: input.provider, payment_data: jsonb(data) });
-    return prepareAttempt(deps, tx, row.payment_id, { cartId, provider: input.provider, data, captureMethod });
+    const started = await prepareAttempt(deps, tx, row.payment_id, {
+      cartId,
+      provider: input.provider,
+      data,
+      captureMethod,
+    });
+    return { ...started, changed: null };
   });
   let payment: ChosenPayment = { provider: input.provider, clientData: {} };
   // The buyer had paid the attempt given up (for the old total, or with the other provider): that money goes back.
@@ -79,7 +95,8 @@ export async function choosePaymentMethod(
     const view = await getPayment(deps.db, prepared.paymentId);
     payment = { provider: input.provider, id: view.id, status: view.status, clientData: view.clientData ?? {} };
   }
-  return { cart: await getCart(deps, principal, cartId), payment };
+  const cart = changed ? await cartView(deps.db, changed, deps.discountsFor) : await getCart(deps, principal, cartId);
+  return { cart, payment };
 }
 
 /**
@@ -144,20 +161,20 @@ async function giveUp(tx: Tx, paymentId: string): Promise<string | undefined> {
  * @throws ProviderNotInRegionError (422) when the region does not offer it.
  */
 export async function regionPaymentSettings(
-  tx: Tx | CheckoutDeps['db'],
-  regionId: string | null,
+  db: Tx | CheckoutDeps['db'],
+  cart: { region_id: string | null; settings_token?: string | null | undefined },
   provider: string,
   path = '/body/provider',
 ): Promise<CaptureMethod> {
-  if (!regionId) return 'manual';
-  const region = await tx
-    .selectFrom('region')
-    .select(['payment_providers', 'capture_method'])
-    .where('id', '=', regionId)
-    .executeTakeFirst();
+  if (!cart.region_id) return 'manual';
+  // From the settings cache while the cart's token is current (a write to `region` changes the token).
+  const region = await cachedRegion(db, cart.settings_token, cart.region_id).catch((err: unknown) => {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  });
   if (!region) return 'manual';
-  if (region.payment_providers && !region.payment_providers.includes(provider)) {
+  if (region.paymentProviders && !region.paymentProviders.includes(provider)) {
     throw new ProviderNotInRegionError(provider, path);
   }
-  return region.capture_method;
+  return region.captureMethod;
 }

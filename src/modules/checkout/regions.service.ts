@@ -79,6 +79,12 @@ export async function getRegion(db: Queryable, id: string): Promise<Region> {
   return region;
 }
 
+/** The shop's default region: its first (the oldest), or null while it has none. */
+export async function defaultRegion(db: Queryable): Promise<Region | null> {
+  const [region] = await selectRegions(db, sql`r.id = (select id from region order by created_at, id limit 1)`);
+  return region ?? null;
+}
+
 /** The region a country belongs to, or null when no region sells there. */
 export async function regionForCountry(db: Queryable, countryCode: string): Promise<Region | null> {
   const [region] = await selectRegions(
