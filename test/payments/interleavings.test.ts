@@ -32,11 +32,12 @@ import {
  * the official SDK). Whatever the order, at the end: exactly one live order per cart, placed; one authorization;
  * every capture and refund recorded once; our totals equal the gateway's and the ledger's.
  *
- * 1,000 interleavings on PostgreSQL (CI); fewer on the embedded database, which runs the same schedule code but is
- * several times slower. `INTERLEAVINGS=n` overrides; `INTERLEAVING_SEED=s` replays one run.
+ * 1,000 interleavings on PostgreSQL, where concurrency is real (the embedded database has one connection and runs
+ * every statement in turn). On the embedded database the suite runs only when `INTERLEAVINGS=n` asks for it: CI runs
+ * the long suites once, on the configuration where they mean most. `INTERLEAVING_SEED=s` replays one run.
  */
 
-const RUNS = Number(process.env.INTERLEAVINGS ?? (usingPostgres ? 1000 : 120));
+const RUNS = Number(process.env.INTERLEAVINGS ?? (usingPostgres ? 1000 : 0));
 const PARALLEL = 8;
 /** The gateway deadline: the embedded database shares this thread with the fake Stripe, so answers come later. */
 const DEADLINE_MS = usingPostgres ? 2000 : 4000;
@@ -69,7 +70,7 @@ async function schedule(random: () => number, tasks: Task[]): Promise<void> {
   }
 }
 
-describe('complete × webhooks × staff × worker × crashes, in any order', () => {
+describe.skipIf(RUNS === 0)('complete × webhooks × staff × worker × crashes, in any order', () => {
   let g: GatewayShop & { stripe: NonNullable<GatewayShop['stripe']> };
   let node2: CheckoutDeps;
   let variant: { variantId: string; productId: string };

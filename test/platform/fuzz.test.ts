@@ -17,8 +17,9 @@ import { prng, type Rng } from './fuzz.values.js';
  * sets the count (`npm run fuzz` runs a long one).
  */
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-// Half as many on PostgreSQL: the same routes and checks, and CI runs the suite on both databases.
-const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? (process.env.TEST_DATABASE_URL ? 1500 : 3000));
+// Once per CI, on the embedded database (the same PostgreSQL parser and types, compiled to WASM): the answers depend on
+// validation and on how errors map, not on the server. On PostgreSQL it runs only when FUZZ_REQUESTS asks for it.
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? (process.env.TEST_DATABASE_URL ? 0 : 3000));
 
 type Who = 'anonymous' | 'customer' | 'readOnly' | 'fullKey';
 
@@ -118,7 +119,7 @@ afterAll(async () => {
 });
 
 describe('schema fuzzer', () => {
-  it(
+  it.skipIf(REQUESTS === 0)(
     `answers ${REQUESTS} generated requests with no 5xx, problem+json 4xx and documented shapes`,
     async () => {
       const ops = targets(doc);
