@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { flushQueuedWrites } from '../../src/platform/db/before-commit.js';
 import { newStatementScope, runWithStatementScope } from '../../src/platform/db/query-stats.js';
 import { withTransaction } from '../../src/platform/db/transaction.js';
 import { appendEvent } from '../../src/platform/outbox/outbox.js';
@@ -46,6 +47,24 @@ describe('writes made before commit', () => {
       if (attempt++ === 0) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
     });
     expect((await events()).map((r) => r.payload)).toEqual([{ attempt: 1 }]);
+  });
+
+  it('a reader of a queued kind flushes it first and sees its rows; the rest still waits for COMMIT', async () => {
+    const scope = newStatementScope();
+    await runWithStatementScope(scope, () =>
+      withTransaction(t.db, async (tx) => {
+        await appendEvent<string>(tx, { type: 'test.happened', payload: { n: 1 } });
+        await flushQueuedWrites(tx, 'outbox_event');
+        expect(await tx.selectFrom('outbox_event').select('payload').execute()).toEqual([{ payload: { n: 1 } }]);
+        await appendEvent<string>(tx, { type: 'test.happened', payload: { n: 2 } });
+        await flushQueuedWrites(tx, 'something_else');
+        expect(await tx.selectFrom('outbox_event').select('id').execute()).toHaveLength(1);
+      }),
+    );
+    expect(inserts(scope.statements)).toBe(2);
+    expect((await events()).map((r) => r.payload)).toEqual([{ n: 1 }, { n: 2 }]);
+    // Outside a queued transaction there is nothing to flush.
+    await flushQueuedWrites(t.db, 'outbox_event');
   });
 
   it('writes at once in a transaction withTransaction did not open', async () => {

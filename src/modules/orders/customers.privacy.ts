@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
+import { flushQueuedWrites } from '../../platform/db/before-commit.js';
 import type { Queryable, Tx } from '../../platform/db/database.js';
-import { adminOrderViews } from './orders.repository.js';
+import { adminOrderViews, timelineKind } from './orders.repository.js';
 import type { OrderDetailT } from './orders.schemas.js';
 import './orders.tables.js';
 
@@ -135,6 +136,7 @@ export async function eraseCustomerOrders(
      where o.id = any(${orderIds}::text[])`.execute(tx);
   // The timeline is append-only; migration 0033 lets this one transaction rewrite the email and the customer's id
   // in it (nothing else), and the setting is switched off again right after.
+  await flushQueuedWrites(tx, timelineKind);
   await sql`select set_config('backroom.erasing', 'on', true)`.execute(tx);
   await sql`
     update order_event e

@@ -1,9 +1,13 @@
 import { sql } from 'kysely';
+import { flushQueuedWrites } from '../../platform/db/before-commit.js';
 import type { Queryable } from '../../platform/db/database.js';
 import { fulfillmentsJson } from './fulfillments.view.js';
 import type { OrderDetailT } from './orders.schemas.js';
 import { returnsJson } from './returns.view.js';
 import './orders.tables.js';
+
+/** The before-commit queue of timeline rows (`timeline()` writes through it; readers here flush it first). */
+export const timelineKind = 'order_event';
 
 /** Reads of orders: a detail (lines and timeline included) in one statement (lists: orders.list.ts). */
 
@@ -34,6 +38,7 @@ export async function findOrderView(
    */
   scope: { customerId?: string; forCustomer?: boolean } = {},
 ): Promise<OrderDetailT | undefined> {
+  await flushQueuedWrites(db, timelineKind);
   const res = await sql<{ o: OrderDetailT }>`
     select ${detailJson(scope.forCustomer === true)} as o
     from "order" o
@@ -48,6 +53,7 @@ export async function findOrderView(
  * `GET /v1/admin/orders/{id}`, timeline included. Ids that do not exist are left out.
  */
 export async function adminOrderViews(db: Queryable, ids: readonly string[]): Promise<OrderDetailT[]> {
+  await flushQueuedWrites(db, timelineKind);
   if (ids.length === 0) return [];
   const res = await sql<{ o: OrderDetailT }>`
     select ${detailJson(false)} as o from "order" o where o.id = any(${[...ids]}::text[])`.execute(db);

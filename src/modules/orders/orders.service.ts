@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { type AuditContext, recordAudit } from '../../platform/audit/audit.js';
+import { writeBeforeCommit } from '../../platform/db/before-commit.js';
 import type { Tx } from '../../platform/db/database.js';
 import { jsonb } from '../../platform/db/json.js';
 import { NotFoundError } from '../../platform/errors.js';
@@ -7,6 +8,7 @@ import { newId } from '../../platform/ids.js';
 import { appendEvent } from '../../platform/outbox/outbox.js';
 import { InvalidOrderTransitionError } from './orders.errors.js';
 import type { OrderEventType } from './orders.events.js';
+import { timelineKind } from './orders.repository.js';
 import { canTransition, type StatusField } from './orders.state.js';
 import type { Address, TaxLine } from './orders.tables.js';
 
@@ -61,17 +63,26 @@ export async function timeline(
   kind: string,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  await tx
-    .insertInto('order_event')
-    .values({
+  // Written with the transaction's other timeline rows in one insert just before COMMIT (a completion adds three);
+  // the readers of the timeline (the order views, the privacy erase) flush the queue first.
+  await writeBeforeCommit(
+    tx,
+    timelineKind,
+    {
       id: newId('orderEvent'),
       order_id: orderId,
       kind,
       actor_type: actor.actorType,
       actor_id: actor.actorId,
       data: jsonb(data),
-    })
-    .execute();
+    },
+    async (t, rows) => {
+      await t
+        .insertInto('order_event')
+        .values([...rows])
+        .execute();
+    },
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Tx } from './database.js';
+import type { Queryable, Tx } from './database.js';
 
 /**
  * Writes a transaction makes last, just before its COMMIT, gathered by kind: many calls that each
@@ -6,7 +6,8 @@ import type { Tx } from './database.js';
  * completion appends four events from three modules; sent as they come that is four round trips
  * inside the order's transaction, holding its row locks for each.
  *
- * Only for rows nothing in the same transaction reads back. A transaction not opened by
+ * Only for rows nothing in the same transaction reads back, or whose readers call
+ * {@link flushQueuedWrites} first. A transaction not opened by
  * `withTransaction` has no queue: the write is made at once, as before.
  */
 type Queue = Map<string, { rows: unknown[]; flush: (tx: Tx, rows: readonly unknown[]) => Promise<void> }>;
@@ -41,4 +42,16 @@ export async function writeBeforeCommit<R>(
   const pending = queue.get(kind);
   if (pending) pending.rows.push(row);
   else queue.set(kind, { rows: [row], flush: flush as (tx: Tx, rows: readonly unknown[]) => Promise<void> });
+}
+
+/**
+ * Writes the rows of `kind` queued on `db` now, so that a read in the same transaction sees them (the reader of a
+ * queued kind calls this first). Nothing to do for a connection that is not such a transaction.
+ */
+export async function flushQueuedWrites(db: Queryable, kind: string): Promise<void> {
+  const queue = queues.get(db as Tx);
+  const pending = queue?.get(kind);
+  if (!queue || !pending) return;
+  queue.delete(kind);
+  await pending.flush(db as Tx, pending.rows);
 }
