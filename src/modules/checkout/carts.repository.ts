@@ -76,20 +76,19 @@ export async function lockOpenCart(
   return cart;
 }
 
-/** {@link touch} that returns the changed row. */
-export async function touchReturning(tx: Tx, id: string, set: Updateable<CartTable> = {}): Promise<CartRow> {
+/** Sets `set` on the cart and moves its `updated_at`. */
+function updateCart(tx: Tx, id: string, set: Updateable<CartTable>) {
   return tx
     .updateTable('cart')
     .set({ ...set, updated_at: sql`now()` })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .where('id', '=', id);
+}
+
+/** {@link touch} that returns the changed row. */
+export async function touchReturning(tx: Tx, id: string, set: Updateable<CartTable> = {}): Promise<CartRow> {
+  return updateCart(tx, id, set).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function touch(tx: Tx, id: string, set: Updateable<CartTable> = {}): Promise<void> {
-  await tx
-    .updateTable('cart')
-    .set({ ...set, updated_at: sql`now()` })
-    .where('id', '=', id)
-    .execute();
+  await updateCart(tx, id, set).execute();
 }

@@ -145,10 +145,7 @@ export async function lockCartForCheckout(
   principal: Principal,
   cartId: string,
 ): Promise<CartView> {
-  await lockOpenCart(tx, cartId, principal);
-  const cart = await selectCart(tx, cartId);
-  assertAccess(cart, cartId, principal);
-  return cartView(tx, cart, deps.discountsFor);
+  return cartView(tx, await lockOpenCartWithLines(tx, cartId, principal), deps.discountsFor);
 }
 
 /**

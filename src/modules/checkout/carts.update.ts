@@ -3,7 +3,7 @@ import { withTransaction } from '../../platform/db/transaction.js';
 import { NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { Principal } from '../identity/index.js';
 import type { CartDeps } from './carts.deps.js';
-import { CartNotOpenError, CartRuleError } from './carts.errors.js';
+import { CartRuleError } from './carts.errors.js';
 import {
   assertAccess,
   lockOpenCart,
@@ -118,9 +118,7 @@ export async function setShippingMethod(
 ): Promise<CartView> {
   // Priced once, in the transaction: the answer is built from what was just read, not read again.
   return withTransaction(deps.db, async (tx) => {
-    const cart = await selectCart(tx, cartId, true);
-    assertAccess(cart, cartId, principal);
-    if (cart.status !== 'open') throw new CartNotOpenError(cart.status);
+    const cart = await lockOpenCartWithLines(tx, cartId, principal);
     const { variants, region, rule, input, totals, found } = await merchandiseTotals(tx, cart, deps.discountsFor);
     if (!region) throw regionRequired('/body/optionId');
     const options = await shippingOptionsForCart(tx, cart.settings_token, region, totals);

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import { type AuditContext, recordAudit } from '../../platform/audit/audit.js';
 import { writeBeforeCommit } from '../../platform/db/before-commit.js';
 import type { Tx } from '../../platform/db/database.js';
@@ -10,7 +10,7 @@ import { InvalidOrderTransitionError } from './orders.errors.js';
 import type { OrderEventType } from './orders.events.js';
 import { timelineKind } from './orders.repository.js';
 import { canTransition, type StatusField } from './orders.state.js';
-import type { Address, TaxLine } from './orders.tables.js';
+import type { Address, OrderEventTable, TaxLine } from './orders.tables.js';
 
 /**
  * Order commands that run in the caller's transaction (checkout creates orders in its phase-one
@@ -76,13 +76,15 @@ export async function timeline(
       actor_id: actor.actorId,
       data: jsonb(data),
     },
-    async (t, rows) => {
-      await t
-        .insertInto('order_event')
-        .values([...rows])
-        .execute();
-    },
+    insertTimelineRows,
   );
+}
+
+async function insertTimelineRows(tx: Tx, rows: readonly Insertable<OrderEventTable>[]): Promise<void> {
+  await tx
+    .insertInto('order_event')
+    .values([...rows])
+    .execute();
 }
 
 /**
